@@ -1,0 +1,143 @@
+"""`hub`: db upgrade/downgrade, serve (with --demo), token, schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from dataclasses import replace
+
+from hub.auth import make_token
+from hub.enums import OfficeLevel
+from hub.settings import ConfigurationError, Settings
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except (ConfigurationError, ValueError) as exc:
+        sys.exit(f"hub: {exc}")
+
+
+def _plugins(settings: Settings):  # type: ignore[no-untyped-def]
+    from hub.plugins import HubPlugins, PluginError
+
+    try:
+        return HubPlugins(settings.plugins)
+    except PluginError as exc:
+        sys.exit(f"hub: {exc}")
+
+
+def cmd_db(args: argparse.Namespace) -> None:
+    from hub import migrate
+
+    settings = _settings()
+    plugins = _plugins(settings)
+    if args.action == "upgrade":
+        print(f"migrating {settings.database_url} to {args.revision} ...", flush=True)
+        migrate.upgrade(settings, plugins, args.revision)
+    else:
+        print(f"downgrading {settings.database_url} to {args.revision} ...", flush=True)
+        migrate.downgrade(settings, plugins, args.revision)
+    print("done")
+
+
+def cmd_token(args: argparse.Namespace) -> None:
+    settings = _settings()
+    try:
+        print(make_token(settings, args.level, args.sub, args.code, args.ttl))
+    except Exception as exc:
+        sys.exit(f"hub: cannot make that token: {exc}")
+
+
+def cmd_schema(args: argparse.Namespace) -> None:
+    from hub.schema import compose, sdl
+
+    text = sdl(compose(_plugins(_settings())))
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    else:
+        sys.stdout.write(text)
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from hub import migrate
+
+    settings = _settings()
+    if args.demo and settings.production:
+        sys.exit("hub: --demo is for development, not HUB_ENV=production")
+    plugins = _plugins(settings)
+    if args.demo:
+        from hub.demo import DEMO_TOKENS, load_demo
+
+        print(f"demo: migrating {settings.database_url} ...", flush=True)
+        migrate.upgrade(settings, plugins)
+        print("demo: loading the demo data set ...", flush=True)
+        print(asyncio.run(load_demo(settings)), flush=True)
+        print(
+            '\nTokens (valid 7 days), paste one into GraphiQL\'s headers as {"Authorization": "Bearer <token>"}:',
+            flush=True,
+        )
+        for level, code, subject, what in DEMO_TOKENS:
+            token = make_token(settings, level, subject, code, ttl=7 * 24 * 3600)
+            print(f"\n  {level:<10} {what}\n  {token}", flush=True)
+        print(f"\nGraphiQL: http://{args.host}:{args.port}/graphql\n", flush=True)
+    if args.workers > 1:
+        uvicorn.run(
+            "hub.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level="info",
+        )
+    else:
+        from hub.app import create_app
+        from hub.runtime import Hub
+
+        uvicorn.run(create_app(hub=Hub(settings, plugins)), host=args.host, port=args.port, log_level="info")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hub", description="The Western Program data hub")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    db = sub.add_parser("db", help="database migrations")
+    db.add_argument("action", choices=["upgrade", "downgrade"])
+    db.add_argument("--revision", default=None, help="target revision (upgrade: heads, downgrade: required)")
+    db.set_defaults(func=cmd_db)
+
+    serve = sub.add_parser("serve", help="serve /graphql, /healthz, /readyz")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="worker processes sharing one database")
+    serve.add_argument("--demo", action="store_true", help="migrate, load demo data, print tokens, serve")
+    serve.set_defaults(func=cmd_serve)
+
+    token = sub.add_parser("token", help="print a signed token")
+    token.add_argument("--level", required=True, choices=[lv.value.lower() for lv in OfficeLevel])
+    token.add_argument("--code", default=None)
+    token.add_argument("--sub", required=True)
+    token.add_argument("--ttl", type=int, default=3600)
+    token.set_defaults(func=cmd_token)
+
+    schema = sub.add_parser("schema", help="print the SDL of the schema as configured")
+    schema.add_argument("--output", "-o", default=None)
+    schema.set_defaults(func=cmd_schema)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    if args.command == "db":
+        if args.action == "upgrade":
+            args.revision = args.revision or "heads"
+        elif not args.revision:
+            sys.exit("hub: db downgrade needs --revision (e.g. base)")
+    args.func(args)
+
+
+__all__ = ["main", "replace"]

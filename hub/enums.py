@@ -1,0 +1,182 @@
+"""The closed vocabularies of the program, shared by storage (as strings) and GraphQL (as enums)."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class OfficeLevel(str, Enum):
+    NATIONAL = "NATIONAL"
+    PROVINCIAL = "PROVINCIAL"
+    COUNTY = "COUNTY"
+    SCHOOL = "SCHOOL"
+    VOLUNTEER = "VOLUNTEER"
+
+
+class Region(str, Enum):
+    WEST = "WEST"
+    CENTRAL = "CENTRAL"
+    NORTHEAST = "NORTHEAST"
+    EAST = "EAST"
+
+
+class FundingZone(str, Enum):
+    SOUTH_XINJIANG_TIBET = "SOUTH_XINJIANG_TIBET"
+    WEST = "WEST"
+    CENTRAL = "CENTRAL"
+    NONE = "NONE"
+
+
+class KeyAssistance(str, Enum):
+    NATIONAL_KEY = "NATIONAL_KEY"
+    LOCAL_KEY = "LOCAL_KEY"
+    POVERTY_EXITED = "POVERTY_EXITED"
+    NONE = "NONE"
+
+
+class CountyStatus(str, Enum):
+    NOT_SERVICE = "NOT_SERVICE"
+    APPLIED = "APPLIED"
+    PROVINCE_APPROVED = "PROVINCE_APPROVED"
+    ACTIVE = "ACTIVE"
+    REJECTED = "REJECTED"
+    DISQUALIFIED = "DISQUALIFIED"
+
+
+class UnitLevel(str, Enum):
+    COUNTY = "COUNTY"
+    TOWNSHIP = "TOWNSHIP"
+    VILLAGE = "VILLAGE"
+
+
+class PostCategory(str, Enum):
+    RURAL_EDUCATION = "RURAL_EDUCATION"
+    RURAL_CONSTRUCTION = "RURAL_CONSTRUCTION"
+    RURAL_HEALTH = "RURAL_HEALTH"
+    YOUTH_WORK = "YOUTH_WORK"
+    RURAL_GOVERNANCE = "RURAL_GOVERNANCE"
+
+
+class SpecialProject(str, Enum):
+    RURAL_EDUCATION = "RURAL_EDUCATION"
+    RURAL_CONSTRUCTION = "RURAL_CONSTRUCTION"
+    RURAL_HEALTH = "RURAL_HEALTH"
+    YOUTH_WORK = "YOUTH_WORK"
+    RURAL_GOVERNANCE = "RURAL_GOVERNANCE"
+    SERVE_XINJIANG = "SERVE_XINJIANG"
+    SERVE_TIBET = "SERVE_TIBET"
+
+
+class PostStatus(str, Enum):
+    DECLARED = "DECLARED"
+    PROVINCE_CONFIRMED = "PROVINCE_CONFIRMED"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+
+
+class Decision(str, Enum):
+    APPROVE = "APPROVE"
+    REJECT = "REJECT"
+
+
+class Gender(str, Enum):
+    MALE = "MALE"
+    FEMALE = "FEMALE"
+
+
+class Degree(str, Enum):
+    BACHELOR = "BACHELOR"
+    MASTER = "MASTER"
+    DOCTOR = "DOCTOR"
+
+
+class ApplicationStatus(str, Enum):
+    SUBMITTED = "SUBMITTED"
+    SCHOOL_APPROVED = "SCHOOL_APPROVED"
+    SCHOOL_REJECTED = "SCHOOL_REJECTED"
+    SELECTED = "SELECTED"
+    NOT_SELECTED = "NOT_SELECTED"
+    EXAM_PASSED = "EXAM_PASSED"
+    EXAM_FAILED = "EXAM_FAILED"
+    PUBLICIZED = "PUBLICIZED"
+    RECRUITED = "RECRUITED"
+    TRAINED = "TRAINED"
+    DISPATCHED = "DISPATCHED"
+    IN_SERVICE = "IN_SERVICE"
+    COMPLETED = "COMPLETED"
+    WITHDRAWN = "WITHDRAWN"
+    TERMINATED = "TERMINATED"
+
+
+class TrainingStatus(str, Enum):
+    PROPOSED = "PROPOSED"
+    APPROVED = "APPROVED"
+
+
+class IncidentSeverity(str, Enum):
+    MINOR = "MINOR"
+    MAJOR = "MAJOR"
+
+
+class AssessmentGrade(str, Enum):
+    EXCELLENT = "EXCELLENT"
+    COMPETENT = "COMPETENT"
+    BASIC = "BASIC"
+    INCOMPETENT = "INCOMPETENT"
+
+
+class AssessmentStatus(str, Enum):
+    PROPOSED = "PROPOSED"
+    APPROVED = "APPROVED"
+
+
+class BenefitKind(str, Enum):
+    POSTGRAD_EXAM_BONUS = "POSTGRAD_EXAM_BONUS"
+    FRESH_GRADUATE_STATUS = "FRESH_GRADUATE_STATUS"
+    TUITION_COMPENSATION = "TUITION_COMPENSATION"
+    WORK_SENIORITY = "WORK_SENIORITY"
+    TITLE_EVALUATION = "TITLE_EVALUATION"
+
+
+class LocalProjectStatus(str, Enum):
+    SUBMITTED = "SUBMITTED"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+
+
+class InsuranceKind(str, Enum):
+    MAJOR_ILLNESS = "MAJOR_ILLNESS"
+    ACCIDENT = "ACCIDENT"
+
+
+class Milestone(str, Enum):
+    """R7: the dated steps of a program year."""
+
+    REGISTRATION_CLOSES = "REGISTRATION_CLOSES"
+    SCHOOL_SIGN_OFF_CLOSES = "SCHOOL_SIGN_OFF_CLOSES"
+    SELECTION_COMPLETES = "SELECTION_COMPLETES"
+    PHYSICAL_EXAMS_COMPLETE = "PHYSICAL_EXAMS_COMPLETE"
+    RECRUITMENT_AGREEMENTS_SIGNED = "RECRUITMENT_AGREEMENTS_SIGNED"
+    TRAINING_ARRANGED = "TRAINING_ARRANGED"
+    SERVICE_AGREEMENTS_SIGNED = "SERVICE_AGREEMENTS_SIGNED"
+
+
+class UserErrorCode(str, Enum):
+    INVALID_INPUT = "INVALID_INPUT"
+    NOT_FOUND = "NOT_FOUND"
+    DUPLICATE = "DUPLICATE"
+    INVALID_STATE = "INVALID_STATE"
+    INELIGIBLE = "INELIGIBLE"
+    DEADLINE_PASSED = "DEADLINE_PASSED"
+    QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
+    QUOTA_ADJUSTMENT_LIMIT = "QUOTA_ADJUSTMENT_LIMIT"
+    SCALE_EXCEEDED = "SCALE_EXCEEDED"
+    STRUCTURE_VIOLATION = "STRUCTURE_VIOLATION"
+    POST_FULL = "POST_FULL"
+    CROSS_PROVINCE = "CROSS_PROVINCE"
+    EXCELLENT_CAP = "EXCELLENT_CAP"
+    BANNED = "BANNED"
+
+
+# An application stops being "active" (R20: one active application per volunteer per year) only when withdrawn.
+INACTIVE_APPLICATION_STATUSES = frozenset({ApplicationStatus.WITHDRAWN})

@@ -1,0 +1,1 @@
+"""The GraphQL layer: core types, connections, DataLoaders, core queries and the volunteer's mutations."""

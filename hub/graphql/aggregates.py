@@ -1,0 +1,152 @@
+"""Figures computed in SQL for whole batches: scales, volunteers in post, filled places, bans.
+
+Each is loaded through a per-request DataLoader keyed by what the field needs, so a list of N
+provinces, counties or posts costs one statement per figure, not N.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import and_, exists, func, select
+
+from hub import models as m
+from hub.enums import (
+    ApplicationStatus,
+    AssessmentGrade,
+    AssessmentStatus,
+    CountyStatus,
+    IncidentSeverity,
+    LocalProjectStatus,
+)
+from hub.rules.benefits import ServiceRecord
+from hub.rules.benefits import benefits as compute_benefits
+from hub.rules.years import next_year, parse_year, service_period, year_of
+
+
+def in_post_condition(year: str) -> Any:
+    """SQL: the application is IN_SERVICE with an agreement in force during `year`'s service period (R8)."""
+    start, end = service_period(year)
+    agreement = select(m.ServiceAgreement.id).where(
+        m.ServiceAgreement.application_id == m.Application.id,
+        m.ServiceAgreement.starts_on <= end,
+        m.ServiceAgreement.ends_on >= start,
+    )
+    return and_(m.Application.status == ApplicationStatus.IN_SERVICE.value, exists(agreement))
+
+
+async def scales(info: Any, year: str) -> dict[str, int]:
+    async def batch(session: Any, years: list[str]) -> list[dict[str, int]]:
+        rows = (await session.execute(select(m.ProvinceScale).where(m.ProvinceScale.year.in_(years)))).scalars()
+        by_year: dict[str, dict[str, int]] = defaultdict(dict)
+        for r in rows:
+            by_year[r.year][r.province_code] = r.scale
+        return [by_year.get(y, {}) for y in years]
+
+    return await info.context.loaders.custom("scales", batch).load(year)
+
+
+async def in_post_by_province(info: Any, year: str) -> dict[str, int]:
+    async def batch(session: Any, years: list[str]) -> list[dict[str, int]]:
+        out = []
+        for y in years:
+            parse_year(y)
+            query = (
+                select(m.Application.serving_province_code, func.count())
+                .where(in_post_condition(y))
+                .group_by(m.Application.serving_province_code)
+            )
+            out.append(dict((await session.execute(query)).tuples().all()))
+        return out
+
+    return await info.context.loaders.custom("in_post_by_province", batch).load(year)
+
+
+async def banned_years(info: Any, county_code: str) -> set[str]:
+    """R10/R29: a MAJOR incident in a year bans the county for the next program year."""
+
+    async def batch(session: Any, codes: list[str]) -> list[set[str]]:
+        query = select(m.SafetyIncident.county_code, m.SafetyIncident.occurred_on).where(
+            m.SafetyIncident.county_code.in_(codes), m.SafetyIncident.severity == IncidentSeverity.MAJOR.value
+        )
+        banned: dict[str, set[str]] = defaultdict(set)
+        for code, day in (await session.execute(query)).tuples():
+            banned[code].add(next_year(year_of(day)))
+        return [banned.get(c, set()) for c in codes]
+
+    return await info.context.loaders.custom("banned_years", batch).load(county_code)
+
+
+async def accepts_volunteers(info: Any, county: m.County, year: str) -> bool:
+    """R9–R11: a filed service county takes volunteers in `year` unless banned for it or disqualified
+    by a failed evaluation of an earlier year."""
+    parse_year(year)
+    if county.status not in (CountyStatus.ACTIVE.value, CountyStatus.DISQUALIFIED.value):
+        return False
+    if year in await banned_years(info, county.code):
+        return False
+    evaluations = await info.context.loaders.many(m.CountyEvaluation, "county_code").load(county.code)
+    return not any(not e.passed and parse_year(e.year) < parse_year(year) for e in evaluations)
+
+
+async def filled(info: Any, post_id: int) -> int:
+    """R26: places of a post taken by volunteers in service on it."""
+
+    async def batch(session: Any, ids: list[int]) -> list[int]:
+        query = (
+            select(m.ServiceAgreement.post_id, func.count(func.distinct(m.ServiceAgreement.application_id)))
+            .join(m.Application, m.Application.id == m.ServiceAgreement.application_id)
+            .where(
+                m.ServiceAgreement.post_id.in_(ids),
+                m.Application.status == ApplicationStatus.IN_SERVICE.value,
+            )
+            .group_by(m.ServiceAgreement.post_id)
+        )
+        counts = dict((await session.execute(query)).tuples().all())
+        return [counts.get(i, 0) for i in ids]
+
+    return await info.context.loaders.custom("filled", batch).load(post_id)
+
+
+async def service_record(info: Any, volunteer: m.Volunteer) -> ServiceRecord:
+    """R32–R37: the facts benefits are computed from, read from the volunteer's record."""
+    loaders = info.context.loaders
+    agreements = await loaders.many(m.ServiceAgreement, "volunteer_id").load(volunteer.id)
+    assessments = await loaders.many(m.Assessment, "volunteer_id").load(volunteer.id)
+    approved = [a for a in assessments if a.status == AssessmentStatus.APPROVED.value]
+    posts = await loaders.one(m.Post).load_many([a.post_id for a in agreements])
+    project_ids = {p.local_project_id for p in posts if p is not None and p.local_project_id is not None}
+    local_approved = None
+    if project_ids:
+        projects = await loaders.one(m.LocalProject).load_many(sorted(project_ids))
+        local_approved = all(p is not None and p.status == LocalProjectStatus.APPROVED.value for p in projects)
+    starts = [a.reported_on or a.starts_on for a in agreements]
+    return ServiceRecord(
+        reported_on=min(starts) if starts else None,
+        completed_on=volunteer.completed_on,
+        years_served=len({a.term_year for a in agreements})
+        if volunteer.completed_on
+        else len([a for a in agreements if a.ends_on <= info.context.hub.clock.today()]),
+        passed_assessments=bool(approved) and all(a.grade != AssessmentGrade.INCOMPETENT.value for a in approved),
+        has_work_experience=volunteer.has_work_experience,
+        graduate_teaching_group=volunteer.graduate_teaching_group,
+        local_project_approved=local_approved,
+    )
+
+
+async def benefits(info: Any, volunteer: m.Volunteer) -> list[Any]:
+    """R32–R37, computed from the record on every read, never stored."""
+    from hub.graphql.types import Benefit
+
+    record = await service_record(info, volunteer)
+    return [
+        Benefit(
+            kind=f.kind,
+            eligible=f.eligible,
+            valid_from=f.valid_from,
+            valid_until=f.valid_until,
+            reason=f.reason,
+        )
+        for f in compute_benefits(record, info.context.hub.clock.today())
+    ]

@@ -1,0 +1,150 @@
+"""Relay connections paged in SQL: keyset cursors on the primary key, counts as SQL aggregates.
+
+Nested connections (a county's posts inside a list of counties) are loaded for all parents in one
+query with ROW_NUMBER() OVER (PARTITION BY parent), so a page of parents costs one statement.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import strawberry
+from sqlalchemy import and_, func, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from hub.errors import bad_input
+
+N = TypeVar("N")
+DEFAULT_PAGE = 50
+MAX_PAGE = 500
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[N]):
+    cursor: str
+    node: N
+
+
+@strawberry.type
+class Connection(Generic[N]):
+    edges: list[Edge[N]]
+    page_info: PageInfo
+    total_count: int
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of rows with what the connection needs to describe it."""
+
+    rows: list[Any]
+    total: int
+    has_next: bool
+    has_previous: bool
+
+
+def encode_cursor(key: object) -> str:
+    return base64.b64encode(f"cursor:{key}".encode()).decode()
+
+
+def decode_cursor(cursor: str, numeric: bool) -> object:
+    try:
+        raw = base64.b64decode(cursor.encode(), validate=True).decode()
+    except Exception:
+        raise bad_input(f"{cursor!r} is not a cursor of this list") from None
+    prefix, _, key = raw.partition(":")
+    if prefix != "cursor" or not key or (numeric and not key.isdigit()):
+        raise bad_input(f"{cursor!r} is not a cursor of this list")
+    return int(key) if numeric else key
+
+
+def page_size(first: int | None) -> int:
+    if first is None:
+        return DEFAULT_PAGE
+    if first < 0 or first > MAX_PAGE:
+        raise bad_input(f"first must be between 0 and {MAX_PAGE}, not {first}")
+    return first
+
+
+def _key_column(model: type) -> Any:
+    return next(iter(model.__table__.primary_key.columns))  # type: ignore[attr-defined]
+
+
+def _numeric(column: Any) -> bool:
+    return column.type.python_type is int
+
+
+async def fetch_page(
+    session: AsyncSession, model: type, where: ColumnElement[bool], first: int | None, after: str | None
+) -> Page:
+    """A page of `model` rows matching `where`, ordered by primary key, after the cursor."""
+    key = _key_column(model)
+    size = page_size(first)
+    total = (await session.execute(select(func.count()).select_from(model).where(where))).scalar_one()
+    condition = where
+    if after is not None:
+        condition = and_(where, key > decode_cursor(after, _numeric(key)))
+    rows = list((await session.execute(select(model).where(condition).order_by(key).limit(size + 1))).scalars())
+    return Page(rows=rows[:size], total=total, has_next=len(rows) > size, has_previous=after is not None)
+
+
+async def fetch_nested_pages(
+    session: AsyncSession,
+    model: type,
+    parent: Any,
+    parents: Sequence[Any],
+    where: ColumnElement[bool] | None,
+    first: int | None,
+    after: str | None,
+) -> list[Page]:
+    """The same page of `model` for every parent key: one windowed query and one grouped count."""
+    key = _key_column(model)
+    size = page_size(first)
+    keys = list(dict.fromkeys(parents))
+    base = and_(parent.in_(keys), where if where is not None else true())
+    counts = dict((await session.execute(select(parent, func.count()).where(base).group_by(parent))).tuples().all())
+    condition = base if after is None else and_(base, key > decode_cursor(after, _numeric(key)))
+    ranked = (
+        select(model, func.row_number().over(partition_by=parent, order_by=key).label("rn")).where(condition).subquery()
+    )
+    entity = _aliased(model, ranked)
+    query = select(entity).where(ranked.c.rn <= size + 1).order_by(ranked.c[parent.key], ranked.c[key.key])
+    grouped: dict[Any, list[Any]] = {}
+    for row in (await session.execute(query)).scalars():
+        grouped.setdefault(getattr(row, parent.key), []).append(row)
+    pages = {}
+    for k in keys:
+        rows = grouped.get(k, [])
+        pages[k] = Page(rows[:size], counts.get(k, 0), len(rows) > size, after is not None)
+    return [pages[k] for k in parents]
+
+
+def _aliased(model: type, subquery: Any) -> Any:
+    from sqlalchemy.orm import aliased
+
+    return aliased(model, subquery)
+
+
+def to_connection(page: Page, node: Callable[[Any], N], key: Callable[[Any], object]) -> Connection[N]:
+    edges = [Edge(cursor=encode_cursor(key(row)), node=node(row)) for row in page.rows]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next,
+            has_previous_page=page.has_previous,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=page.total,
+    )

@@ -1,0 +1,46 @@
+"""What every resolver receives as `info.context`: the hub, the caller and the request's loaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from strawberry.types import Info as StrawberryInfo
+
+from hub.auth import Actor
+from hub.errors import forbidden, unauthenticated
+from hub.graphql.loaders import Loaders
+
+
+@dataclass
+class HubContext:
+    hub: Any
+    actor: Actor | None
+    auth_error: str | None
+    loaders: Loaders
+    request: Any = None
+    response: Any = None
+    memo: dict[Any, Any] = field(default_factory=dict)
+
+    def require_actor(self, what: str = "this field") -> Actor:
+        """The authenticated caller; UNAUTHENTICATED for a bad token or none."""
+        if self.auth_error:
+            raise unauthenticated(self.auth_error)
+        if self.actor is None:
+            raise unauthenticated(f"{what} needs a token")
+        return self.actor
+
+    def check_public(self) -> None:
+        """Public fields ignore a missing token, but a bad one is still refused."""
+        if self.auth_error:
+            raise unauthenticated(self.auth_error)
+
+    def require_scope(self, entity: str, what: str) -> Actor:
+        """The caller, refused (FORBIDDEN) when no enabled rule lets their level read `entity` at all."""
+        actor = self.require_actor(what)
+        if not self.hub.permissions.can_read(actor, entity):
+            raise forbidden(f"a {actor.level.value.lower()} office may not read {what}")
+        return actor
+
+
+Info = StrawberryInfo[HubContext, None]

@@ -1,0 +1,192 @@
+"""`UserError` and the mutation payloads of the contract, shared by the core and the office plugins."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import strawberry
+
+from hub.enums import UserErrorCode
+from hub.errors import Problem
+from hub.graphql.types import (
+    AllowanceStandard,
+    Application,
+    Assessment,
+    County,
+    LocalProject,
+    MonthlyReport,
+    Post,
+    ProgramYear,
+    Province,
+    Quota,
+    School,
+    ServiceAgreement,
+    ServiceUnit,
+    Training,
+    Volunteer,
+)
+
+
+@strawberry.type
+class UserError:
+    field: list[str] | None = strawberry.field(
+        description='Path of the input field at fault, e.g. ["input", "idNumber"]; null when not tied to one field.'
+    )
+    message: str
+    code: UserErrorCode
+
+
+def user_errors(problems: list[Problem]) -> list[UserError]:
+    return [UserError(field=list(p.field) if p.field else None, message=p.message, code=p.code) for p in problems]
+
+
+def refused_with(payload: type, **empty: Any) -> Callable[[list[Problem]], Any]:
+    """The payload a refused mutation returns: its objects empty, its userErrors filled."""
+    return lambda problems: payload(**empty, user_errors=user_errors(problems))
+
+
+@strawberry.type
+class ProgramYearPayload:
+    program_year: ProgramYear | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class UpsertCountiesPayload:
+    counties: list[County]
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class UpsertSchoolsPayload:
+    schools: list[School]
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class RegisterVolunteerPayload:
+    volunteer: Volunteer | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class ApplicationPayload:
+    application: Application | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class ApplicationsPayload:
+    applications: list[Application]
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class ProvinceScalePayload:
+    province: Province | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class QuotaPayload:
+    quotas: list[Quota]
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class CountyPayload:
+    county: County | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class ServiceUnitPayload:
+    service_unit: ServiceUnit | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class PostPayload:
+    post: Post | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class PostsPayload:
+    posts: list[Post]
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class TrainingPayload:
+    training: Training | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class ServiceAgreementPayload:
+    agreement: ServiceAgreement | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class MonthlyReportPayload:
+    report: MonthlyReport | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class AssessmentPayload:
+    assessment: Assessment | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class AssessmentsPayload:
+    assessments: list[Assessment]
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class VolunteerPayload:
+    volunteer: Volunteer | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class AllowanceStandardPayload:
+    standard: AllowanceStandard | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class LocalProjectPayload:
+    local_project: LocalProject | None
+    user_errors: list[UserError]
+
+
+# Every payload is part of the schema even while no enabled plugin returns it, so that front ends
+# (and the contract check) see one stable set of payload types whatever plugins an office runs.
+PAYLOAD_TYPES: list[type] = [
+    ProgramYearPayload,
+    UpsertCountiesPayload,
+    UpsertSchoolsPayload,
+    RegisterVolunteerPayload,
+    ApplicationPayload,
+    ApplicationsPayload,
+    ProvinceScalePayload,
+    QuotaPayload,
+    CountyPayload,
+    ServiceUnitPayload,
+    PostPayload,
+    PostsPayload,
+    TrainingPayload,
+    ServiceAgreementPayload,
+    MonthlyReportPayload,
+    AssessmentPayload,
+    AssessmentsPayload,
+    VolunteerPayload,
+    AllowanceStandardPayload,
+    LocalProjectPayload,
+]

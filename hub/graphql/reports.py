@@ -1,0 +1,253 @@
+"""Read models computed from the record: post structure (R14), quotas (R15–R18), funding (R38–R40),
+certificate checks (R31). Each is a few set-based queries and a pure rule function."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+
+from hub import models as m
+from hub.auth import Actor
+from hub.enums import ApplicationStatus, FundingZone, PostCategory, PostStatus, Region, UnitLevel
+from hub.graphql.types import CertificateCheck, PostStructure, ProvinceFunding, Quota, ZoneFunding
+from hub.rules import funding as money
+from hub.rules.structure import PostLine
+from hub.rules.structure import post_structure as compute_structure
+from hub.rules.years import parse_year
+
+TOWNSHIP_OR_BELOW = (UnitLevel.TOWNSHIP.value, UnitLevel.VILLAGE.value)
+
+
+def quota_used_condition() -> Any:
+    """R18/R25: an application uses a unit of quota once it holds a recruitment agreement, until it is
+    withdrawn (a replacement then takes the unit over)."""
+    return (m.Application.confirmation_number.is_not(None)) & (
+        m.Application.status != ApplicationStatus.WITHDRAWN.value
+    )
+
+
+async def post_structure(info: Any, year: str, province_code: str) -> PostStructure:
+    query = (
+        select(m.Post.headcount, m.Post.category, m.ServiceUnit.level, m.County.code, m.County.first_service_year)
+        .join(m.ServiceUnit, m.ServiceUnit.id == m.Post.unit_id)
+        .join(m.County, m.County.code == m.Post.county_code)
+        .where(
+            m.Post.year == year,
+            m.County.province_code == province_code,
+            m.Post.status != PostStatus.REJECTED.value,
+        )
+    )
+    async with info.context.hub.sessionmaker() as session:
+        rows = (await session.execute(query)).tuples().all()
+    lines: list[PostLine] = []
+    new_counties: dict[str, list[PostLine]] = defaultdict(list)
+    for headcount, category, level, county_code, first_year in rows:
+        line = PostLine(
+            headcount=headcount, category=PostCategory(category), township_or_below=level in TOWNSHIP_OR_BELOW
+        )
+        lines.append(line)
+        if first_year == year:
+            new_counties[county_code].append(line)
+    report = compute_structure(lines, new_counties)
+    return PostStructure(
+        year=year,
+        province_code=province_code,
+        total_headcount=report.total_headcount,
+        township_share=float(report.township_share),
+        education_share=float(report.education_share),
+        youth_work_share=float(report.youth_work_share),
+        compliant=report.compliant,
+        violations=list(report.violations),
+    )
+
+
+async def quotas(info: Any, year: str, recruiting: str | None, serving: str | None) -> list[Quota]:
+    cells = select(m.Quota).where(m.Quota.year == year)
+    used = (
+        select(m.Application.recruiting_province_code, m.Application.serving_province_code, func.count())
+        .where(m.Application.year == year, quota_used_condition())
+        .group_by(m.Application.recruiting_province_code, m.Application.serving_province_code)
+    )
+    if recruiting is not None:
+        cells = cells.where(m.Quota.recruiting_province_code == recruiting)
+        used = used.where(m.Application.recruiting_province_code == recruiting)
+    if serving is not None:
+        cells = cells.where(m.Quota.serving_province_code == serving)
+        used = used.where(m.Application.serving_province_code == serving)
+    cells = cells.order_by(m.Quota.recruiting_province_code, m.Quota.serving_province_code)
+    async with info.context.hub.sessionmaker() as session:
+        rows = list((await session.execute(cells)).scalars())
+        counts = {(r, s): n for r, s, n in (await session.execute(used)).tuples()}
+    return [
+        Quota(
+            year=year,
+            recruiting_province_code=q.recruiting_province_code,
+            serving_province_code=q.serving_province_code,
+            quota=q.quota,
+            used=counts.get((q.recruiting_province_code, q.serving_province_code), 0),
+        )
+        for q in rows
+    ]
+
+
+async def funding_report(info: Any, actor: Actor, year: str, province_code: str | None) -> list[ProvinceFunding]:
+    """R38–R40 for each serving province (or one): volunteers in post by zone, central subsidy, local
+    allowance and the uninsured count, all from agreements, standards and policies on record."""
+    parse_year(year)
+    today = info.context.hub.clock.today()
+    visible = info.context.hub.permissions.visible(actor, "Funding")
+    provinces_q = select(m.Province).where(visible).order_by(m.Province.code)
+    if province_code is not None:
+        provinces_q = provinces_q.where(m.Province.code == province_code)
+    from hub.graphql.aggregates import in_post_condition
+
+    async with info.context.hub.sessionmaker() as session:
+        provinces = list((await session.execute(provinces_q)).scalars())
+        codes = [p.code for p in provinces]
+        agreements = (
+            (
+                await session.execute(
+                    select(
+                        m.Application.id,
+                        m.Application.serving_province_code,
+                        m.Application.status,
+                        m.ServiceAgreement.county_code,
+                        m.ServiceAgreement.starts_on,
+                        m.ServiceAgreement.ends_on,
+                        m.Application.volunteer_id,
+                    )
+                    .join(m.ServiceAgreement, m.ServiceAgreement.application_id == m.Application.id)
+                    .where(m.Application.serving_province_code.in_(codes))
+                )
+            )
+            .tuples()
+            .all()
+        )
+        in_post_ids = set(
+            (
+                await session.execute(
+                    select(m.Application.id).where(
+                        m.Application.serving_province_code.in_(codes), in_post_condition(year)
+                    )
+                )
+            ).scalars()
+        )
+        counties = {
+            c.code: c
+            for c in (await session.execute(select(m.County).where(m.County.province_code.in_(codes)))).scalars()
+        }
+        standards = list(
+            (
+                await session.execute(
+                    select(m.AllowanceStandard).where(
+                        m.AllowanceStandard.year == year, m.AllowanceStandard.province_code.in_(codes)
+                    )
+                )
+            ).scalars()
+        )
+        policies = (
+            (
+                await session.execute(
+                    select(
+                        m.InsurancePolicy.volunteer_id,
+                        m.InsurancePolicy.kind,
+                        m.InsurancePolicy.valid_from,
+                        m.InsurancePolicy.valid_until,
+                    )
+                )
+            )
+            .tuples()
+            .all()
+        )
+    regions = {p.code: Region(p.region) for p in provinces}
+    by_application: dict[int, dict[str, Any]] = {}
+    for app_id, serving, _status, county_code, starts_on, ends_on, volunteer_id in agreements:
+        entry = by_application.setdefault(
+            app_id, {"province": serving, "county": county_code, "periods": [], "volunteer": volunteer_id}
+        )
+        entry["periods"].append((starts_on, ends_on))
+        entry["county"] = county_code  # the latest agreement's county
+    policies_of: dict[int, list[Any]] = defaultdict(list)
+    for volunteer_id, kind, valid_from, valid_until in policies:
+        policies_of[volunteer_id].append((kind, valid_from, valid_until))
+    standard_of = {(s.province_code, s.county_code): s for s in standards}
+
+    reports = []
+    for province in provinces:
+        zone_months: dict[FundingZone, int] = defaultdict(int)
+        zone_subsidy: dict[FundingZone, Decimal] = defaultdict(Decimal)
+        allowance = Decimal("0")
+        in_post = uninsured = 0
+        for app_id, entry in by_application.items():
+            if entry["province"] != province.code:
+                continue
+            months = money.months_in_post(entry["periods"], year, today)
+            county = counties.get(entry["county"])
+            zone = money.funding_zone(entry["county"], regions[province.code])
+            if months:
+                zone_months[zone] += months
+                zone_subsidy[zone] += money.central_subsidy(zone, months)
+                standard = standard_of.get((province.code, entry["county"])) or standard_of.get((province.code, None))
+                if standard is not None:
+                    allowance += money.local_allowance(
+                        months,
+                        standard.monthly_allowance,
+                        standard.hardship_allowance,
+                        bool(county and county.remote),
+                    )
+            if app_id in in_post_ids:
+                in_post += 1
+                if money.uninsured(policies_of.get(entry["volunteer"], []), today):
+                    uninsured += 1
+        by_zone = [
+            ZoneFunding(zone=z, volunteer_months=zone_months[z], central_subsidy=zone_subsidy[z])
+            for z in FundingZone
+            if z in zone_months
+        ]
+        reports.append(
+            ProvinceFunding(
+                year=year,
+                province_code=province.code,
+                in_post=in_post,
+                by_zone=by_zone,
+                central_subsidy=sum(zone_subsidy.values(), Decimal("0")),
+                local_allowance=allowance,
+                uninsured=uninsured,
+            )
+        )
+    return reports
+
+
+async def verify_certificate(info: Any, number: str) -> CertificateCheck | None:
+    """R31: name, province and years served for a certificate number — nothing more."""
+    async with info.context.hub.sessionmaker() as session:
+        volunteer = (
+            await session.execute(select(m.Volunteer).where(m.Volunteer.certificate_number == number))
+        ).scalar_one_or_none()
+        if volunteer is None or volunteer.completed_on is None:
+            return None
+        row = (
+            await session.execute(
+                select(m.Application.serving_province_code, func.count(m.ServiceAgreement.id))
+                .join(m.ServiceAgreement, m.ServiceAgreement.application_id == m.Application.id)
+                .where(
+                    m.Application.volunteer_id == volunteer.id,
+                    m.Application.serving_province_code.is_not(None),
+                )
+                .group_by(m.Application.serving_province_code)
+                .order_by(func.count(m.ServiceAgreement.id).desc())
+            )
+        ).first()
+    if row is None:
+        return None
+    province, terms = row
+    return CertificateCheck(
+        number=number,
+        name=volunteer.name,
+        province_code=province,
+        years_served=terms,
+        completed_on=volunteer.completed_on,
+    )

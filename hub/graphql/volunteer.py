@@ -1,0 +1,308 @@
+"""The volunteer's own mutations, which live in the core: register (R6, R19), apply (R7, R20), withdraw."""
+
+from __future__ import annotations
+
+import strawberry
+from sqlalchemy import select
+
+from hub import models as m
+from hub.enums import ApplicationStatus, Degree, Milestone, OfficeLevel, UserErrorCode
+from hub.errors import DomainRefusal, Problem, refuse
+from hub.graphql.context import Info
+from hub.graphql.ids import int_key, to_global_id
+from hub.graphql.payloads import ApplicationPayload, RegisterVolunteerPayload, refused_with
+from hub.graphql.types import Application, Volunteer
+from hub.mutation import Unit, perform
+from hub.permissions import ReadScope, Rule
+from hub.rules.idnumbers import InvalidIdNumber, is_mobile, normalize_id_number, parse_id_number
+from hub.rules.lifecycle import ensure_transition
+
+
+@strawberry.input
+class RegisterVolunteerInput:
+    name: str
+    id_number: str
+    phone: str
+    school_code: str
+    degree: Degree
+    has_work_experience: bool
+    graduate_teaching_group: bool | None = None
+    volunteer_experience: str | None = None
+
+
+@strawberry.input
+class SubmitApplicationInput:
+    year: str
+    preferred_province_codes: list[str]
+    accepts_adjustment: bool
+
+
+@strawberry.input
+class WithdrawApplicationInput:
+    application_id: strawberry.ID
+    reason: str
+
+
+def _own(actor, target) -> bool:  # type: ignore[no-untyped-def]
+    return target.get("volunteer_subject") == actor.subject
+
+
+VOLUNTEER = OfficeLevel.VOLUNTEER
+CORE_RULES = [
+    Rule("registerVolunteer", VOLUNTEER, describes="one's own registration"),
+    Rule("submitApplication", VOLUNTEER, describes="one's own application"),
+    Rule("withdrawApplication", VOLUNTEER, _own, describes="one's own application"),
+]
+
+
+def _mine(entity_volunteer_column):  # type: ignore[no-untyped-def]
+    def where(actor):  # type: ignore[no-untyped-def]
+        return entity_volunteer_column.in_(select(m.Volunteer.id).where(m.Volunteer.subject == actor.subject))
+
+    return where
+
+
+CORE_SCOPES = [
+    ReadScope("Volunteer", VOLUNTEER, lambda a: m.Volunteer.subject == a.subject),
+    ReadScope("Application", VOLUNTEER, _mine(m.Application.volunteer_id)),
+    ReadScope("ServiceAgreement", VOLUNTEER, _mine(m.ServiceAgreement.volunteer_id)),
+    ReadScope("Assessment", VOLUNTEER, _mine(m.Assessment.volunteer_id)),
+    ReadScope("AuditEntry", VOLUNTEER, lambda a: _audit_touching("VOLUNTEER", a.subject)),
+]
+
+
+def _audit_touching(level: str, code: str):  # type: ignore[no-untyped-def]
+    from hub.audit import touched_by
+
+    return touched_by(level, code)
+
+
+async def _registered(unit: Unit) -> m.Volunteer:
+    volunteer = (
+        await unit.session.execute(select(m.Volunteer).where(m.Volunteer.subject == unit.actor.subject))
+    ).scalar_one_or_none()
+    if volunteer is None:
+        raise refuse(UserErrorCode.INELIGIBLE, "register as a volunteer (registerVolunteer) before applying")
+    return volunteer
+
+
+@strawberry.type
+class VolunteerMutation:
+    @strawberry.mutation
+    async def register_volunteer(self, info: Info, input: RegisterVolunteerInput) -> RegisterVolunteerPayload:
+        """R6, R19: a volunteer's account registers once, with a valid identity number and mobile."""
+
+        async def work(unit: Unit) -> RegisterVolunteerPayload:
+            unit.authorize()
+            today = unit.hub.clock.today()
+            problems: list[Problem] = []
+            name = input.name.strip()
+            if not name:
+                problems.append(Problem(UserErrorCode.INVALID_INPUT, "the name is empty", ("input", "name")))
+            id_number = normalize_id_number(input.id_number)
+            facts = None
+            try:
+                facts = parse_id_number(id_number, today)
+            except InvalidIdNumber as exc:
+                problems.append(Problem(UserErrorCode.INVALID_INPUT, f"idNumber: {exc}", ("input", "idNumber")))
+            if not is_mobile(input.phone):
+                problems.append(
+                    Problem(
+                        UserErrorCode.INVALID_INPUT,
+                        "phone: an 11-digit mainland mobile number is needed",
+                        ("input", "phone"),
+                    )
+                )
+            school = await unit.session.get(m.School, input.school_code)
+            if school is None:
+                problems.append(
+                    Problem(
+                        UserErrorCode.NOT_FOUND,
+                        f"no school has the code {input.school_code!r}",
+                        ("input", "schoolCode"),
+                    )
+                )
+            existing = (
+                (
+                    await unit.session.execute(
+                        select(m.Volunteer.subject, m.Volunteer.id_number).where(
+                            (m.Volunteer.subject == unit.actor.subject) | (m.Volunteer.id_number == id_number)
+                        )
+                    )
+                )
+                .tuples()
+                .all()
+            )
+            if any(s == unit.actor.subject for s, _ in existing):
+                problems.append(Problem(UserErrorCode.DUPLICATE, "this account has already registered a volunteer"))
+            if any(n == id_number for _, n in existing):
+                problems.append(
+                    Problem(
+                        UserErrorCode.DUPLICATE,
+                        "this identity number is already registered",
+                        ("input", "idNumber"),
+                    )
+                )
+            if problems:
+                raise DomainRefusal(problems)
+            assert facts is not None and school is not None
+            volunteer = m.Volunteer(
+                subject=unit.actor.subject,
+                name=name,
+                id_number=id_number,
+                phone=input.phone.strip(),
+                gender=facts.gender.value,
+                birth_date=facts.birth_date,
+                school_code=school.code,
+                degree=input.degree.value,
+                graduate_teaching_group=bool(input.graduate_teaching_group),
+                has_work_experience=input.has_work_experience,
+                volunteer_experience=(input.volunteer_experience or None),
+                registered_at=unit.hub.clock.now(),
+            )
+            unit.session.add(volunteer)
+            await unit.session.flush()
+            unit.record(
+                to_global_id("Volunteer", volunteer.id),
+                {"name": name, "schoolCode": school.code},
+                volunteer=unit.actor.subject,
+                school=school.code,
+                province=school.province_code,
+            )
+            return RegisterVolunteerPayload(volunteer=Volunteer.of(volunteer), user_errors=[])
+
+        return await perform(
+            info.context.hub,
+            info.context.actor,
+            info.context.auth_error,
+            "registerVolunteer",
+            work,
+            refused_with(RegisterVolunteerPayload, volunteer=None),
+        )
+
+    @strawberry.mutation
+    async def submit_application(self, info: Info, input: SubmitApplicationInput) -> ApplicationPayload:
+        """R7, R20: three distinct serving provinces of the year, before registration closes; one active
+        application per volunteer per year."""
+
+        async def work(unit: Unit) -> ApplicationPayload:
+            unit.authorize()
+            volunteer = await _registered(unit)
+            await unit.ensure_open(input.year, Milestone.REGISTRATION_CLOSES)
+            codes = [c.strip() for c in input.preferred_province_codes]
+            if len(codes) != 3 or len(set(codes)) != 3:
+                raise refuse(
+                    UserErrorCode.INVALID_INPUT,
+                    "name exactly three distinct serving provinces",
+                    "input",
+                    "preferredProvinceCodes",
+                )
+            serving = set(
+                (
+                    await unit.session.execute(
+                        select(m.ProvinceScale.province_code).where(
+                            m.ProvinceScale.year == input.year,
+                            m.ProvinceScale.scale > 0,
+                            m.ProvinceScale.province_code.in_(codes),
+                        )
+                    )
+                ).scalars()
+            )
+            not_serving = [c for c in codes if c not in serving]
+            if not_serving:
+                raise refuse(
+                    UserErrorCode.INVALID_INPUT,
+                    f"not serving provinces in {input.year}: {', '.join(not_serving)}",
+                    "input",
+                    "preferredProvinceCodes",
+                )
+            active = (
+                await unit.session.execute(
+                    select(m.Application.id).where(
+                        m.Application.year == input.year, m.Application.active_volunteer_id == volunteer.id
+                    )
+                )
+            ).first()
+            if active is not None:
+                raise refuse(UserErrorCode.DUPLICATE, f"you already have an active application for {input.year}")
+            school = await unit.session.get(m.School, volunteer.school_code)
+            application = m.Application(
+                year=input.year,
+                volunteer_id=volunteer.id,
+                active_volunteer_id=volunteer.id,
+                school_code=volunteer.school_code,
+                recruiting_province_code=school.province_code,
+                preference_1=codes[0],
+                preference_2=codes[1],
+                preference_3=codes[2],
+                accepts_adjustment=input.accepts_adjustment,
+                status=ApplicationStatus.SUBMITTED.value,
+                submitted_at=unit.hub.clock.now(),
+            )
+            unit.session.add(application)
+            await unit.session.flush()
+            unit.record(
+                to_global_id("Application", application.id),
+                {"status": "SUBMITTED", "preferences": codes, "acceptsAdjustment": input.accepts_adjustment},
+                volunteer=unit.actor.subject,
+                school=school.code,
+                province=school.province_code,
+            )
+            return ApplicationPayload(application=Application.of(application), user_errors=[])
+
+        return await perform(
+            info.context.hub,
+            info.context.actor,
+            info.context.auth_error,
+            "submitApplication",
+            work,
+            refused_with(ApplicationPayload, application=None),
+        )
+
+    @strawberry.mutation
+    async def withdraw_application(self, info: Info, input: WithdrawApplicationInput) -> ApplicationPayload:
+        """A volunteer withdraws their own application, with a reason, before service starts (R25)."""
+
+        async def work(unit: Unit) -> ApplicationPayload:
+            key = int_key(input.application_id, "Application")
+            application = None if key is None else await unit.session.get(m.Application, key, with_for_update=True)
+            if application is None:
+                raise refuse(UserErrorCode.NOT_FOUND, "no such application", "input", "applicationId")
+            volunteer = await unit.session.get(m.Volunteer, application.volunteer_id)
+            unit.authorize(
+                {
+                    "volunteer_subject": volunteer.subject,
+                    "school_code": application.school_code,
+                    "recruiting_province": application.recruiting_province_code,
+                }
+            )
+            if not input.reason.strip():
+                raise refuse(UserErrorCode.INVALID_INPUT, "give a reason for withdrawing", "input", "reason")
+            ensure_transition(application.status, ApplicationStatus.WITHDRAWN)
+            previous = application.status
+            application.status = ApplicationStatus.WITHDRAWN.value
+            application.active_volunteer_id = None
+            application.withdrawn_reason = input.reason.strip()
+            unit.session.add(application)
+            await unit.session.flush()
+            unit.record(
+                input.application_id,
+                {"status": {"from": previous, "to": "WITHDRAWN"}, "reason": input.reason.strip()},
+                volunteer=volunteer.subject,
+                school=application.school_code,
+                province=application.recruiting_province_code,
+            )
+            if application.serving_province_code:
+                unit.record(input.application_id, province=application.serving_province_code)
+            if application.county_code:
+                unit.record(input.application_id, county=application.county_code)
+            return ApplicationPayload(application=Application.of(application), user_errors=[])
+
+        return await perform(
+            info.context.hub,
+            info.context.actor,
+            info.context.auth_error,
+            "withdrawApplication",
+            work,
+            refused_with(ApplicationPayload, application=None),
+        )

@@ -1,0 +1,49 @@
+"""The hub's tables, by concept. Importing this module registers them all on `SQLModel.metadata`."""
+
+from hub.models.audit import AuditEntry, AuditScope
+from hub.models.geography import County, CountyEvaluation, Province, School, ServiceUnit
+from hub.models.people import Application, Volunteer
+from hub.models.program import (
+    AllowanceStandard,
+    LocalProject,
+    MilestoneDate,
+    ProgramYear,
+    ProvinceScale,
+    Quota,
+    QuotaMove,
+    Training,
+)
+from hub.models.service import (
+    Assessment,
+    InsurancePolicy,
+    MonthlyReport,
+    Post,
+    SafetyIncident,
+    ServiceAgreement,
+)
+
+__all__ = [
+    "AllowanceStandard",
+    "Application",
+    "Assessment",
+    "AuditEntry",
+    "AuditScope",
+    "County",
+    "CountyEvaluation",
+    "InsurancePolicy",
+    "LocalProject",
+    "MilestoneDate",
+    "MonthlyReport",
+    "Post",
+    "ProgramYear",
+    "Province",
+    "ProvinceScale",
+    "Quota",
+    "QuotaMove",
+    "SafetyIncident",
+    "School",
+    "ServiceAgreement",
+    "ServiceUnit",
+    "Training",
+    "Volunteer",
+]

@@ -1,0 +1,39 @@
+"""R42: the append-only audit log, one entry per accepted mutation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index
+from sqlmodel import Field, SQLModel
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who did what to which objects, written in the mutation's own transaction."""
+
+    __tablename__ = "audit_entries"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    actor_level: str = Field(max_length=10)
+    actor_code: str | None = Field(default=None, max_length=6)
+    actor_subject: str = Field(max_length=120)
+    operation: str = Field(max_length=60, index=True)
+    target_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class AuditScope(SQLModel, table=True):
+    """A jurisdiction an audit entry touches (level + code; a volunteer's account for VOLUNTEER).
+
+    Reading the log is then a SQL filter (R42: the national office, and every office whose
+    jurisdiction the entry touches).
+    """
+
+    __tablename__ = "audit_scopes"
+    __table_args__ = (Index("ix_audit_scopes_level_code", "level", "code"),)
+
+    entry_id: int = Field(foreign_key="audit_entries.id", primary_key=True)
+    level: str = Field(primary_key=True, max_length=10)
+    code: str = Field(primary_key=True, max_length=120)

@@ -1,0 +1,110 @@
+"""The one path of every mutation: authenticate → authorize → domain rules → write + audit in one
+transaction → events after commit. A refusal at any step writes nothing (R1, R42)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.audit import write_entry
+from hub.auth import Actor
+from hub.enums import Milestone, UserErrorCode
+from hub.errors import DomainRefusal, Problem, forbidden, refuse, unauthenticated
+from hub.permissions import Target
+from hub.rules.deadlines import ensure_open
+
+log = logging.getLogger("hub.mutation")
+T = TypeVar("T")
+SCOPE_LEVELS = {"province": "PROVINCIAL", "county": "COUNTY", "school": "SCHOOL", "volunteer": "VOLUNTEER"}
+
+
+@dataclass(frozen=True)
+class Event:
+    """What `hub_after_commit` receives: an accepted mutation, after its transaction committed."""
+
+    operation: str
+    actor: Actor
+    target_ids: tuple[str, ...]
+    changes: dict[str, Any]
+
+
+@dataclass
+class Unit:
+    """One mutation's unit of work: the session of its transaction and what it will audit."""
+
+    hub: Any
+    actor: Actor
+    operation: str
+    session: AsyncSession
+    target_ids: list[str] = field(default_factory=list)
+    changes: dict[str, Any] = field(default_factory=dict)
+    scopes: set[tuple[str, str]] = field(default_factory=set)
+
+    def authorize(self, target: Target | None = None, action: str | None = None) -> None:
+        """R1: refuse (FORBIDDEN) unless an enabled rule admits the actor to this action on `target`."""
+        decision = self.hub.permissions.decide(self.actor, action or self.operation, target)
+        if not decision.allowed:
+            raise forbidden(decision.reason)
+
+    def record(self, target_id: str, changes: dict[str, Any] | None = None, **scopes: str | None) -> None:
+        """Note a created or changed object for the audit entry, with the jurisdictions it touches
+        (`province=`, `county=`, `school=`, `volunteer=` account)."""
+        if target_id not in self.target_ids:
+            self.target_ids.append(target_id)
+        if changes:
+            self.changes.setdefault(target_id, {}).update(changes)
+        for name, code in scopes.items():
+            if code:
+                self.scopes.add((SCOPE_LEVELS[name], code))
+
+    async def ensure_open(self, year: str, milestone: Milestone) -> None:
+        """R7: DEADLINE_PASSED after the milestone of `year` (as stored, extensions included)."""
+        timeline = await self.hub.timeline(self.session, year)
+        if timeline is None:
+            raise refuse(UserErrorCode.NOT_FOUND, f"there is no program year {year}", "input", "year")
+        ensure_open(timeline, milestone, self.hub.clock.today(), year)
+
+
+async def perform(
+    hub: Any,
+    actor: Actor | None,
+    auth_error: str | None,
+    operation: str,
+    work: Callable[[Unit], Awaitable[T]],
+    refused: Callable[[list[Problem]], T],
+) -> T:
+    """Run `work` in one transaction; on DomainRefusal roll back and return `refused(problems)`."""
+    if auth_error:
+        raise unauthenticated(auth_error)
+    if actor is None:
+        raise unauthenticated(f"{operation} needs a token")
+    async with hub.sessionmaker() as session:
+        unit = Unit(hub=hub, actor=actor, operation=operation, session=session)
+        try:
+            async with session.begin():
+                result = await work(unit)
+                await write_entry(
+                    session, actor, operation, hub.clock.now(), unit.target_ids, unit.changes, unit.scopes
+                )
+        except DomainRefusal as refusal:
+            return refused(refusal.problems)
+        except IntegrityError as exc:
+            # The database's own constraints are the last line (unique codes, one active application).
+            log.info("%s refused by a constraint: %s", operation, exc.orig)
+            return refused([Problem(UserErrorCode.DUPLICATE, _constraint_message(exc))])
+    event = Event(operation, actor, tuple(unit.target_ids), unit.changes)
+    try:
+        hub.plugins.emit(event)
+    except Exception:  # a listener's failure must not undo an accepted mutation
+        log.exception("after-commit listener failed for %s", operation)
+    return result
+
+
+def _constraint_message(exc: IntegrityError) -> str:
+    text = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
+    return f"this would duplicate an existing record ({text})"

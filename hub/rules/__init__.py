@@ -1,0 +1,1 @@
+"""Pure functions of the plan: no database, no GraphQL; unit-tested at their boundaries."""

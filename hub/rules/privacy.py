@@ -1,0 +1,60 @@
+"""R2a: who may see a volunteer's personal data in full (PIPL's minimum necessary)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from hub.auth import Actor
+from hub.enums import OfficeLevel
+
+
+@dataclass(frozen=True)
+class VolunteerTies:
+    """The offices a volunteer is tied to, read from the volunteer and their applications."""
+
+    subject: str
+    school_code: str
+    recruiting_provinces: frozenset[str]
+    serving_provinces: frozenset[str]
+    counties: frozenset[str]
+
+    @classmethod
+    def of(cls, subject: str, school_code: str, school_province: str, applications: Iterable[object]) -> VolunteerTies:
+        apps = list(applications)
+        return cls(
+            subject=subject,
+            school_code=school_code,
+            recruiting_provinces=frozenset({school_province, *(a.recruiting_province_code for a in apps)}),
+            serving_provinces=frozenset(a.serving_province_code for a in apps if a.serving_province_code),
+            counties=frozenset(a.county_code for a in apps if a.county_code),
+        )
+
+
+@dataclass(frozen=True)
+class Entitlement:
+    id_number: bool = False
+    phone: bool = False
+    health: bool = False
+
+
+FULL = Entitlement(True, True, True)
+NOTHING = Entitlement()
+
+
+def entitlement(actor: Actor | None, ties: VolunteerTies) -> Entitlement:
+    """What of a volunteer's personal data `actor` may see in full (R2a's table, row by row)."""
+    if actor is None:
+        return NOTHING
+    if actor.level is OfficeLevel.VOLUNTEER:
+        return FULL if actor.subject == ties.subject else NOTHING
+    if actor.level is OfficeLevel.PROVINCIAL:
+        if actor.code in ties.recruiting_provinces or actor.code in ties.serving_provinces:
+            return FULL
+        return NOTHING
+    if actor.level is OfficeLevel.COUNTY:
+        assigned = actor.code in ties.counties
+        return Entitlement(id_number=assigned, phone=assigned, health=False)
+    if actor.level is OfficeLevel.SCHOOL:
+        return Entitlement(phone=actor.code == ties.school_code)
+    return NOTHING  # the national office reads personal data masked

@@ -1,0 +1,49 @@
+"""The hub of one process: settings, clock, plugins, permissions, schema, database — built once."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub import models as m
+from hub.clock import Clock
+from hub.db import make_engine, make_sessionmaker
+from hub.enums import Milestone
+from hub.graphql.volunteer import CORE_RULES, CORE_SCOPES
+from hub.permissions import Permissions
+from hub.plugins import HubPlugins
+from hub.schema import compose
+from hub.settings import Settings
+
+
+def core_permissions() -> Permissions:
+    permissions = Permissions()
+    permissions.add_rules(CORE_RULES, "core")
+    permissions.add_scopes(CORE_SCOPES, "core")
+    return permissions
+
+
+class Hub:
+    """Everything a request needs that outlives it."""
+
+    def __init__(self, settings: Settings, plugins: HubPlugins | None = None) -> None:
+        self.settings = settings
+        self.clock = Clock(settings.today)
+        self.plugins = plugins or HubPlugins(settings.plugins)
+        self.plugins.tables()
+        self.permissions = self.plugins.permissions(core_permissions())
+        self.schema = compose(self.plugins)
+        self.engine = make_engine(settings.database_url, settings.pool_size)
+        self.sessionmaker = make_sessionmaker(self.engine)
+
+    async def timeline(self, session: AsyncSession, year: str) -> dict[Milestone, date] | None:
+        """R7: the milestones of `year` as stored (with extensions); None when the year does not exist."""
+        if await session.get(m.ProgramYear, year) is None:
+            return None
+        rows = (await session.execute(select(m.MilestoneDate).where(m.MilestoneDate.year == year))).scalars()
+        return {Milestone(r.milestone): r.closes_on for r in rows}
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

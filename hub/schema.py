@@ -1,0 +1,58 @@
+"""Compose the schema once per process (per plugin set) from the core and the enabled plugins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry.tools import merge_types
+from strawberry.types.base import has_object_definition
+
+from hub.graphql.payloads import PAYLOAD_TYPES
+from hub.graphql.query import Query
+from hub.graphql.types import NODE_TYPES
+from hub.graphql.volunteer import VolunteerMutation
+from hub.plugins import HubPlugins, PluginError
+
+_SCHEMAS: dict[tuple[str, ...], strawberry.Schema] = {}
+
+
+def _fields(source: str, types: list[type]) -> list[tuple[str, str]]:
+    out = []
+    for t in types:
+        if not has_object_definition(t):
+            raise PluginError(f"{source} contributed {t!r}, which is not a strawberry type")
+        out.extend((f.name, source) for f in t.__strawberry_definition__.fields)
+    return out
+
+
+def _merge(name: str, core: list[type], contributed: list[tuple[str, list[type]]]) -> type | None:
+    """One root type from the core's and the plugins' field holders; a field name twice is an error."""
+    owners: dict[str, str] = {}
+    for field_name, source in _fields("core", core) + [p for s, ts in contributed for p in _fields(s, ts)]:
+        if field_name in owners:
+            raise PluginError(
+                f"{name}.{field_name} is added by both {owners[field_name]} and {source}; disable one of them"
+            )
+        owners[field_name] = source
+    holders = [*core, *(t for _, ts in contributed for t in ts)]
+    return merge_types(name, tuple(holders)) if holders else None
+
+
+def compose(plugins: HubPlugins) -> strawberry.Schema:
+    """The schema of the core plus the enabled plugins, built once per plugin set and reused."""
+    key = tuple(plugins.names)
+    cached = _SCHEMAS.get(key)
+    if cached is not None:
+        return cached
+    query = _merge("Query", [Query], plugins.each("hub_query_fields"))
+    mutation = _merge("Mutation", [VolunteerMutation], plugins.each("hub_mutation_fields"))
+    extra: list[Any] = [entry[0] for entry in NODE_TYPES.values()] + PAYLOAD_TYPES
+    extra += [t for _, ts in plugins.each("hub_graphql_types") for t in ts]
+    schema = strawberry.Schema(query=query, mutation=mutation, types=extra)
+    _SCHEMAS[key] = schema
+    return schema
+
+
+def sdl(schema: strawberry.Schema) -> str:
+    return schema.as_str() + "\n"

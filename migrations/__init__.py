@@ -1,0 +1,1 @@
+"""The hub core's alembic environment and revisions."""

@@ -1,0 +1,1 @@
+"""The built-in office plugins, one package per level, registered through the `xibu_hub.plugins` entry points."""

@@ -1,0 +1,22 @@
+"""What a county office (县级项目办) may read: only inside its own county (R1, R2a)."""
+
+from __future__ import annotations
+
+from hub import models as m
+from hub.enums import OfficeLevel
+from hub.permissions import ReadScope, Rule
+from hub.scopes import audit_of, volunteers_of_county
+
+COUNTY = OfficeLevel.COUNTY
+
+RULES: list[Rule] = []
+
+SCOPES = [
+    ReadScope("Volunteer", COUNTY, lambda a: m.Volunteer.id.in_(volunteers_of_county(a.code))),
+    ReadScope("Application", COUNTY, lambda a: m.Application.county_code == a.code),
+    ReadScope("ServiceAgreement", COUNTY, lambda a: m.ServiceAgreement.county_code == a.code),
+    ReadScope("Assessment", COUNTY, lambda a: m.Assessment.volunteer_id.in_(volunteers_of_county(a.code))),
+    ReadScope("MonthlyReport", COUNTY, lambda a: m.MonthlyReport.county_code == a.code),
+    ReadScope("SafetyIncident", COUNTY, lambda a: m.SafetyIncident.county_code == a.code),
+    ReadScope("AuditEntry", COUNTY, lambda a: audit_of("COUNTY", a.code)),
+]

@@ -1,0 +1,29 @@
+"""National office plugin (全国项目办): program years and, in later issues, scales, quotas, approvals."""
+
+from __future__ import annotations
+
+from hub.enums import OfficeLevel
+from hub.hookspecs import hookimpl
+from hub.plugins import PluginInfo, plugin_info
+from plugins.national.mutations import NationalMutation
+from plugins.national.permissions import RULES, SCOPES
+
+
+@hookimpl
+def hub_plugin_info() -> PluginInfo:
+    return plugin_info("national", OfficeLevel.NATIONAL)
+
+
+@hookimpl
+def hub_mutation_fields() -> list[type]:
+    return [NationalMutation]
+
+
+@hookimpl
+def hub_permission_rules() -> list:
+    return RULES
+
+
+@hookimpl
+def hub_read_scopes() -> list:
+    return SCOPES

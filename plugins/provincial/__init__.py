@@ -1,0 +1,23 @@
+"""Provincial office plugin (省级项目办): recruiting and serving province; its mutations come with the season."""
+
+from __future__ import annotations
+
+from hub.enums import OfficeLevel
+from hub.hookspecs import hookimpl
+from hub.plugins import PluginInfo, plugin_info
+from plugins.provincial.permissions import RULES, SCOPES
+
+
+@hookimpl
+def hub_plugin_info() -> PluginInfo:
+    return plugin_info("provincial", OfficeLevel.PROVINCIAL)
+
+
+@hookimpl
+def hub_permission_rules() -> list:
+    return RULES
+
+
+@hookimpl
+def hub_read_scopes() -> list:
+    return SCOPES

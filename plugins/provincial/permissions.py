@@ -1,0 +1,34 @@
+"""What a provincial office (省级项目办) may read: as recruiting province its schools' applicants, as
+serving province the volunteers serving in it (R2, R2a). Its actions arrive with the season's issues."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_
+
+from hub import models as m
+from hub.enums import OfficeLevel
+from hub.permissions import ReadScope, Rule
+from hub.scopes import audit_of, counties_of_province, volunteers_of_province
+
+PROVINCIAL = OfficeLevel.PROVINCIAL
+
+RULES: list[Rule] = []
+
+SCOPES = [
+    ReadScope("Volunteer", PROVINCIAL, lambda a: m.Volunteer.id.in_(volunteers_of_province(a.code))),
+    ReadScope(
+        "Application",
+        PROVINCIAL,
+        lambda a: or_(m.Application.recruiting_province_code == a.code, m.Application.serving_province_code == a.code),
+    ),
+    ReadScope(
+        "ServiceAgreement",
+        PROVINCIAL,
+        lambda a: m.ServiceAgreement.county_code.in_(counties_of_province(a.code)),
+    ),
+    ReadScope("Assessment", PROVINCIAL, lambda a: m.Assessment.volunteer_id.in_(volunteers_of_province(a.code))),
+    ReadScope("MonthlyReport", PROVINCIAL, lambda a: m.MonthlyReport.county_code.in_(counties_of_province(a.code))),
+    ReadScope("SafetyIncident", PROVINCIAL, lambda a: m.SafetyIncident.county_code.in_(counties_of_province(a.code))),
+    ReadScope("AuditEntry", PROVINCIAL, lambda a: audit_of("PROVINCIAL", a.code)),
+    ReadScope("Funding", PROVINCIAL, lambda a: m.Province.code == a.code),
+]
