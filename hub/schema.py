@@ -7,6 +7,7 @@ from typing import Any
 import strawberry
 from strawberry.tools import merge_types
 from strawberry.types.base import has_object_definition
+from strawberry.utils.str_converters import to_camel_case
 
 from hub.graphql.payloads import PAYLOAD_TYPES
 from hub.graphql.query import Query
@@ -14,7 +15,7 @@ from hub.graphql.types import NODE_TYPES
 from hub.graphql.volunteer import VolunteerMutation
 from hub.plugins import HubPlugins, PluginError
 
-_SCHEMAS: dict[tuple[str, ...], strawberry.Schema] = {}
+_SCHEMAS: dict[tuple[tuple[str, int], ...], strawberry.Schema] = {}
 
 
 def _fields(source: str, types: list[type]) -> list[tuple[str, str]]:
@@ -22,7 +23,7 @@ def _fields(source: str, types: list[type]) -> list[tuple[str, str]]:
     for t in types:
         if not has_object_definition(t):
             raise PluginError(f"{source} contributed {t!r}, which is not a strawberry type")
-        out.extend((f.name, source) for f in t.__strawberry_definition__.fields)
+        out.extend((f.graphql_name or to_camel_case(f.python_name), source) for f in t.__strawberry_definition__.fields)
     return out
 
 
@@ -41,7 +42,7 @@ def _merge(name: str, core: list[type], contributed: list[tuple[str, list[type]]
 
 def compose(plugins: HubPlugins) -> strawberry.Schema:
     """The schema of the core plus the enabled plugins, built once per plugin set and reused."""
-    key = tuple(plugins.names)
+    key = tuple((name, id(plugins.manager.get_plugin(name))) for name in plugins.names)
     cached = _SCHEMAS.get(key)
     if cached is not None:
         return cached

@@ -28,7 +28,7 @@ from hub.settings import Settings
 
 PG_ADMIN_URL = os.environ.get("HUB_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 PG_REQUIRED = os.environ.get("CI") == "true" or os.environ.get("HUB_TEST_POSTGRES") == "required"
-SECRET = "test-secret"
+SECRET = "xibu-hub-test-secret-of-at-least-32-bytes"
 REFERENCE_TABLES = {"provinces", "alembic_version"}
 
 

@@ -57,7 +57,7 @@ async def in_post_by_province(info: Any, year: str) -> dict[str, int]:
                 .where(in_post_condition(y))
                 .group_by(m.Application.serving_province_code)
             )
-            out.append(dict((await session.execute(query)).tuples().all()))
+            out.append(dict((await session.execute(query)).all()))
         return out
 
     return await info.context.loaders.custom("in_post_by_province", batch).load(year)
@@ -71,7 +71,7 @@ async def banned_years(info: Any, county_code: str) -> set[str]:
             m.SafetyIncident.county_code.in_(codes), m.SafetyIncident.severity == IncidentSeverity.MAJOR.value
         )
         banned: dict[str, set[str]] = defaultdict(set)
-        for code, day in (await session.execute(query)).tuples():
+        for code, day in await session.execute(query):
             banned[code].add(next_year(year_of(day)))
         return [banned.get(c, set()) for c in codes]
 
@@ -103,7 +103,7 @@ async def filled(info: Any, post_id: int) -> int:
             )
             .group_by(m.ServiceAgreement.post_id)
         )
-        counts = dict((await session.execute(query)).tuples().all())
+        counts = dict((await session.execute(query)).all())
         return [counts.get(i, 0) for i in ids]
 
     return await info.context.loaders.custom("filled", batch).load(post_id)

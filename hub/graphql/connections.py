@@ -113,7 +113,7 @@ async def fetch_nested_pages(
     size = page_size(first)
     keys = list(dict.fromkeys(parents))
     base = and_(parent.in_(keys), where if where is not None else true())
-    counts = dict((await session.execute(select(parent, func.count()).where(base).group_by(parent))).tuples().all())
+    counts = dict((await session.execute(select(parent, func.count()).where(base).group_by(parent))).all())
     condition = base if after is None else and_(base, key > decode_cursor(after, _numeric(key)))
     ranked = (
         select(model, func.row_number().over(partition_by=parent, order_by=key).label("rn")).where(condition).subquery()

@@ -41,7 +41,7 @@ async def post_structure(info: Any, year: str, province_code: str) -> PostStruct
         )
     )
     async with info.context.hub.sessionmaker() as session:
-        rows = (await session.execute(query)).tuples().all()
+        rows = (await session.execute(query)).all()
     lines: list[PostLine] = []
     new_counties: dict[str, list[PostLine]] = defaultdict(list)
     for headcount, category, level, county_code, first_year in rows:
@@ -80,7 +80,7 @@ async def quotas(info: Any, year: str, recruiting: str | None, serving: str | No
     cells = cells.order_by(m.Quota.recruiting_province_code, m.Quota.serving_province_code)
     async with info.context.hub.sessionmaker() as session:
         rows = list((await session.execute(cells)).scalars())
-        counts = {(r, s): n for r, s, n in (await session.execute(used)).tuples()}
+        counts = {(r, s): n for r, s, n in (await session.execute(used))}
     return [
         Quota(
             year=year,
@@ -108,24 +108,20 @@ async def funding_report(info: Any, actor: Actor, year: str, province_code: str 
         provinces = list((await session.execute(provinces_q)).scalars())
         codes = [p.code for p in provinces]
         agreements = (
-            (
-                await session.execute(
-                    select(
-                        m.Application.id,
-                        m.Application.serving_province_code,
-                        m.Application.status,
-                        m.ServiceAgreement.county_code,
-                        m.ServiceAgreement.starts_on,
-                        m.ServiceAgreement.ends_on,
-                        m.Application.volunteer_id,
-                    )
-                    .join(m.ServiceAgreement, m.ServiceAgreement.application_id == m.Application.id)
-                    .where(m.Application.serving_province_code.in_(codes))
+            await session.execute(
+                select(
+                    m.Application.id,
+                    m.Application.serving_province_code,
+                    m.Application.status,
+                    m.ServiceAgreement.county_code,
+                    m.ServiceAgreement.starts_on,
+                    m.ServiceAgreement.ends_on,
+                    m.Application.volunteer_id,
                 )
+                .join(m.ServiceAgreement, m.ServiceAgreement.application_id == m.Application.id)
+                .where(m.Application.serving_province_code.in_(codes))
             )
-            .tuples()
-            .all()
-        )
+        ).all()
         in_post_ids = set(
             (
                 await session.execute(
@@ -149,19 +145,15 @@ async def funding_report(info: Any, actor: Actor, year: str, province_code: str 
             ).scalars()
         )
         policies = (
-            (
-                await session.execute(
-                    select(
-                        m.InsurancePolicy.volunteer_id,
-                        m.InsurancePolicy.kind,
-                        m.InsurancePolicy.valid_from,
-                        m.InsurancePolicy.valid_until,
-                    )
+            await session.execute(
+                select(
+                    m.InsurancePolicy.volunteer_id,
+                    m.InsurancePolicy.kind,
+                    m.InsurancePolicy.valid_from,
+                    m.InsurancePolicy.valid_until,
                 )
             )
-            .tuples()
-            .all()
-        )
+        ).all()
     regions = {p.code: Region(p.region) for p in provinces}
     by_application: dict[int, dict[str, Any]] = {}
     for app_id, serving, _status, county_code, starts_on, ends_on, volunteer_id in agreements:

@@ -123,16 +123,12 @@ class VolunteerMutation:
                     )
                 )
             existing = (
-                (
-                    await unit.session.execute(
-                        select(m.Volunteer.subject, m.Volunteer.id_number).where(
-                            (m.Volunteer.subject == unit.actor.subject) | (m.Volunteer.id_number == id_number)
-                        )
+                await unit.session.execute(
+                    select(m.Volunteer.subject, m.Volunteer.id_number).where(
+                        (m.Volunteer.subject == unit.actor.subject) | (m.Volunteer.id_number == id_number)
                     )
                 )
-                .tuples()
-                .all()
-            )
+            ).all()
             if any(s == unit.actor.subject for s, _ in existing):
                 problems.append(Problem(UserErrorCode.DUPLICATE, "this account has already registered a volunteer"))
             if any(n == id_number for _, n in existing):
