@@ -66,7 +66,7 @@ def demo_id_number(birth: date, seq: int) -> str:
 async def load_demo(settings: Settings) -> str:
     """Load the demo set once (a second call finds it and leaves it). Returns a one-line summary."""
     engine = make_engine(settings.database_url)
-    sessions = make_sessionmaker(engine)
+    sessions = make_sessionmaker(engine, write=True)
     clock = Clock(settings.today)
     today = clock.today()
     current = year_code(today.year if today.month >= 8 else today.year - 1)

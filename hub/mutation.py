@@ -83,7 +83,7 @@ async def perform(
         raise unauthenticated(auth_error)
     if actor is None:
         raise unauthenticated(f"{operation} needs a token")
-    async with hub.sessionmaker() as session:
+    async with hub.write_sessionmaker() as session:
         unit = Unit(hub=hub, actor=actor, operation=operation, session=session)
         try:
             async with session.begin():

@@ -37,6 +37,7 @@ class Hub:
         self.schema = compose(self.plugins)
         self.engine = make_engine(settings.database_url, settings.pool_size)
         self.sessionmaker = make_sessionmaker(self.engine)
+        self.write_sessionmaker = make_sessionmaker(self.engine, write=True)
 
     async def timeline(self, session: AsyncSession, year: str) -> dict[Milestone, date] | None:
         """R7: the milestones of `year` as stored (with extensions); None when the year does not exist."""

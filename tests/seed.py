@@ -21,7 +21,7 @@ def id_number(seq: int, birth: date = date(2004, 5, 6), area: str = "620102") ->
 
 
 async def seed_reference(hub) -> None:  # type: ignore[no-untyped-def]
-    async with hub.sessionmaker() as session, session.begin():
+    async with hub.write_sessionmaker() as session, session.begin():
         session.add(m.ProgramYear(code=YEAR))
         await session.flush()
         for milestone, closes_on in default_milestones(YEAR).items():
@@ -53,7 +53,7 @@ async def seed_volunteers(
     ids = []
     now = datetime.now(UTC)
     school_province = next(p for c, _n, p in SCHOOLS if c == school_code)
-    async with hub.sessionmaker() as session, session.begin():
+    async with hub.write_sessionmaker() as session, session.begin():
         for n in range(start, start + count):
             volunteer = m.Volunteer(
                 subject=f"vol-{n}",

@@ -151,6 +151,10 @@ async def funding_report(info: Any, actor: Actor, year: str, province_code: str 
                     m.InsurancePolicy.kind,
                     m.InsurancePolicy.valid_from,
                     m.InsurancePolicy.valid_until,
+                ).where(
+                    m.InsurancePolicy.volunteer_id.in_(
+                        select(m.Application.volunteer_id).where(m.Application.serving_province_code.in_(codes))
+                    )
                 )
             )
         ).all()
