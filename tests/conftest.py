@@ -137,8 +137,10 @@ class Client:
         return body["data"]
 
     async def sql(self, statement: str, **params: Any) -> list[Any]:
-        async with self.hub.engine.connect() as connection:
-            return list((await connection.execute(text(statement), params)).all())
+        """Run one statement in its own committed transaction; the rows, if it returns any."""
+        async with self.hub.engine.begin() as connection:
+            result = await connection.execute(text(statement), params)
+            return list(result.all()) if result.returns_rows else []
 
 
 @pytest.fixture

@@ -150,3 +150,16 @@ async def benefits(info: Any, volunteer: m.Volunteer) -> list[Any]:
         )
         for f in compute_benefits(record, info.context.hub.clock.today())
     ]
+
+
+async def volunteer_visible(info: Any, volunteer_id: int) -> bool:
+    """Whether the caller's read scope includes this volunteer (one batched query per request)."""
+    actor = info.context.actor
+    visible = info.context.hub.permissions.visible(actor, "Volunteer")
+
+    async def batch(session: Any, ids: list[int]) -> list[bool]:
+        query = select(m.Volunteer.id).where(m.Volunteer.id.in_(ids), visible)
+        found = set((await session.execute(query)).scalars())
+        return [i in found for i in ids]
+
+    return await info.context.loaders.custom("volunteer_visible", batch).load(volunteer_id)

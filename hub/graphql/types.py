@@ -292,7 +292,11 @@ async def volunteer_ties(info: Info, row: m.Volunteer) -> VolunteerTies:
     return VolunteerTies.of(row.subject, row.school_code, school.province_code, apps)
 
 
-@strawberry.type
+@strawberry.type(
+    description="A volunteer. Reached through a list the caller may not read in full (e.g. commendations), "
+    "only the name, school and public facts show: the record (applications, agreements, insurance, "
+    "benefits) is empty and personal data masked."
+)
 class Volunteer(Node):
     row: strawberry.Private[m.Volunteer]
     name: str
@@ -338,16 +342,22 @@ class Volunteer(Node):
 
     @strawberry.field
     async def applications(self, info: Info) -> list[Application]:
+        if not await aggregates.volunteer_visible(info, self.row.id):
+            return []
         rows = await info.context.loaders.many(m.Application, "volunteer_id").load(self.row.id)
         return [Application.of(r) for r in rows]
 
     @strawberry.field
     async def agreements(self, info: Info) -> list[ServiceAgreement]:
+        if not await aggregates.volunteer_visible(info, self.row.id):
+            return []
         rows = await info.context.loaders.many(m.ServiceAgreement, "volunteer_id").load(self.row.id)
         return [ServiceAgreement.of(r) for r in rows]
 
     @strawberry.field
     async def current_agreement(self, info: Info) -> ServiceAgreement | None:
+        if not await aggregates.volunteer_visible(info, self.row.id):
+            return None
         rows = await info.context.loaders.many(m.ServiceAgreement, "volunteer_id").load(self.row.id)
         today = info.context.hub.clock.today()
         current = [r for r in rows if r.starts_on <= today <= r.ends_on]
@@ -355,11 +365,15 @@ class Volunteer(Node):
 
     @strawberry.field
     async def assessments(self, info: Info) -> list[Assessment]:
+        if not await aggregates.volunteer_visible(info, self.row.id):
+            return []
         rows = await info.context.loaders.many(m.Assessment, "volunteer_id").load(self.row.id)
         return [Assessment.of(r) for r in rows]
 
     @strawberry.field
     async def insurance(self, info: Info) -> list[InsurancePolicy]:
+        if not await aggregates.volunteer_visible(info, self.row.id):
+            return []
         rows = await info.context.loaders.many(m.InsurancePolicy, "volunteer_id").load(self.row.id)
         return [
             InsurancePolicy(
@@ -373,6 +387,8 @@ class Volunteer(Node):
 
     @strawberry.field
     async def benefits(self, info: Info) -> list[Benefit]:
+        if not await aggregates.volunteer_visible(info, self.row.id):
+            return []
         return await aggregates.benefits(info, self.row)
 
 
