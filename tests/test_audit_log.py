@@ -243,9 +243,7 @@ async def test_school_office_reads_entries_of_its_own_students_only(client: Clie
     assert await read_log(client, story["bei_application"], level="school", code="10730") == []
 
 
-async def test_recruiting_province_reads_entries_of_its_schools_students(
-    client: Client, story: dict[str, str]
-) -> None:
+async def test_recruiting_province_reads_entries_of_its_schools_students(client: Client, story: dict[str, str]) -> None:
     gansu = await read_log(client, level="provincial", code="62")
     assert targets(gansu) == {story["lan_volunteer"], story["lan_application"]}
     beijing = await read_log(client, level="provincial", code="11")

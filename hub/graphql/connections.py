@@ -52,19 +52,21 @@ class Page:
     total: int
     has_next: bool
     has_previous: bool
+    kind: str = ""
 
 
-def encode_cursor(key: object) -> str:
-    return base64.b64encode(f"cursor:{key}".encode()).decode()
+def encode_cursor(kind: str, key: object) -> str:
+    """An opaque cursor naming the kind of row it points into, so a cursor of one list is refused by another."""
+    return base64.b64encode(f"{kind}:{key}".encode()).decode()
 
 
-def decode_cursor(cursor: str, numeric: bool) -> object:
+def decode_cursor(cursor: str, model: type, numeric: bool) -> object:
     try:
         raw = base64.b64decode(cursor.encode(), validate=True).decode()
     except Exception:
         raise bad_input(f"{cursor!r} is not a cursor of this list") from None
-    prefix, _, key = raw.partition(":")
-    if prefix != "cursor" or not key or (numeric and not key.isdigit()):
+    kind, _, key = raw.partition(":")
+    if kind != model.__name__ or not key or (numeric and not key.isdigit()):
         raise bad_input(f"{cursor!r} is not a cursor of this list")
     return int(key) if numeric else key
 
@@ -94,9 +96,9 @@ async def fetch_page(
     total = (await session.execute(select(func.count()).select_from(model).where(where))).scalar_one()
     condition = where
     if after is not None:
-        condition = and_(where, key > decode_cursor(after, _numeric(key)))
+        condition = and_(where, key > decode_cursor(after, model, _numeric(key)))
     rows = list((await session.execute(select(model).where(condition).order_by(key).limit(size + 1))).scalars())
-    return Page(rows=rows[:size], total=total, has_next=len(rows) > size, has_previous=after is not None)
+    return Page(rows[:size], total, len(rows) > size, after is not None, model.__name__)
 
 
 async def fetch_nested_pages(
@@ -114,7 +116,7 @@ async def fetch_nested_pages(
     keys = list(dict.fromkeys(parents))
     base = and_(parent.in_(keys), where if where is not None else true())
     counts = dict((await session.execute(select(parent, func.count()).where(base).group_by(parent))).all())
-    condition = base if after is None else and_(base, key > decode_cursor(after, _numeric(key)))
+    condition = base if after is None else and_(base, key > decode_cursor(after, model, _numeric(key)))
     ranked = (
         select(model, func.row_number().over(partition_by=parent, order_by=key).label("rn")).where(condition).subquery()
     )
@@ -126,7 +128,7 @@ async def fetch_nested_pages(
     pages = {}
     for k in keys:
         rows = grouped.get(k, [])
-        pages[k] = Page(rows[:size], counts.get(k, 0), len(rows) > size, after is not None)
+        pages[k] = Page(rows[:size], counts.get(k, 0), len(rows) > size, after is not None, model.__name__)
     return [pages[k] for k in parents]
 
 
@@ -137,7 +139,7 @@ def _aliased(model: type, subquery: Any) -> Any:
 
 
 def to_connection(page: Page, node: Callable[[Any], N], key: Callable[[Any], object]) -> Connection[N]:
-    edges = [Edge(cursor=encode_cursor(key(row)), node=node(row)) for row in page.rows]
+    edges = [Edge(cursor=encode_cursor(page.kind, key(row)), node=node(row)) for row in page.rows]
     return Connection(
         edges=edges,
         page_info=PageInfo(
