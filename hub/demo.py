@@ -195,6 +195,7 @@ async def load_demo(settings: Settings) -> str:
                     app.recruited_at = now
                     app.serving_province_code = county[:2]
                     app.confirmation_number = f"XB{first}-{county[:2]}-{n:05d}"
+                    app.quota_recruiting_code = school_province
                     app.training_id = trainings[county[:2]].id
                     app.county_code = county
                 session.add(app)

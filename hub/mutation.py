@@ -15,6 +15,7 @@ from hub.audit import write_entry
 from hub.auth import Actor
 from hub.enums import Milestone, UserErrorCode
 from hub.errors import DomainRefusal, Problem, forbidden, refuse, unauthenticated
+from hub.graphql.ids import int_key
 from hub.permissions import Target
 from hub.rules.deadlines import ensure_open
 
@@ -61,6 +62,14 @@ class Unit:
         for name, code in scopes.items():
             if code:
                 self.scopes.add((SCOPE_LEVELS[name], code))
+
+    async def fetch(self, model: type[T], global_id: str, *field: str) -> T:
+        """The row a global id names, locked for this transaction; NOT_FOUND (at `field`) otherwise."""
+        key = int_key(global_id, model.__name__)
+        row = None if key is None else await self.session.get(model, key, with_for_update=True)
+        if row is None:
+            raise refuse(UserErrorCode.NOT_FOUND, f"no {model.__name__} has the id {global_id!r}", *field)
+        return row
 
     async def ensure_open(self, year: str, milestone: Milestone) -> None:
         """R7: DEADLINE_PASSED after the milestone of `year` (as stored, extensions included)."""

@@ -163,3 +163,18 @@ async def volunteer_visible(info: Any, volunteer_id: int) -> bool:
         return [i in found for i in ids]
 
     return await info.context.loaders.custom("volunteer_visible", batch).load(volunteer_id)
+
+
+async def visible_applications(info: Any, volunteer_id: int) -> list[m.Application]:
+    """A volunteer's applications that the caller's read scope includes (a county sees the ones placed
+    with it, not the volunteer's other years)."""
+    visible = info.context.hub.permissions.visible(info.context.actor, "Application")
+
+    async def batch(session: Any, ids: list[int]) -> list[list[m.Application]]:
+        query = select(m.Application).where(m.Application.volunteer_id.in_(ids), visible).order_by(m.Application.id)
+        grouped: dict[int, list[m.Application]] = defaultdict(list)
+        for row in (await session.execute(query)).scalars():
+            grouped[row.volunteer_id].append(row)
+        return [grouped.get(i, []) for i in ids]
+
+    return await info.context.loaders.custom("visible_applications", batch).load(volunteer_id)

@@ -11,22 +11,15 @@ from sqlalchemy import func, select
 
 from hub import models as m
 from hub.auth import Actor
-from hub.enums import ApplicationStatus, FundingZone, PostCategory, PostStatus, Region, UnitLevel
+from hub.enums import FundingZone, PostCategory, PostStatus, Region, UnitLevel
 from hub.graphql.types import CertificateCheck, PostStructure, ProvinceFunding, Quota, ZoneFunding
+from hub.quotas import uses_quota
 from hub.rules import funding as money
 from hub.rules.structure import PostLine
 from hub.rules.structure import post_structure as compute_structure
 from hub.rules.years import parse_year
 
 TOWNSHIP_OR_BELOW = (UnitLevel.TOWNSHIP.value, UnitLevel.VILLAGE.value)
-
-
-def quota_used_condition() -> Any:
-    """R18/R25: an application uses a unit of quota once it holds a recruitment agreement, until it is
-    withdrawn (a replacement then takes the unit over)."""
-    return (m.Application.confirmation_number.is_not(None)) & (
-        m.Application.status != ApplicationStatus.WITHDRAWN.value
-    )
 
 
 async def post_structure(info: Any, year: str, province_code: str) -> PostStructure:
@@ -67,13 +60,13 @@ async def post_structure(info: Any, year: str, province_code: str) -> PostStruct
 async def quotas(info: Any, year: str, recruiting: str | None, serving: str | None) -> list[Quota]:
     cells = select(m.Quota).where(m.Quota.year == year)
     used = (
-        select(m.Application.recruiting_province_code, m.Application.serving_province_code, func.count())
-        .where(m.Application.year == year, quota_used_condition())
-        .group_by(m.Application.recruiting_province_code, m.Application.serving_province_code)
+        select(m.Application.quota_recruiting_code, m.Application.serving_province_code, func.count())
+        .where(m.Application.year == year, uses_quota())
+        .group_by(m.Application.quota_recruiting_code, m.Application.serving_province_code)
     )
     if recruiting is not None:
         cells = cells.where(m.Quota.recruiting_province_code == recruiting)
-        used = used.where(m.Application.recruiting_province_code == recruiting)
+        used = used.where(m.Application.quota_recruiting_code == recruiting)
     if serving is not None:
         cells = cells.where(m.Quota.serving_province_code == serving)
         used = used.where(m.Application.serving_province_code == serving)

@@ -342,10 +342,7 @@ class Volunteer(Node):
 
     @strawberry.field
     async def applications(self, info: Info) -> list[Application]:
-        if not await aggregates.volunteer_visible(info, self.row.id):
-            return []
-        rows = await info.context.loaders.many(m.Application, "volunteer_id").load(self.row.id)
-        return [Application.of(r) for r in rows]
+        return [Application.of(r) for r in await aggregates.visible_applications(info, self.row.id)]
 
     @strawberry.field
     async def agreements(self, info: Info) -> list[ServiceAgreement]:

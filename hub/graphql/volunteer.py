@@ -5,11 +5,12 @@ from __future__ import annotations
 import strawberry
 from sqlalchemy import select
 
+from hub import applications
 from hub import models as m
 from hub.enums import ApplicationStatus, Degree, Milestone, OfficeLevel, UserErrorCode
 from hub.errors import DomainRefusal, Problem, refuse
 from hub.graphql.context import Info
-from hub.graphql.ids import int_key, to_global_id
+from hub.graphql.ids import to_global_id
 from hub.graphql.payloads import ApplicationPayload, RegisterVolunteerPayload, refused_with
 from hub.graphql.types import Application, Volunteer
 from hub.mutation import Unit, perform
@@ -260,38 +261,18 @@ class VolunteerMutation:
         """A volunteer withdraws their own application, with a reason, before service starts (R25)."""
 
         async def work(unit: Unit) -> ApplicationPayload:
-            key = int_key(input.application_id, "Application")
-            application = None if key is None else await unit.session.get(m.Application, key, with_for_update=True)
-            if application is None:
-                raise refuse(UserErrorCode.NOT_FOUND, "no such application", "input", "applicationId")
+            application = await unit.fetch(m.Application, input.application_id, "input", "applicationId")
             volunteer = await unit.session.get(m.Volunteer, application.volunteer_id)
-            unit.authorize(
-                {
-                    "volunteer_subject": volunteer.subject,
-                    "school_code": application.school_code,
-                    "recruiting_province": application.recruiting_province_code,
-                }
-            )
-            if not input.reason.strip():
+            unit.authorize(applications.target(application, volunteer.subject))
+            reason = input.reason.strip()
+            if not reason:
                 raise refuse(UserErrorCode.INVALID_INPUT, "give a reason for withdrawing", "input", "reason")
             ensure_transition(application.status, ApplicationStatus.WITHDRAWN)
-            previous = application.status
+            change = applications.moved(application.status, ApplicationStatus.WITHDRAWN)
             application.status = ApplicationStatus.WITHDRAWN.value
-            application.active_volunteer_id = None
-            application.withdrawn_reason = input.reason.strip()
-            unit.session.add(application)
-            await unit.session.flush()
-            unit.record(
-                input.application_id,
-                {"status": {"from": previous, "to": "WITHDRAWN"}, "reason": input.reason.strip()},
-                volunteer=volunteer.subject,
-                school=application.school_code,
-                province=application.recruiting_province_code,
-            )
-            if application.serving_province_code:
-                unit.record(input.application_id, province=application.serving_province_code)
-            if application.county_code:
-                unit.record(input.application_id, county=application.county_code)
+            application.active_volunteer_id = None  # R20: the year is open for a new application
+            application.withdrawn_reason = reason
+            await applications.record(unit, application, {"status": change, "reason": reason})
             return ApplicationPayload(application=Application.of(application), user_errors=[])
 
         return await perform(

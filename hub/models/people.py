@@ -72,6 +72,9 @@ class Application(SQLModel, table=True):
     recruited_at: datetime | None = Field(default=None)
     serving_province_code: str | None = Field(default=None, foreign_key="provinces.code", index=True, max_length=2)
     confirmation_number: str | None = Field(default=None, unique=True, max_length=40)
+    # R18/R25: the recruiting side of the quota cell this application's agreement uses — its own
+    # recruiting province, or for a replacement the withdrawn volunteer's (net quota use unchanged).
+    quota_recruiting_code: str | None = Field(default=None, foreign_key="provinces.code", max_length=2)
     # R24–R26: training, replacement, dispatch.
     training_id: int | None = Field(default=None, foreign_key="trainings.id")
     replacement_for_id: int | None = Field(default=None, foreign_key="applications.id", unique=True)

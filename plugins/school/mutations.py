@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import strawberry
 
+from hub import applications
 from hub import models as m
-from hub.enums import ApplicationStatus, Decision, Milestone, UserErrorCode
+from hub.enums import ApplicationStatus as S
+from hub.enums import Decision, Milestone, UserErrorCode
 from hub.errors import refuse
 from hub.graphql.context import Info
-from hub.graphql.ids import int_key
 from hub.graphql.payloads import ApplicationPayload, refused_with
 from hub.graphql.types import Application
 from hub.mutation import Unit, perform
@@ -29,39 +30,22 @@ class SchoolMutation:
         """R21: approve, or reject with a reason; recorded with who and when."""
 
         async def work(unit: Unit) -> ApplicationPayload:
-            key = int_key(input.application_id, "Application")
-            application = None if key is None else await unit.session.get(m.Application, key, with_for_update=True)
-            if application is None:
-                raise refuse(UserErrorCode.NOT_FOUND, "no such application", "input", "applicationId")
-            unit.authorize({"school_code": application.school_code})
+            application = await unit.fetch(m.Application, input.application_id, "input", "applicationId")
+            unit.authorize(applications.target(application))
             await unit.ensure_open(application.year, Milestone.SCHOOL_SIGN_OFF_CLOSES)
             reason = (input.reason or "").strip() or None
             if input.decision is Decision.REJECT and reason is None:
                 raise refuse(UserErrorCode.INVALID_INPUT, "a rejection needs a reason", "input", "reason")
-            target = (
-                ApplicationStatus.SCHOOL_APPROVED
-                if input.decision is Decision.APPROVE
-                else ApplicationStatus.SCHOOL_REJECTED
-            )
-            ensure_transition(application.status, target)
-            previous = application.status
-            application.status = target.value
+            status = S.SCHOOL_APPROVED if input.decision is Decision.APPROVE else S.SCHOOL_REJECTED
+            ensure_transition(application.status, status)
+            change = applications.moved(application.status, status)
+            application.status = status.value
             application.sign_off_decision = input.decision.value
             application.sign_off_reason = reason
             application.sign_off_by = unit.actor.subject
             application.sign_off_at = unit.hub.clock.now()
-            unit.session.add(application)
-            volunteer = await unit.session.get(m.Volunteer, application.volunteer_id)
-            unit.record(
-                input.application_id,
-                {
-                    "status": {"from": previous, "to": target.value},
-                    "decision": input.decision.value,
-                    "reason": reason,
-                },
-                school=application.school_code,
-                province=application.recruiting_province_code,
-                volunteer=volunteer.subject,
+            await applications.record(
+                unit, application, {"status": change, "decision": input.decision.value, "reason": reason}
             )
             return ApplicationPayload(application=Application.of(application), user_errors=[])
 

@@ -1,0 +1,43 @@
+"""What every mutation on an application shares: the facts its permission rules look at, and its audit
+record with every jurisdiction it touches (school, recruiting and serving province, county, volunteer)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hub import models as m
+from hub.graphql.ids import to_global_id
+from hub.mutation import Unit
+
+
+def target(app: m.Application, subject: str | None = None) -> dict[str, Any]:
+    """The facts a permission rule decides on for an application."""
+    return {
+        "school_code": app.school_code,
+        "recruiting_province": app.recruiting_province_code,
+        "serving_province": app.serving_province_code,
+        "county": app.county_code,
+        "volunteer_subject": subject,
+    }
+
+
+async def record(unit: Unit, app: m.Application, changes: dict[str, Any]) -> str:
+    """Audit a change of `app` (flushed) under every jurisdiction it touches; returns its global id."""
+    unit.session.add(app)
+    await unit.session.flush()
+    volunteer = await unit.session.get(m.Volunteer, app.volunteer_id)
+    gid = to_global_id("Application", app.id)
+    unit.record(
+        gid,
+        changes,
+        school=app.school_code,
+        province=app.recruiting_province_code,
+        volunteer=volunteer.subject if volunteer else None,
+    )
+    unit.record(gid, province=app.serving_province_code, county=app.county_code)
+    return gid
+
+
+def moved(previous: str, status: Any) -> dict[str, str]:
+    """The audit form of a status change."""
+    return {"from": previous, "to": getattr(status, "value", status)}
