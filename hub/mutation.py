@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
@@ -71,12 +72,16 @@ class Unit:
             raise refuse(UserErrorCode.NOT_FOUND, f"no {model.__name__} has the id {global_id!r}", *field)
         return row
 
-    async def ensure_open(self, year: str, milestone: Milestone) -> None:
-        """R7: DEADLINE_PASSED after the milestone of `year` (as stored, extensions included)."""
+    async def require_year(self, year: str, *field: str) -> dict[Milestone, date]:
+        """The timeline of `year`; NOT_FOUND (at `field`, by default input.year) when there is no such year."""
         timeline = await self.hub.timeline(self.session, year)
         if timeline is None:
-            raise refuse(UserErrorCode.NOT_FOUND, f"there is no program year {year}", "input", "year")
-        ensure_open(timeline, milestone, self.hub.clock.today(), year)
+            raise refuse(UserErrorCode.NOT_FOUND, f"there is no program year {year}", *(field or ("input", "year")))
+        return timeline
+
+    async def ensure_open(self, year: str, milestone: Milestone) -> None:
+        """R7: DEADLINE_PASSED after the milestone of `year` (as stored, extensions included)."""
+        ensure_open(await self.require_year(year), milestone, self.hub.clock.today(), year)
 
 
 async def perform(

@@ -56,3 +56,71 @@ async def ensure_free_place(session: AsyncSession, year: str, recruiting: str, s
             "servingProvinceCode",
         )
     return cell
+
+
+def cell_id(cell: m.Quota) -> str:
+    """The id an audit entry names a quota cell by (cells are no Node: year, recruiting, serving)."""
+    from hub.graphql.ids import to_global_id
+
+    return to_global_id("Quota", f"{cell.year}:{cell.recruiting_province_code}:{cell.serving_province_code}")
+
+
+async def move(
+    session: AsyncSession, year: str, amount: int, source: tuple[str, str], target: tuple[str, str]
+) -> tuple[m.Quota, m.Quota]:
+    """R16/R17: move `amount` units from the `source` cell to the `target` cell (recruiting, serving),
+    never more than the source's unused quota. Both cells are locked, always in the same order."""
+    if amount <= 0:
+        raise refuse(UserErrorCode.INVALID_INPUT, "move a positive amount", "input", "amount")
+    if source == target:
+        raise refuse(UserErrorCode.INVALID_INPUT, "the source and the target cell are the same")
+    serving = set(
+        (
+            await session.execute(
+                select(m.ProvinceScale.province_code).where(m.ProvinceScale.year == year, m.ProvinceScale.scale > 0)
+            )
+        ).scalars()
+    )
+    if target[1] not in serving:
+        raise refuse(UserErrorCode.INVALID_INPUT, f"{target[1]} is not a serving province in {year}")
+    if await session.get(m.Province, target[0]) is None:
+        raise refuse(UserErrorCode.NOT_FOUND, f"no province has the code {target[0]!r}")
+    cells: dict[tuple[str, str], m.Quota | None] = {}
+    for key in sorted({source, target}):
+        cells[key] = await lock_cell(session, year, *key)
+    from_cell = cells[source]
+    if from_cell is None:
+        raise refuse(UserErrorCode.NOT_FOUND, f"there is no quota {source[0]}→{source[1]} in {year}")
+    free = from_cell.quota - await used(session, year, *source)
+    if amount > free:
+        raise refuse(
+            UserErrorCode.QUOTA_EXCEEDED,
+            f"the quota {source[0]}→{source[1]} has {free} unused places, fewer than {amount}",
+            "input",
+            "amount",
+        )
+    to_cell = cells[target] or m.Quota(
+        year=year, recruiting_province_code=target[0], serving_province_code=target[1], quota=0
+    )
+    from_cell.quota -= amount
+    to_cell.quota += amount
+    session.add_all([from_cell, to_cell])
+    await session.flush()
+    return from_cell, to_cell
+
+
+async def moved_by(session: AsyncSession, year: str, recruiting: str) -> int:
+    """R16: the units a recruiting province has moved itself this year."""
+    query = select(func.coalesce(func.sum(m.QuotaMove.amount), 0)).where(
+        m.QuotaMove.year == year,
+        m.QuotaMove.from_recruiting_code == recruiting,
+        m.QuotaMove.reallocation.is_(False),
+    )
+    return (await session.execute(query)).scalar_one()
+
+
+async def total(session: AsyncSession, year: str, recruiting: str) -> int:
+    query = select(func.coalesce(func.sum(m.Quota.quota), 0)).where(
+        m.Quota.year == year, m.Quota.recruiting_province_code == recruiting
+    )
+    return (await session.execute(query)).scalar_one()

@@ -13,6 +13,7 @@ from hub import models as m
 from hub.auth import Actor
 from hub.enums import FundingZone, PostCategory, PostStatus, Region, UnitLevel
 from hub.graphql.types import CertificateCheck, PostStructure, ProvinceFunding, Quota, ZoneFunding
+from hub.quotas import used as quota_used
 from hub.quotas import uses_quota
 from hub.rules import funding as money
 from hub.rules.structure import PostLine
@@ -83,6 +84,20 @@ async def quotas(info: Any, year: str, recruiting: str | None, serving: str | No
             used=counts.get((q.recruiting_province_code, q.serving_province_code), 0),
         )
         for q in rows
+    ]
+
+
+async def quota_views(session: Any, cells: list[m.Quota]) -> list[Quota]:
+    """The GraphQL view of quota cells just written, with what each has used."""
+    return [
+        Quota(
+            year=c.year,
+            recruiting_province_code=c.recruiting_province_code,
+            serving_province_code=c.serving_province_code,
+            quota=c.quota,
+            used=await quota_used(session, c.year, c.recruiting_province_code, c.serving_province_code),
+        )
+        for c in cells
     ]
 
 

@@ -17,6 +17,7 @@ from hub.mutation import Unit, perform
 from hub.permissions import ReadScope, Rule
 from hub.rules.idnumbers import InvalidIdNumber, is_mobile, normalize_id_number, parse_id_number
 from hub.rules.lifecycle import ensure_transition
+from hub.scales import serving_provinces
 
 
 @strawberry.input
@@ -194,17 +195,7 @@ class VolunteerMutation:
                     "input",
                     "preferredProvinceCodes",
                 )
-            serving = set(
-                (
-                    await unit.session.execute(
-                        select(m.ProvinceScale.province_code).where(
-                            m.ProvinceScale.year == input.year,
-                            m.ProvinceScale.scale > 0,
-                            m.ProvinceScale.province_code.in_(codes),
-                        )
-                    )
-                ).scalars()
-            )
+            serving = await serving_provinces(unit.session, input.year, codes)
             not_serving = [c for c in codes if c not in serving]
             if not_serving:
                 raise refuse(

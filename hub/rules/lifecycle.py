@@ -16,7 +16,7 @@ ALLOWED_FROM: dict[S, frozenset[S]] = {
     S.EXAM_PASSED: frozenset({S.SELECTED}),
     S.EXAM_FAILED: frozenset({S.SELECTED}),
     S.PUBLICIZED: frozenset({S.EXAM_PASSED}),
-    S.RECRUITED: frozenset({S.PUBLICIZED, S.EXAM_PASSED}),  # R23; EXAM_PASSED only as a replacement (R25)
+    S.RECRUITED: frozenset({S.PUBLICIZED}),  # R22, R23: after the public notice
     S.TRAINED: frozenset({S.RECRUITED}),  # R24
     S.DISPATCHED: frozenset({S.TRAINED}),  # R26
     S.IN_SERVICE: frozenset({S.DISPATCHED}),
@@ -28,15 +28,27 @@ ALLOWED_FROM: dict[S, frozenset[S]] = {
 }
 
 
-def can_move(current: S, target: S) -> bool:
-    return current in ALLOWED_FROM[target]
+# Transitions that only one operation may take, beyond ALLOWED_FROM.
+ONLY_VIA: dict[str, dict[S, frozenset[S]]] = {
+    # R25: a replacement is recruited from EXAM_PASSED or PUBLICIZED (selected, examined, not yet recruited).
+    "recruitReplacement": {S.RECRUITED: frozenset({S.EXAM_PASSED, S.PUBLICIZED})},
+}
 
 
-def ensure_transition(current: S | str, target: S, *field: str) -> None:
-    """Refuse with INVALID_STATE unless `target` may follow `current`."""
+def allowed_from(target: S, via: str | None = None) -> frozenset[S]:
+    return ONLY_VIA.get(via or "", {}).get(target, ALLOWED_FROM[target])
+
+
+def can_move(current: S, target: S, via: str | None = None) -> bool:
+    return current in allowed_from(target, via)
+
+
+def ensure_transition(current: S | str, target: S, *field: str, via: str | None = None) -> None:
+    """Refuse with INVALID_STATE unless `target` may follow `current` (for the operation `via`, if it has
+    transitions of its own)."""
     current = S(current)
-    if not can_move(current, target):
-        allowed = ", ".join(sorted(s.value for s in ALLOWED_FROM[target])) or "nothing"
+    if not can_move(current, target, via):
+        allowed = ", ".join(sorted(s.value for s in allowed_from(target, via))) or "nothing"
         raise refuse(
             UserErrorCode.INVALID_STATE,
             f"an application in {current.value} cannot become {target.value} (only from {allowed})",

@@ -1,4 +1,4 @@
-"""National office plugin (全国项目办): program years and, in later issues, scales, quotas, approvals."""
+"""National office plugin (全国项目办): program years, reference data, scales, quotas, training approval."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from hub.hookspecs import hookimpl
 from hub.plugins import PluginInfo, plugin_info
 from plugins.national.mutations import NationalMutation
 from plugins.national.permissions import RULES, SCOPES
+from plugins.national.reference import NationalReferenceMutation
 
 
 @hookimpl
@@ -16,7 +17,7 @@ def hub_plugin_info() -> PluginInfo:
 
 @hookimpl
 def hub_mutation_fields() -> list[type]:
-    return [NationalMutation]
+    return [NationalMutation, NationalReferenceMutation]
 
 
 @hookimpl

@@ -8,15 +8,18 @@ import strawberry
 from sqlalchemy import select
 
 from hub import models as m
-from hub.enums import Milestone, UserErrorCode
+from hub import quotas
+from hub.enums import Milestone, TrainingStatus, UserErrorCode
 from hub.errors import refuse
 from hub.graphql.context import Info
 from hub.graphql.ids import to_global_id
-from hub.graphql.payloads import ProgramYearPayload, refused_with
-from hub.graphql.types import MilestoneDate, ProgramYear
+from hub.graphql.payloads import ProgramYearPayload, ProvinceScalePayload, QuotaPayload, TrainingPayload, refused_with
+from hub.graphql.reports import quota_views
+from hub.graphql.types import MilestoneDate, ProgramYear, Province, Training
 from hub.mutation import Unit, perform
 from hub.rules.deadlines import default_milestones
 from hub.rules.years import is_year_code
+from hub.scales import assigned
 
 
 @strawberry.input
@@ -29,6 +32,43 @@ class MilestoneDateInput:
 class ProgramYearInput:
     code: str
     milestones: list[MilestoneDateInput]
+
+
+@strawberry.input
+class SetProvinceScaleInput:
+    year: str
+    province_code: str
+    scale: int
+
+
+@strawberry.input
+class SetQuotaInput:
+    year: str
+    recruiting_province_code: str
+    serving_province_code: str
+    quota: int
+
+
+@strawberry.input
+class ReallocateQuotaInput:
+    year: str
+    from_recruiting_province_code: str
+    from_serving_province_code: str
+    to_recruiting_province_code: str
+    to_serving_province_code: str
+    amount: int
+
+
+@strawberry.input
+class ApproveTrainingInput:
+    training_id: strawberry.ID
+
+
+async def _province(unit: Unit, code: str, *field: str) -> m.Province:
+    province = await unit.session.get(m.Province, code)
+    if province is None:
+        raise refuse(UserErrorCode.NOT_FOUND, f"no province has the code {code!r}", *field)
+    return province
 
 
 @strawberry.type
@@ -108,4 +148,169 @@ class NationalMutation:
             "setProgramYear",
             work,
             refused_with(ProgramYearPayload, program_year=None),
+        )
+
+    @strawberry.mutation
+    async def set_province_scale(self, info: Info, input: SetProvinceScaleInput) -> ProvinceScalePayload:
+        """R8: a serving province's scale for a year; never below the volunteers already assigned."""
+
+        async def work(unit: Unit) -> ProvinceScalePayload:
+            unit.authorize()
+            await unit.require_year(input.year)
+            province = await _province(unit, input.province_code, "input", "provinceCode")
+            if input.scale < 0:
+                raise refuse(UserErrorCode.INVALID_INPUT, "a scale cannot be negative", "input", "scale")
+            row = await unit.session.get(m.ProvinceScale, (input.year, province.code), with_for_update=True)
+            taken = await assigned(unit.session, input.year, province.code)
+            if input.scale < taken:
+                raise refuse(
+                    UserErrorCode.INVALID_INPUT,
+                    f"{taken} volunteers are already assigned in {province.code} for {input.year}; "
+                    f"the scale cannot go below that",
+                    "input",
+                    "scale",
+                )
+            previous = row.scale if row else None
+            row = row or m.ProvinceScale(year=input.year, province_code=province.code, scale=0)
+            row.scale = input.scale
+            unit.session.add(row)
+            await unit.session.flush()
+            unit.record(
+                Province.of(province).id,
+                {"year": input.year, "scale": {"from": previous, "to": input.scale}},
+                province=province.code,
+            )
+            return ProvinceScalePayload(province=Province.of(province), user_errors=[])
+
+        return await perform(
+            info.context.hub,
+            info.context.actor,
+            info.context.auth_error,
+            "setProvinceScale",
+            work,
+            refused_with(ProvinceScalePayload, province=None),
+        )
+
+    @strawberry.mutation
+    async def set_quota(self, info: Info, input: SetQuotaInput) -> QuotaPayload:
+        """R15: one cell of the quota matrix (recruiting × serving), never below what it has used."""
+
+        async def work(unit: Unit) -> QuotaPayload:
+            unit.authorize()
+            await unit.require_year(input.year)
+            recruiting = await _province(unit, input.recruiting_province_code, "input", "recruitingProvinceCode")
+            serving = await _province(unit, input.serving_province_code, "input", "servingProvinceCode")
+            if input.quota < 0:
+                raise refuse(UserErrorCode.INVALID_INPUT, "a quota cannot be negative", "input", "quota")
+            cell = await quotas.lock_cell(unit.session, input.year, recruiting.code, serving.code)
+            taken = await quotas.used(unit.session, input.year, recruiting.code, serving.code)
+            if input.quota < taken:
+                raise refuse(
+                    UserErrorCode.INVALID_INPUT,
+                    f"{taken} recruitment agreements already use this quota; it cannot go below that",
+                    "input",
+                    "quota",
+                )
+            previous = cell.quota if cell else None
+            cell = cell or m.Quota(
+                year=input.year, recruiting_province_code=recruiting.code, serving_province_code=serving.code
+            )
+            cell.quota = input.quota
+            unit.session.add(cell)
+            await unit.session.flush()
+            unit.record(
+                quotas.cell_id(cell), {"quota": {"from": previous, "to": input.quota}}, province=recruiting.code
+            )
+            unit.record(quotas.cell_id(cell), province=serving.code)
+            return QuotaPayload(quotas=await quota_views(unit.session, [cell]), user_errors=[])
+
+        return await perform(
+            info.context.hub,
+            info.context.actor,
+            info.context.auth_error,
+            "setQuota",
+            work,
+            refused_with(QuotaPayload, quotas=[]),
+        )
+
+    @strawberry.mutation
+    async def reallocate_quota(self, info: Info, input: ReallocateQuotaInput) -> QuotaPayload:
+        """R17: after the recruitment deadline, move unused quota from one cell to any other (名额调剂)."""
+
+        async def work(unit: Unit) -> QuotaPayload:
+            unit.authorize()
+            timeline = await unit.require_year(input.year)
+            closes = timeline.get(Milestone.RECRUITMENT_AGREEMENTS_SIGNED)
+            if closes is None or unit.hub.clock.today() <= closes:
+                raise refuse(
+                    UserErrorCode.INVALID_STATE,
+                    f"reallocation opens after the recruitment deadline ({closes}); before it, "
+                    "recruiting provinces move their own quota (moveQuota)",
+                )
+            source, target = await quotas.move(
+                unit.session,
+                input.year,
+                input.amount,
+                (input.from_recruiting_province_code, input.from_serving_province_code),
+                (input.to_recruiting_province_code, input.to_serving_province_code),
+            )
+            unit.session.add(
+                m.QuotaMove(
+                    year=input.year,
+                    from_recruiting_code=source.recruiting_province_code,
+                    from_serving_code=source.serving_province_code,
+                    to_recruiting_code=target.recruiting_province_code,
+                    to_serving_code=target.serving_province_code,
+                    amount=input.amount,
+                    reallocation=True,
+                    moved_at=unit.hub.clock.now(),
+                )
+            )
+            await unit.session.flush()
+            for cell, sign in ((source, -1), (target, 1)):
+                unit.record(
+                    quotas.cell_id(cell),
+                    {"quota": {"change": sign * input.amount, "to": cell.quota}},
+                    province=cell.recruiting_province_code,
+                )
+                unit.record(quotas.cell_id(cell), province=cell.serving_province_code)
+            return QuotaPayload(quotas=await quota_views(unit.session, [source, target]), user_errors=[])
+
+        return await perform(
+            info.context.hub,
+            info.context.actor,
+            info.context.auth_error,
+            "reallocateQuota",
+            work,
+            refused_with(QuotaPayload, quotas=[]),
+        )
+
+    @strawberry.mutation
+    async def approve_training(self, info: Info, input: ApproveTrainingInput) -> TrainingPayload:
+        """R24: the national office approves a serving province's training; recruiting provinces read it."""
+
+        async def work(unit: Unit) -> TrainingPayload:
+            unit.authorize()
+            training = await unit.fetch(m.Training, input.training_id, "input", "trainingId")
+            if training.status != TrainingStatus.PROPOSED.value:
+                raise refuse(
+                    UserErrorCode.INVALID_STATE, f"the training is already {training.status}", "input", "trainingId"
+                )
+            training.status = TrainingStatus.APPROVED.value
+            unit.session.add(training)
+            await unit.session.flush()
+            unit.record(
+                input.training_id,
+                {"status": {"from": "PROPOSED", "to": "APPROVED"}},
+                province=training.serving_province_code,
+            )
+            return TrainingPayload(training=Training.of(training), user_errors=[])
+
+        return await perform(
+            info.context.hub,
+            info.context.actor,
+            info.context.auth_error,
+            "approveTraining",
+            work,
+            refused_with(TrainingPayload, training=None),
         )

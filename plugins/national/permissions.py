@@ -10,7 +10,16 @@ from hub.permissions import ReadScope, Rule
 NATIONAL = OfficeLevel.NATIONAL
 
 RULES = [
-    Rule("setProgramYear", NATIONAL, describes="every program year"),
+    Rule(action, NATIONAL, describes="the whole country")
+    for action in (
+        "setProgramYear",
+        "upsertCounties",
+        "upsertSchools",
+        "setProvinceScale",
+        "setQuota",
+        "reallocateQuota",
+        "approveTraining",
+    )
 ]
 
 SCOPES = [

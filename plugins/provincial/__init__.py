@@ -1,4 +1,5 @@
-"""Provincial office plugin (省级项目办): recruiting and serving province; its mutations come with the season."""
+"""Provincial office plugin (省级项目办): recruiting province (selection to recruitment agreement, quota moves)
+and serving province (training, attendance, replacement)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,18 @@ from hub.enums import OfficeLevel
 from hub.hookspecs import hookimpl
 from hub.plugins import PluginInfo, plugin_info
 from plugins.provincial.permissions import RULES, SCOPES
+from plugins.provincial.recruitment import RecruitingMutation
+from plugins.provincial.training import ServingMutation
 
 
 @hookimpl
 def hub_plugin_info() -> PluginInfo:
     return plugin_info("provincial", OfficeLevel.PROVINCIAL)
+
+
+@hookimpl
+def hub_mutation_fields() -> list[type]:
+    return [RecruitingMutation, ServingMutation]
 
 
 @hookimpl

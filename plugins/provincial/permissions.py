@@ -1,18 +1,40 @@
 """What a provincial office (省级项目办) may read: as recruiting province its schools' applicants, as
-serving province the volunteers serving in it (R2, R2a). Its actions arrive with the season's issues."""
+serving province the volunteers serving in it (R2, R2a); and what it may do in each role (R16, R22–R25)."""
 
 from __future__ import annotations
 
 from sqlalchemy import or_
 
 from hub import models as m
+from hub.auth import Actor
 from hub.enums import OfficeLevel
-from hub.permissions import ReadScope, Rule
+from hub.permissions import ReadScope, Rule, Target
 from hub.scopes import audit_of, counties_of_province, volunteers_of_province
 
 PROVINCIAL = OfficeLevel.PROVINCIAL
 
-RULES: list[Rule] = []
+
+def recruiting(actor: Actor, target: Target) -> bool:
+    """As recruiting province: applicants of the province's schools (and its own quota cells)."""
+    return target.get("recruiting_province") == actor.code
+
+
+def serving(actor: Actor, target: Target) -> bool:
+    """As serving province: trainings, attendance and replacements in the province."""
+    return target.get("serving_province") == actor.code
+
+
+RULES = [
+    *(
+        Rule(action, PROVINCIAL, recruiting, describes="applicants of the province's own schools")
+        for action in ("recordSelection", "recordPhysicalExam", "publicize", "signRecruitmentAgreement")
+    ),
+    Rule("moveQuota", PROVINCIAL, recruiting, describes="the province's own recruitment quota"),
+    *(
+        Rule(action, PROVINCIAL, serving, describes="the province as serving province")
+        for action in ("scheduleTraining", "recordAttendance", "recruitReplacement")
+    ),
+]
 
 SCOPES = [
     ReadScope("Volunteer", PROVINCIAL, lambda a: m.Volunteer.id.in_(volunteers_of_province(a.code))),

@@ -1,0 +1,242 @@
+"""The provincial office as serving province before dispatch: training arrangements (R24), attendance,
+and replacement of volunteers who withdrew after recruitment (R25)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+from sqlalchemy import select
+
+from hub import applications, quotas
+from hub import models as m
+from hub.enums import ApplicationStatus as S
+from hub.enums import Milestone, TrainingStatus, UserErrorCode
+from hub.errors import DomainRefusal, refuse
+from hub.graphql.context import Info
+from hub.graphql.payloads import ApplicationPayload, ApplicationsPayload, TrainingPayload, refused_with
+from hub.graphql.types import Application, Training
+from hub.mutation import Unit, perform
+from hub.rules.lifecycle import ensure_transition
+from hub.scales import serving_provinces
+from plugins.provincial.recruitment import confirmation_number, may_serve
+
+MIN_TRAINING_DAYS = 4  # R24: at least four days, the first and the last counted
+
+
+@strawberry.input
+class ScheduleTrainingInput:
+    year: str
+    serving_province_code: str
+    location: str
+    starts_on: date
+    ends_on: date
+
+
+@strawberry.input
+class RecordAttendanceInput:
+    training_id: strawberry.ID
+    application_ids: list[strawberry.ID]
+
+
+@strawberry.input
+class RecruitReplacementInput:
+    withdrawn_application_id: strawberry.ID
+    replacement_application_id: strawberry.ID
+
+
+@strawberry.type
+class ServingMutation:
+    @strawberry.mutation
+    async def schedule_training(self, info: Info, input: ScheduleTrainingInput) -> TrainingPayload:
+        """R24: the serving province fixes its training (place, dates, ≥ 4 days) by the milestone."""
+
+        async def work(unit: Unit) -> TrainingPayload:
+            serving = input.serving_province_code.strip()
+            unit.authorize({"serving_province": serving})
+            await unit.ensure_open(input.year, Milestone.TRAINING_ARRANGED)
+            if serving not in await serving_provinces(unit.session, input.year, [serving]):
+                raise refuse(
+                    UserErrorCode.INELIGIBLE,
+                    f"{serving} is not a serving province in {input.year}",
+                    "input",
+                    "servingProvinceCode",
+                )
+            if not input.location.strip():
+                raise refuse(UserErrorCode.INVALID_INPUT, "name the training's location", "input", "location")
+            days = (input.ends_on - input.starts_on).days + 1
+            if days < MIN_TRAINING_DAYS:
+                raise refuse(
+                    UserErrorCode.INVALID_INPUT,
+                    f"a training lasts at least {MIN_TRAINING_DAYS} days, this one {days}",
+                    "input",
+                    "endsOn",
+                )
+            training = m.Training(
+                year=input.year,
+                serving_province_code=serving,
+                location=input.location.strip(),
+                starts_on=input.starts_on,
+                ends_on=input.ends_on,
+                status=TrainingStatus.PROPOSED.value,
+            )
+            unit.session.add(training)
+            await unit.session.flush()
+            view = Training.of(training)
+            unit.record(
+                view.id,
+                {
+                    "location": training.location,
+                    "startsOn": input.starts_on,
+                    "endsOn": input.ends_on,
+                    "status": "PROPOSED",
+                },
+                province=serving,
+            )
+            return TrainingPayload(training=view, user_errors=[])
+
+        return await perform(
+            info.context.hub,
+            info.context.actor,
+            info.context.auth_error,
+            "scheduleTraining",
+            work,
+            refused_with(TrainingPayload, training=None),
+        )
+
+    @strawberry.mutation
+    async def record_attendance(self, info: Info, input: RecordAttendanceInput) -> ApplicationsPayload:
+        """R24: recruited volunteers who attended an approved training become TRAINED; all or none."""
+
+        async def work(unit: Unit) -> ApplicationsPayload:
+            training = await unit.fetch(m.Training, input.training_id, "input", "trainingId")
+            unit.authorize({"serving_province": training.serving_province_code})
+            if training.status != TrainingStatus.APPROVED.value:
+                raise refuse(
+                    UserErrorCode.INVALID_STATE,
+                    "attendance is recorded only for an approved training",
+                    "input",
+                    "trainingId",
+                )
+            if not input.application_ids or len(set(input.application_ids)) != len(input.application_ids):
+                raise refuse(
+                    UserErrorCode.INVALID_INPUT, "name each application once, at least one", "input", "applicationIds"
+                )
+            apps, problems = [], []
+            for index, gid in enumerate(input.application_ids):
+                path = ("input", "applicationIds", str(index))
+                try:
+                    app = await unit.fetch(m.Application, gid, *path)
+                    if app.year != training.year or app.serving_province_code != training.serving_province_code:
+                        raise refuse(
+                            UserErrorCode.INELIGIBLE,
+                            f"application {index} is not recruited for "
+                            f"{training.serving_province_code} in {training.year}",
+                            *path,
+                        )
+                    ensure_transition(app.status, S.TRAINED, *path)
+                    apps.append(app)
+                except DomainRefusal as refusal:
+                    problems.extend(refusal.problems)
+            if problems:
+                raise DomainRefusal(problems)
+            for app in apps:
+                change = applications.moved(app.status, S.TRAINED)
+                app.status, app.training_id = S.TRAINED.value, training.id
+                await applications.record(unit, app, {"status": change, "trainingId": input.training_id})
+            return ApplicationsPayload(applications=[Application.of(a) for a in apps], user_errors=[])
+
+        return await perform(
+            info.context.hub,
+            info.context.actor,
+            info.context.auth_error,
+            "recordAttendance",
+            work,
+            refused_with(ApplicationsPayload, applications=[]),
+        )
+
+    @strawberry.mutation
+    async def recruit_replacement(self, info: Info, input: RecruitReplacementInput) -> ApplicationPayload:
+        """R25: before dispatch, replace a volunteer who withdrew after recruitment with an applicant who
+        passed selection and the exam; the replacement takes over the withdrawn volunteer's unit of quota."""
+
+        async def work(unit: Unit) -> ApplicationPayload:
+            withdrawn = await unit.fetch(
+                m.Application, input.withdrawn_application_id, "input", "withdrawnApplicationId"
+            )
+            unit.authorize({"serving_province": withdrawn.serving_province_code})
+            if (
+                withdrawn.status != S.WITHDRAWN.value
+                or withdrawn.confirmation_number is None
+                or withdrawn.county_code is not None
+            ):
+                raise refuse(
+                    UserErrorCode.INVALID_STATE,
+                    "only a volunteer who withdrew after recruitment and before dispatch is replaced",
+                    "input",
+                    "withdrawnApplicationId",
+                )
+            taken = (
+                await unit.session.execute(
+                    select(m.Application.id).where(m.Application.replacement_for_id == withdrawn.id)
+                )
+            ).first()
+            if taken is not None:
+                raise refuse(
+                    UserErrorCode.DUPLICATE,
+                    "this volunteer has already been replaced",
+                    "input",
+                    "withdrawnApplicationId",
+                )
+            replacement = await unit.fetch(
+                m.Application, input.replacement_application_id, "input", "replacementApplicationId"
+            )
+            serving = withdrawn.serving_province_code
+            if replacement.year != withdrawn.year:
+                raise refuse(
+                    UserErrorCode.INELIGIBLE,
+                    f"the replacement applied for {replacement.year}, not {withdrawn.year}",
+                    "input",
+                    "replacementApplicationId",
+                )
+            ensure_transition(
+                replacement.status, S.RECRUITED, "input", "replacementApplicationId", via="recruitReplacement"
+            )
+            if not may_serve(replacement, serving):
+                raise refuse(
+                    UserErrorCode.INELIGIBLE,
+                    f"the replacement did not choose {serving} and did not accept adjustment",
+                    "input",
+                    "replacementApplicationId",
+                )
+            cell_recruiting = withdrawn.quota_recruiting_code or withdrawn.recruiting_province_code
+            await quotas.ensure_free_place(unit.session, withdrawn.year, cell_recruiting, serving)
+            change = applications.moved(replacement.status, S.RECRUITED)
+            replacement.status = S.RECRUITED.value
+            replacement.recruited_at = unit.hub.clock.now()
+            replacement.serving_province_code = serving
+            replacement.quota_recruiting_code = cell_recruiting
+            replacement.replacement_for_id = withdrawn.id
+            replacement.confirmation_number = confirmation_number(
+                replacement.year, replacement.recruiting_province_code, serving
+            )
+            await applications.record(
+                unit,
+                replacement,
+                {
+                    "status": change,
+                    "replacementFor": input.withdrawn_application_id,
+                    "confirmationNumber": replacement.confirmation_number,
+                },
+            )
+            await applications.record(unit, withdrawn, {"replacedBy": input.replacement_application_id})
+            return ApplicationPayload(application=Application.of(replacement), user_errors=[])
+
+        return await perform(
+            info.context.hub,
+            info.context.actor,
+            info.context.auth_error,
+            "recruitReplacement",
+            work,
+            refused_with(ApplicationPayload, application=None),
+        )
