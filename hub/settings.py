@@ -23,6 +23,7 @@ class Settings:
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
     pool_size: int = 16
+    plan_year: str = "2021-2022"  # R14: the plan's year, from which the two-year transition counts
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -43,6 +44,7 @@ class Settings:
             jwt_issuer=env.get("HUB_JWT_ISSUER") or None,
             jwt_audience=env.get("HUB_JWT_AUDIENCE") or None,
             pool_size=int(env.get("HUB_DB_POOL_SIZE", "16")),
+            plan_year=env.get("HUB_PLAN_YEAR") or cls.plan_year,
         )
         settings.check()
         return settings

@@ -16,13 +16,15 @@ from hub.enums import (
     ApplicationStatus,
     AssessmentGrade,
     AssessmentStatus,
-    CountyStatus,
     IncidentSeverity,
     LocalProjectStatus,
+    UserErrorCode,
 )
+from hub.posts import holding
+from hub.rules import counties
 from hub.rules.benefits import ServiceRecord
 from hub.rules.benefits import benefits as compute_benefits
-from hub.rules.years import next_year, parse_year, service_period, year_of
+from hub.rules.years import parse_year, service_period
 
 
 def in_post_condition(year: str) -> Any:
@@ -63,47 +65,49 @@ async def in_post_by_province(info: Any, year: str) -> dict[str, int]:
     return await info.context.loaders.custom("in_post_by_province", batch).load(year)
 
 
+def _major_incidents(codes: list[str]) -> Any:
+    return select(m.SafetyIncident.county_code, m.SafetyIncident.occurred_on).where(
+        m.SafetyIncident.county_code.in_(codes), m.SafetyIncident.severity == IncidentSeverity.MAJOR.value
+    )
+
+
 async def banned_years(info: Any, county_code: str) -> set[str]:
-    """R10/R29: a MAJOR incident in a year bans the county for the next program year."""
+    """R10/R29: the years a county is banned for, from its major incidents."""
 
     async def batch(session: Any, codes: list[str]) -> list[set[str]]:
-        query = select(m.SafetyIncident.county_code, m.SafetyIncident.occurred_on).where(
-            m.SafetyIncident.county_code.in_(codes), m.SafetyIncident.severity == IncidentSeverity.MAJOR.value
-        )
-        banned: dict[str, set[str]] = defaultdict(set)
-        for code, day in await session.execute(query):
-            banned[code].add(next_year(year_of(day)))
-        return [banned.get(c, set()) for c in codes]
+        days: dict[str, list[Any]] = defaultdict(list)
+        for code, day in (await session.execute(_major_incidents(codes))).all():
+            days[code].append(day)
+        return [counties.banned_years(days.get(c, [])) for c in codes]
 
     return await info.context.loaders.custom("banned_years", batch).load(county_code)
 
 
 async def accepts_volunteers(info: Any, county: m.County, year: str) -> bool:
-    """R9–R11: a filed service county takes volunteers in `year` unless banned for it or disqualified
-    by a failed evaluation of an earlier year."""
     parse_year(year)
-    if county.status not in (CountyStatus.ACTIVE.value, CountyStatus.DISQUALIFIED.value):
-        return False
-    if year in await banned_years(info, county.code):
-        return False
     evaluations = await info.context.loaders.many(m.CountyEvaluation, "county_code").load(county.code)
-    return not any(not e.passed and parse_year(e.year) < parse_year(year) for e in evaluations)
+    failed = [e.year for e in evaluations if not e.passed]
+    return counties.refusal(county.status, await banned_years(info, county.code), failed, year) is None
+
+
+async def county_acceptance(session: Any, county: m.County, year: str) -> tuple[UserErrorCode, str] | None:
+    """The same rule inside a mutation's transaction: None, or why the county takes no volunteers in `year`."""
+    days = [day for _, day in (await session.execute(_major_incidents([county.code]))).all()]
+    failed = (
+        await session.execute(
+            select(m.CountyEvaluation.year).where(
+                m.CountyEvaluation.county_code == county.code, m.CountyEvaluation.passed.is_(False)
+            )
+        )
+    ).scalars()
+    return counties.refusal(county.status, counties.banned_years(days), list(failed), year)
 
 
 async def filled(info: Any, post_id: int) -> int:
     """R26: places of a post taken by volunteers in service on it."""
 
     async def batch(session: Any, ids: list[int]) -> list[int]:
-        query = (
-            select(m.ServiceAgreement.post_id, func.count(func.distinct(m.ServiceAgreement.application_id)))
-            .join(m.Application, m.Application.id == m.ServiceAgreement.application_id)
-            .where(
-                m.ServiceAgreement.post_id.in_(ids),
-                m.Application.status == ApplicationStatus.IN_SERVICE.value,
-            )
-            .group_by(m.ServiceAgreement.post_id)
-        )
-        counts = dict((await session.execute(query)).all())
+        counts = dict((await session.execute(holding(ids))).all())
         return [counts.get(i, 0) for i in ids]
 
     return await info.context.loaders.custom("filled", batch).load(post_id)

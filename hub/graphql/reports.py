@@ -10,42 +10,22 @@ from typing import Any
 from sqlalchemy import func, select
 
 from hub import models as m
+from hub import posts
 from hub.auth import Actor
-from hub.enums import FundingZone, PostCategory, PostStatus, Region, UnitLevel
+from hub.enums import FundingZone, Region, UnitLevel
 from hub.graphql.types import CertificateCheck, PostStructure, ProvinceFunding, Quota, ZoneFunding
 from hub.quotas import used as quota_used
 from hub.quotas import uses_quota
 from hub.rules import funding as money
-from hub.rules.structure import PostLine
-from hub.rules.structure import post_structure as compute_structure
 from hub.rules.years import parse_year
 
 TOWNSHIP_OR_BELOW = (UnitLevel.TOWNSHIP.value, UnitLevel.VILLAGE.value)
 
 
 async def post_structure(info: Any, year: str, province_code: str) -> PostStructure:
-    query = (
-        select(m.Post.headcount, m.Post.category, m.ServiceUnit.level, m.County.code, m.County.first_service_year)
-        .join(m.ServiceUnit, m.ServiceUnit.id == m.Post.unit_id)
-        .join(m.County, m.County.code == m.Post.county_code)
-        .where(
-            m.Post.year == year,
-            m.County.province_code == province_code,
-            m.Post.status != PostStatus.REJECTED.value,
-        )
-    )
     async with info.context.hub.sessionmaker() as session:
-        rows = (await session.execute(query)).all()
-    lines: list[PostLine] = []
-    new_counties: dict[str, list[PostLine]] = defaultdict(list)
-    for headcount, category, level, county_code, first_year in rows:
-        line = PostLine(
-            headcount=headcount, category=PostCategory(category), township_or_below=level in TOWNSHIP_OR_BELOW
-        )
-        lines.append(line)
-        if first_year == year:
-            new_counties[county_code].append(line)
-    report = compute_structure(lines, new_counties)
+        result = await posts.structure(session, year, province_code, info.context.hub.settings.plan_year)
+    report = result.report
     return PostStructure(
         year=year,
         province_code=province_code,
@@ -53,8 +33,8 @@ async def post_structure(info: Any, year: str, province_code: str) -> PostStruct
         township_share=float(report.township_share),
         education_share=float(report.education_share),
         youth_work_share=float(report.youth_work_share),
-        compliant=report.compliant,
-        violations=list(report.violations),
+        compliant=not result.violations,
+        violations=result.violations,
     )
 
 

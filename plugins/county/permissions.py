@@ -1,15 +1,31 @@
-"""What a county office (县级项目办) may read: only inside its own county (R1, R2a)."""
+"""What a county office (县级项目办) may do and read: only inside its own county (R1, R2a, R9, R12, R26, R27)."""
 
 from __future__ import annotations
 
 from hub import models as m
+from hub.auth import Actor
 from hub.enums import OfficeLevel
-from hub.permissions import ReadScope, Rule
+from hub.permissions import ReadScope, Rule, Target
 from hub.scopes import audit_of, volunteers_of_county
 
 COUNTY = OfficeLevel.COUNTY
 
-RULES: list[Rule] = []
+
+def own_county(actor: Actor, target: Target) -> bool:
+    return target.get("county") == actor.code
+
+
+RULES = [
+    Rule(action, COUNTY, own_county, describes="the county office's own county")
+    for action in (
+        "applyServiceCounty",
+        "createServiceUnit",
+        "declarePost",
+        "receiveVolunteers",
+        "signServiceAgreement",
+        "renewServiceAgreement",
+    )
+]
 
 SCOPES = [
     ReadScope("Volunteer", COUNTY, lambda a: m.Volunteer.id.in_(volunteers_of_county(a.code))),

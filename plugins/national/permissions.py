@@ -19,6 +19,8 @@ RULES = [
         "setQuota",
         "reallocateQuota",
         "approveTraining",
+        "fileServiceCounty",
+        "approvePosts",
     )
 ]
 

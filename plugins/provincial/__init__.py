@@ -7,6 +7,7 @@ from hub.enums import OfficeLevel
 from hub.hookspecs import hookimpl
 from hub.plugins import PluginInfo, plugin_info
 from plugins.provincial.permissions import RULES, SCOPES
+from plugins.provincial.placement import PlacementMutation
 from plugins.provincial.recruitment import RecruitingMutation
 from plugins.provincial.training import ServingMutation
 
@@ -18,7 +19,7 @@ def hub_plugin_info() -> PluginInfo:
 
 @hookimpl
 def hub_mutation_fields() -> list[type]:
-    return [RecruitingMutation, ServingMutation]
+    return [RecruitingMutation, ServingMutation, PlacementMutation]
 
 
 @hookimpl

@@ -13,7 +13,7 @@ from hub import applications, quotas
 from hub import models as m
 from hub.enums import ApplicationStatus as S
 from hub.enums import Milestone, UserErrorCode
-from hub.errors import DomainRefusal, refuse
+from hub.errors import DomainRefusal, Problem, refuse
 from hub.graphql.context import Info
 from hub.graphql.payloads import ApplicationPayload, ApplicationsPayload, QuotaPayload, refused_with
 from hub.graphql.reports import quota_views
@@ -157,8 +157,6 @@ class RecruitingMutation:
         """R22: the public notice (公示) of applicants who passed the exam; all of the batch or none of it."""
 
         async def work(unit: Unit) -> ApplicationsPayload:
-            if input.ends_on < input.starts_on:
-                raise refuse(UserErrorCode.INVALID_INPUT, "the notice ends before it starts", "input", "endsOn")
             if not input.application_ids or len(set(input.application_ids)) != len(input.application_ids):
                 raise refuse(
                     UserErrorCode.INVALID_INPUT, "name each application once, at least one", "input", "applicationIds"
@@ -173,6 +171,10 @@ class RecruitingMutation:
                     apps.append(app)
                 except DomainRefusal as refusal:
                     problems.extend(refusal.problems)
+            if input.ends_on < input.starts_on:
+                problems.append(
+                    Problem(UserErrorCode.INVALID_INPUT, "the notice ends before it starts", ("input", "endsOn"))
+                )
             if problems:
                 raise DomainRefusal(problems)
             for app in apps:

@@ -1,0 +1,127 @@
+"""R12, R14, R26: posts — what a post has filled and the one check every path that takes a place calls
+(under a row lock, so parallel requests never overdraw a headcount), the province's post structure, and
+the batch decisions of the province and the national office."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub import models as m
+from hub.enums import ApplicationStatus, Decision, PostCategory, PostStatus, UnitLevel, UserErrorCode
+from hub.errors import DomainRefusal, refuse
+from hub.graphql.ids import to_global_id
+from hub.rules.structure import PostLine, StructureReport, in_transition, post_structure
+
+TOWNSHIP_OR_BELOW = (UnitLevel.TOWNSHIP.value, UnitLevel.VILLAGE.value)
+
+
+def holding(post_ids: Any) -> Any:
+    """SQL: (post id, places taken) — agreements on the posts whose volunteer is in service."""
+    return (
+        select(m.ServiceAgreement.post_id, func.count(func.distinct(m.ServiceAgreement.application_id)))
+        .join(m.Application, m.Application.id == m.ServiceAgreement.application_id)
+        .where(m.ServiceAgreement.post_id.in_(post_ids), m.Application.status == ApplicationStatus.IN_SERVICE.value)
+        .group_by(m.ServiceAgreement.post_id)
+    )
+
+
+async def filled(session: AsyncSession, post_id: int) -> int:
+    row = (await session.execute(holding([post_id]))).first()
+    return row[1] if row else 0
+
+
+async def ensure_free_place(session: AsyncSession, post_id: int, *field: str) -> m.Post:
+    """R26: lock the post; refuse unless it is APPROVED (INVALID_STATE) and has a free place (POST_FULL)."""
+    post = (await session.execute(select(m.Post).where(m.Post.id == post_id).with_for_update())).scalar_one()
+    if post.status != PostStatus.APPROVED.value:
+        raise refuse(
+            UserErrorCode.INVALID_STATE, f"the post is {post.status}; only approved posts take volunteers", *field
+        )
+    taken = await filled(session, post.id)
+    if taken >= post.headcount:
+        raise refuse(UserErrorCode.POST_FULL, f"the post '{post.title}' is full ({taken} of {post.headcount})", *field)
+    return post
+
+
+@dataclass(frozen=True)
+class Structure:
+    """R14 for one province and year: the ratios, every violation as shown on the report, and those that
+    refuse a national approval (the ratios are warnings only during the two-year transition)."""
+
+    report: StructureReport
+    violations: list[str]
+    blocking: list[str]
+
+
+async def structure(session: AsyncSession, year: str, province_code: str, plan_year: str) -> Structure:
+    """R14 on the headcount of the year's posts of the province that are not REJECTED."""
+    query = (
+        select(m.Post.headcount, m.Post.category, m.ServiceUnit.level, m.County.code, m.County.first_service_year)
+        .join(m.ServiceUnit, m.ServiceUnit.id == m.Post.unit_id)
+        .join(m.County, m.County.code == m.Post.county_code)
+        .where(m.Post.year == year, m.County.province_code == province_code, m.Post.status != PostStatus.REJECTED.value)
+    )
+    lines: list[PostLine] = []
+    new_counties: dict[str, list[PostLine]] = defaultdict(list)
+    for headcount, category, level, county_code, first_year in (await session.execute(query)).all():
+        line = PostLine(headcount, PostCategory(category), level in TOWNSHIP_OR_BELOW)
+        lines.append(line)
+        if first_year == year:
+            new_counties[county_code].append(line)
+    ratios = post_structure(lines)
+    counties = post_structure([], new_counties)
+    transition = in_transition(plan_year, year)
+    shown = [f"warning (two-year transition from {plan_year}): {v}" if transition else v for v in ratios.violations]
+    return Structure(
+        report=ratios,
+        violations=shown + list(counties.violations),
+        blocking=([] if transition else list(ratios.violations)) + list(counties.violations),
+    )
+
+
+def rejection_reason(decision: Decision, reason: str | None) -> str | None:
+    """A rejection needs a reason (INVALID_INPUT); an approval may carry one."""
+    reason = (reason or "").strip() or None
+    if decision is Decision.REJECT and reason is None:
+        raise refuse(UserErrorCode.INVALID_INPUT, "a rejection needs a reason", "input", "reason")
+    return reason
+
+
+async def decide(
+    unit: Any, post_ids: list[str], decision: Decision, reason: str | None, expected: PostStatus, approved: PostStatus
+) -> list[m.Post]:
+    """R12: move each post of a batch from `expected` to `approved` (or REJECTED), authorizing each on its
+    county and province; all of the batch or none. The rows come back locked and changed, audited."""
+    if not post_ids or len(set(post_ids)) != len(post_ids):
+        raise refuse(UserErrorCode.INVALID_INPUT, "name each post once, at least one", "input", "postIds")
+    rows, problems = [], []
+    for index, gid in enumerate(post_ids):
+        path = ("input", "postIds", str(index))
+        try:
+            post = await unit.fetch(m.Post, gid, *path)
+            unit.authorize({"serving_province": post.county_code[:2], "county": post.county_code})
+            if post.status != expected.value:
+                raise refuse(UserErrorCode.INVALID_STATE, f"post {index} is {post.status}, not {expected.value}", *path)
+            rows.append(post)
+        except DomainRefusal as refusal:
+            problems.extend(refusal.problems)
+    if problems:
+        raise DomainRefusal(problems)
+    reason = rejection_reason(decision, reason)  # after authorization: an outsider learns no rule
+    target = approved if decision is Decision.APPROVE else PostStatus.REJECTED
+    for post in rows:
+        unit.record(
+            to_global_id("Post", post.id),
+            {"status": {"from": post.status, "to": target.value}, "reason": reason},
+            county=post.county_code,
+            province=post.county_code[:2],
+        )
+        post.status = target.value
+        unit.session.add(post)
+    await unit.session.flush()
+    return rows

@@ -1,0 +1,32 @@
+"""R9–R11: whether a county takes new volunteers in a year — one rule for the query and for assignment."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from hub.enums import CountyStatus, UserErrorCode
+from hub.rules.years import next_year, parse_year, year_of
+
+
+def banned_years(major_incident_days: Iterable[date]) -> set[str]:
+    """R10, R29: a major incident in a program year bans the county for the next program year."""
+    return {next_year(year_of(day)) for day in major_incident_days}
+
+
+def refusal(
+    status: str, banned: set[str], failed_evaluation_years: Iterable[str], year: str
+) -> tuple[UserErrorCode, str] | None:
+    """None when the county takes new volunteers in `year`; otherwise the userError code and why.
+
+    A filed service county (R9) takes volunteers unless banned for that year (R10) or disqualified by a
+    failed evaluation of an earlier year (R11: from the next year on)."""
+    first = parse_year(year)
+    if status not in (CountyStatus.ACTIVE.value, CountyStatus.DISQUALIFIED.value):
+        return UserErrorCode.INELIGIBLE, f"the county is {status}, not a filed service county"
+    if year in banned:
+        return UserErrorCode.BANNED, f"a major incident bans the county from new volunteers in {year}"
+    failed = sorted(y for y in failed_evaluation_years if parse_year(y) < first)
+    if failed:
+        return UserErrorCode.INELIGIBLE, f"the county failed its {failed[0]} evaluation and is disqualified"
+    return None

@@ -1,0 +1,208 @@
+"""The county office's service setup: applying to become a new service county (R9), its service units,
+and the posts it declares (R12)."""
+
+from __future__ import annotations
+
+import strawberry
+from sqlalchemy import select
+
+from hub import models as m
+from hub.enums import CountyStatus, KeyAssistance, PostCategory, UnitLevel, UserErrorCode
+from hub.errors import DomainRefusal, Problem, refuse
+from hub.graphql.context import Info
+from hub.graphql.payloads import CountyPayload, PostPayload, ServiceUnitPayload, refused_with
+from hub.graphql.types import County, Post, ServiceUnit
+from hub.mutation import Unit, perform
+
+MIN_INTAKE = 20  # R9: a new service county takes in at least 20 volunteers
+REAPPLY_FROM = (CountyStatus.NOT_SERVICE.value, CountyStatus.REJECTED.value, CountyStatus.DISQUALIFIED.value)
+DECLARES_POSTS = (CountyStatus.APPLIED.value, CountyStatus.PROVINCE_APPROVED.value, CountyStatus.ACTIVE.value)
+
+
+@strawberry.input
+class ApplyServiceCountyInput:
+    county_code: str
+    has_leading_group: bool
+    has_project_office: bool
+    contact_person: str
+    intake_capacity: int
+    government_approval_ref: str
+
+
+@strawberry.input
+class CreateServiceUnitInput:
+    county_code: str
+    name: str
+    level: UnitLevel
+
+
+@strawberry.input
+class DeclarePostInput:
+    year: str
+    unit_id: strawberry.ID
+    title: str
+    category: PostCategory
+    headcount: int
+
+
+async def county_of(unit: Unit, code: str) -> m.County:
+    county = (await unit.session.execute(select(m.County).where(m.County.code == code).with_for_update())).scalar()
+    if county is None:
+        raise refuse(UserErrorCode.NOT_FOUND, f"no county has the code {code!r}", "input", "countyCode")
+    return county
+
+
+def r9_problems(county: m.County, input: ApplyServiceCountyInput) -> list[Problem]:
+    """R9: each unmet condition of a new service county, as its own userError."""
+    problems = []
+
+    def fail(message: str, field: str) -> None:
+        problems.append(Problem(UserErrorCode.INELIGIBLE, message, ("input", field)))
+
+    if county.key_assistance not in (KeyAssistance.NATIONAL_KEY.value, KeyAssistance.LOCAL_KEY.value):
+        fail("a new service county must be a national or local key assistance county", "countyCode")
+    if not input.has_leading_group:
+        fail("the county needs a leading group for the program", "hasLeadingGroup")
+    if not input.has_project_office:
+        fail("the county needs a project office at the county Youth League committee", "hasProjectOffice")
+    if not input.contact_person.strip():
+        fail("the project office needs a named contact person", "contactPerson")
+    if input.intake_capacity < MIN_INTAKE:
+        fail(
+            f"a new service county takes in at least {MIN_INTAKE} volunteers, not {input.intake_capacity}",
+            "intakeCapacity",
+        )
+    if not input.government_approval_ref.strip():
+        fail("the county government's approval (document number) is missing", "governmentApprovalRef")
+    return problems
+
+
+@strawberry.type
+class CountySetupMutation:
+    @strawberry.mutation
+    async def apply_service_county(self, info: Info, input: ApplyServiceCountyInput) -> CountyPayload:
+        """R9: the county office applies to become a new service county (新增服务县)."""
+
+        async def work(unit: Unit) -> CountyPayload:
+            unit.authorize({"county": input.county_code})
+            county = await county_of(unit, input.county_code)
+            if county.status not in REAPPLY_FROM:
+                raise refuse(
+                    UserErrorCode.INVALID_STATE,
+                    f"the county is {county.status}; it applies when it is not (or no longer) a service county",
+                    "input",
+                    "countyCode",
+                )
+            problems = r9_problems(county, input)
+            if problems:
+                raise DomainRefusal(problems)
+            previous = county.status
+            county.status = CountyStatus.APPLIED.value
+            county.contact_person = input.contact_person.strip()
+            county.intake_capacity = input.intake_capacity
+            county.government_approval_ref = input.government_approval_ref.strip()
+            unit.session.add(county)
+            await unit.session.flush()
+            unit.record(
+                County.of(county).id,
+                {
+                    "status": {"from": previous, "to": county.status},
+                    "intakeCapacity": input.intake_capacity,
+                    "governmentApprovalRef": county.government_approval_ref,
+                },
+                county=county.code,
+                province=county.province_code,
+            )
+            return CountyPayload(county=County.of(county), user_errors=[])
+
+        return await perform(
+            info.context.hub,
+            info.context.actor,
+            info.context.auth_error,
+            "applyServiceCounty",
+            work,
+            refused_with(CountyPayload, county=None),
+        )
+
+    @strawberry.mutation
+    async def create_service_unit(self, info: Info, input: CreateServiceUnitInput) -> ServiceUnitPayload:
+        """R5: a service unit (服务单位) of the county, at county, township or village level."""
+
+        async def work(unit: Unit) -> ServiceUnitPayload:
+            unit.authorize({"county": input.county_code})
+            county = await county_of(unit, input.county_code)
+            name = input.name.strip()
+            if not name:
+                raise refuse(UserErrorCode.INVALID_INPUT, "the unit needs a name", "input", "name")
+            clash = (
+                await unit.session.execute(
+                    select(m.ServiceUnit.id).where(m.ServiceUnit.county_code == county.code, m.ServiceUnit.name == name)
+                )
+            ).first()
+            if clash is not None:
+                raise refuse(UserErrorCode.DUPLICATE, f"the county already has a unit named {name}", "input", "name")
+            row = m.ServiceUnit(county_code=county.code, name=name, level=input.level.value)
+            unit.session.add(row)
+            await unit.session.flush()
+            view = ServiceUnit.of(row)
+            unit.record(
+                view.id, {"name": name, "level": input.level.value}, county=county.code, province=county.province_code
+            )
+            return ServiceUnitPayload(service_unit=view, user_errors=[])
+
+        return await perform(
+            info.context.hub,
+            info.context.actor,
+            info.context.auth_error,
+            "createServiceUnit",
+            work,
+            refused_with(ServiceUnitPayload, service_unit=None),
+        )
+
+    @strawberry.mutation
+    async def declare_post(self, info: Info, input: DeclarePostInput) -> PostPayload:
+        """R12: the county declares a post (unit, title, category, headcount, year) for the province to confirm."""
+
+        async def work(unit: Unit) -> PostPayload:
+            service_unit = await unit.fetch(m.ServiceUnit, input.unit_id, "input", "unitId")
+            unit.authorize({"county": service_unit.county_code})
+            await unit.require_year(input.year)
+            county = await unit.session.get(m.County, service_unit.county_code)
+            if county.status not in DECLARES_POSTS:
+                raise refuse(
+                    UserErrorCode.INELIGIBLE,
+                    f"the county is {county.status}, not a service county (or applicant)",
+                    "input",
+                    "unitId",
+                )
+            if not input.title.strip():
+                raise refuse(UserErrorCode.INVALID_INPUT, "the post needs a title", "input", "title")
+            if input.headcount < 1:
+                raise refuse(UserErrorCode.INVALID_INPUT, "a post has a headcount of at least 1", "input", "headcount")
+            post = m.Post(
+                year=input.year,
+                unit_id=service_unit.id,
+                county_code=county.code,
+                title=input.title.strip(),
+                category=input.category.value,
+                headcount=input.headcount,
+            )
+            unit.session.add(post)
+            await unit.session.flush()
+            view = Post.of(post)
+            unit.record(
+                view.id,
+                {"title": post.title, "category": post.category, "headcount": post.headcount, "status": post.status},
+                county=county.code,
+                province=county.province_code,
+            )
+            return PostPayload(post=view, user_errors=[])
+
+        return await perform(
+            info.context.hub,
+            info.context.actor,
+            info.context.auth_error,
+            "declarePost",
+            work,
+            refused_with(PostPayload, post=None),
+        )

@@ -1,0 +1,98 @@
+"""The national office in placement: filing approved new service counties (R9) and approving posts under
+the post-structure rules (R14)."""
+
+from __future__ import annotations
+
+import strawberry
+
+from hub import models as m
+from hub import posts
+from hub.enums import CountyStatus, Decision, PostStatus, UserErrorCode
+from hub.errors import DomainRefusal, Problem, refuse
+from hub.graphql.context import Info
+from hub.graphql.inputs import PostsDecisionInput
+from hub.graphql.payloads import CountyPayload, PostsPayload, refused_with
+from hub.graphql.types import County, Post
+from hub.mutation import Unit, perform
+from hub.rules.years import next_year, year_of
+
+
+@strawberry.input
+class FileServiceCountyInput:
+    county_code: str
+
+
+@strawberry.type
+class NationalPlacementMutation:
+    @strawberry.mutation
+    async def file_service_county(self, info: Info, input: FileServiceCountyInput) -> CountyPayload:
+        """R9: file (备案) a county the province approved; it becomes ACTIVE, its first service year the next
+        program year (volunteers arrive in August)."""
+
+        async def work(unit: Unit) -> CountyPayload:
+            unit.authorize()
+            county = await unit.session.get(m.County, input.county_code, with_for_update=True)
+            if county is None:
+                raise refuse(
+                    UserErrorCode.NOT_FOUND, f"no county has the code {input.county_code!r}", "input", "countyCode"
+                )
+            if county.status != CountyStatus.PROVINCE_APPROVED.value:
+                raise refuse(
+                    UserErrorCode.INVALID_STATE,
+                    f"the county is {county.status}; the province approves it before it is filed",
+                    "input",
+                    "countyCode",
+                )
+            county.status = CountyStatus.ACTIVE.value
+            county.first_service_year = next_year(year_of(unit.hub.clock.today()))
+            unit.session.add(county)
+            await unit.session.flush()
+            unit.record(
+                County.of(county).id,
+                {
+                    "status": {"from": "PROVINCE_APPROVED", "to": "ACTIVE"},
+                    "firstServiceYear": county.first_service_year,
+                },
+                county=county.code,
+                province=county.province_code,
+            )
+            return CountyPayload(county=County.of(county), user_errors=[])
+
+        return await perform(
+            info.context.hub,
+            info.context.actor,
+            info.context.auth_error,
+            "fileServiceCounty",
+            work,
+            refused_with(CountyPayload, county=None),
+        )
+
+    @strawberry.mutation
+    async def approve_posts(self, info: Info, input: PostsDecisionInput) -> PostsPayload:
+        """R12, R14: approve (or reject) confirmed posts; an approval that would leave a province's structure
+        in breach is refused with STRUCTURE_VIOLATION naming the ratio and the figure."""
+
+        async def work(unit: Unit) -> PostsPayload:
+            rows = await posts.decide(
+                unit, input.post_ids, input.decision, input.reason, PostStatus.PROVINCE_CONFIRMED, PostStatus.APPROVED
+            )
+            if input.decision is Decision.APPROVE:
+                problems = []
+                for year, province in sorted({(p.year, p.county_code[:2]) for p in rows}):
+                    result = await posts.structure(unit.session, year, province, unit.hub.settings.plan_year)
+                    problems += [
+                        Problem(UserErrorCode.STRUCTURE_VIOLATION, f"{province} {year}: {v}", ("input", "postIds"))
+                        for v in result.blocking
+                    ]
+                if problems:
+                    raise DomainRefusal(problems)
+            return PostsPayload(posts=[Post.of(p) for p in rows], user_errors=[])
+
+        return await perform(
+            info.context.hub,
+            info.context.actor,
+            info.context.auth_error,
+            "approvePosts",
+            work,
+            refused_with(PostsPayload, posts=[]),
+        )

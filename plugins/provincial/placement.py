@@ -1,0 +1,297 @@
+"""The provincial office as serving province in placement: new service counties (R9), post confirmation
+(R12), assignment within scale to counties that accept volunteers (R8, R10, R11), post changes within the
+province (R26) and the yearly county evaluation (R11)."""
+
+from __future__ import annotations
+
+import strawberry
+from sqlalchemy import select
+
+from hub import applications, posts, scales
+from hub import models as m
+from hub.enums import ApplicationStatus as S
+from hub.enums import CountyStatus, Decision, PostStatus, UserErrorCode
+from hub.errors import refuse
+from hub.graphql.aggregates import county_acceptance
+from hub.graphql.context import Info
+from hub.graphql.inputs import PostsDecisionInput
+from hub.graphql.payloads import (
+    ApplicationPayload,
+    CountyPayload,
+    PostsPayload,
+    ServiceAgreementPayload,
+    refused_with,
+)
+from hub.graphql.types import Application, County, Post, ServiceAgreement
+from hub.mutation import Unit, perform
+from hub.rules.years import is_year_code
+
+
+@strawberry.input
+class CountyDecisionInput:
+    county_code: str
+    decision: Decision
+    reason: str | None = None
+
+
+@strawberry.input
+class AssignCountyInput:
+    application_id: strawberry.ID
+    county_code: str
+
+
+@strawberry.input
+class ChangePostInput:
+    agreement_id: strawberry.ID
+    post_id: strawberry.ID
+    reason: str
+
+
+@strawberry.input
+class CountyEvaluationInput:
+    county_code: str
+    year: str
+    passed: bool
+    remarks: str | None = None
+
+
+@strawberry.type
+class PlacementMutation:
+    @strawberry.mutation
+    async def decide_service_county(self, info: Info, input: CountyDecisionInput) -> CountyPayload:
+        """R9: the provincial office approves or rejects a county's application; the national office files it."""
+
+        async def work(unit: Unit) -> CountyPayload:
+            county = await unit.session.get(m.County, input.county_code, with_for_update=True)
+            if county is None:
+                raise refuse(
+                    UserErrorCode.NOT_FOUND, f"no county has the code {input.county_code!r}", "input", "countyCode"
+                )
+            unit.authorize({"serving_province": county.province_code, "county": county.code})
+            reason = posts.rejection_reason(input.decision, input.reason)
+            if county.status != CountyStatus.APPLIED.value:
+                raise refuse(
+                    UserErrorCode.INVALID_STATE, f"the county is {county.status}, not APPLIED", "input", "countyCode"
+                )
+            target = CountyStatus.PROVINCE_APPROVED if input.decision is Decision.APPROVE else CountyStatus.REJECTED
+            unit.record(
+                County.of(county).id,
+                {"status": {"from": county.status, "to": target.value}, "reason": reason},
+                county=county.code,
+                province=county.province_code,
+            )
+            county.status = target.value
+            unit.session.add(county)
+            await unit.session.flush()
+            return CountyPayload(county=County.of(county), user_errors=[])
+
+        return await perform(
+            info.context.hub,
+            info.context.actor,
+            info.context.auth_error,
+            "decideServiceCounty",
+            work,
+            refused_with(CountyPayload, county=None),
+        )
+
+    @strawberry.mutation
+    async def confirm_posts(self, info: Info, input: PostsDecisionInput) -> PostsPayload:
+        """R12: the provincial office confirms (or rejects) posts its counties declared."""
+
+        async def work(unit: Unit) -> PostsPayload:
+            rows = await posts.decide(
+                unit, input.post_ids, input.decision, input.reason, PostStatus.DECLARED, PostStatus.PROVINCE_CONFIRMED
+            )
+            return PostsPayload(posts=[Post.of(p) for p in rows], user_errors=[])
+
+        return await perform(
+            info.context.hub,
+            info.context.actor,
+            info.context.auth_error,
+            "confirmPosts",
+            work,
+            refused_with(PostsPayload, posts=[]),
+        )
+
+    @strawberry.mutation
+    async def assign_county(self, info: Info, input: AssignCountyInput) -> ApplicationPayload:
+        """R26, R8, R10, R11: assign a trained volunteer to a county of the serving province that accepts
+        volunteers that year, within the province's scale."""
+
+        async def work(unit: Unit) -> ApplicationPayload:
+            app = await unit.fetch(m.Application, input.application_id, "input", "applicationId")
+            unit.authorize(applications.target(app))
+            if app.status != S.TRAINED.value or app.county_code is not None:
+                raise refuse(
+                    UserErrorCode.INVALID_STATE,
+                    "only a trained volunteer not yet assigned is assigned "
+                    f"(this one is {app.status}{', assigned' if app.county_code else ''})",
+                    "input",
+                    "applicationId",
+                )
+            county = await unit.session.get(m.County, input.county_code.strip())
+            if county is None:
+                raise refuse(
+                    UserErrorCode.NOT_FOUND, f"no county has the code {input.county_code!r}", "input", "countyCode"
+                )
+            if county.province_code != app.serving_province_code:
+                raise refuse(
+                    UserErrorCode.CROSS_PROVINCE,
+                    f"county {county.code} is not in the serving province {app.serving_province_code}",
+                    "input",
+                    "countyCode",
+                )
+            acceptance = await county_acceptance(unit.session, county, app.year)
+            if acceptance is not None:
+                code, why = acceptance
+                raise refuse(code, why, "input", "countyCode")
+            scale = (
+                await unit.session.execute(
+                    select(m.ProvinceScale)
+                    .where(m.ProvinceScale.year == app.year, m.ProvinceScale.province_code == county.province_code)
+                    .with_for_update()
+                )
+            ).scalar_one_or_none()
+            taken = await scales.assigned(unit.session, app.year, county.province_code)
+            if scale is None or taken >= scale.scale:
+                raise refuse(
+                    UserErrorCode.SCALE_EXCEEDED,
+                    f"the scale of {county.province_code} for {app.year} is "
+                    f"reached ({taken} of {scale.scale if scale else 0})",
+                    "input",
+                    "countyCode",
+                )
+            app.county_code = county.code
+            await applications.record(unit, app, {"county": county.code})
+            return ApplicationPayload(application=Application.of(app), user_errors=[])
+
+        return await perform(
+            info.context.hub,
+            info.context.actor,
+            info.context.auth_error,
+            "assignCounty",
+            work,
+            refused_with(ApplicationPayload, application=None),
+        )
+
+    @strawberry.mutation
+    async def change_post(self, info: Info, input: ChangePostInput) -> ServiceAgreementPayload:
+        """R26: on request, move a volunteer's current agreement to an approved post with a free place in the
+        same province (another province is CROSS_PROVINCE); no milestone applies."""
+
+        async def work(unit: Unit) -> ServiceAgreementPayload:
+            agreement = await unit.fetch(m.ServiceAgreement, input.agreement_id, "input", "agreementId")
+            app = await unit.session.get(m.Application, agreement.application_id, with_for_update=True)
+            unit.authorize(applications.target(app))
+            if not input.reason.strip():
+                raise refuse(
+                    UserErrorCode.INVALID_INPUT, "a post change is made on request: give the reason", "input", "reason"
+                )
+            if app.status != S.IN_SERVICE.value:
+                raise refuse(
+                    UserErrorCode.INVALID_STATE,
+                    f"the volunteer is {app.status}, not in service",
+                    "input",
+                    "agreementId",
+                )
+            target = await unit.fetch(m.Post, input.post_id, "input", "postId")
+            if target.county_code[:2] != app.serving_province_code:
+                raise refuse(
+                    UserErrorCode.CROSS_PROVINCE,
+                    f"the post is in province {target.county_code[:2]}; a "
+                    f"post changes only within {app.serving_province_code}",
+                    "input",
+                    "postId",
+                )
+            if target.id == agreement.post_id:
+                raise refuse(UserErrorCode.INVALID_INPUT, "the volunteer already holds this post", "input", "postId")
+            await posts.ensure_free_place(unit.session, target.id, "input", "postId")
+            changes = {
+                "post": {"from": Post.of(await unit.session.get(m.Post, agreement.post_id)).id, "to": input.post_id},
+                "reason": input.reason.strip(),
+            }
+            previous_county = agreement.county_code
+            agreement.post_id, agreement.unit_id, agreement.county_code = target.id, target.unit_id, target.county_code
+            app.county_code = target.county_code
+            unit.session.add(agreement)
+            view = ServiceAgreement.of(agreement)
+            unit.record(view.id, changes, county=previous_county, province=app.serving_province_code)
+            unit.record(view.id, county=target.county_code)
+            await applications.record(unit, app, {"county": {"from": previous_county, "to": target.county_code}})
+            return ServiceAgreementPayload(agreement=view, user_errors=[])
+
+        return await perform(
+            info.context.hub,
+            info.context.actor,
+            info.context.auth_error,
+            "changePost",
+            work,
+            refused_with(ServiceAgreementPayload, agreement=None),
+        )
+
+    @strawberry.mutation
+    async def record_county_evaluation(self, info: Info, input: CountyEvaluationInput) -> CountyPayload:
+        """R11: the yearly evaluation of a service county; a failed one disqualifies it from the next year."""
+
+        async def work(unit: Unit) -> CountyPayload:
+            county = await unit.session.get(m.County, input.county_code, with_for_update=True)
+            if county is None:
+                raise refuse(
+                    UserErrorCode.NOT_FOUND, f"no county has the code {input.county_code!r}", "input", "countyCode"
+                )
+            unit.authorize({"serving_province": county.province_code, "county": county.code})
+            if not is_year_code(input.year):
+                raise refuse(
+                    UserErrorCode.INVALID_INPUT,
+                    f"a program year reads like 2021-2022, not {input.year!r}",
+                    "input",
+                    "year",
+                )
+            await unit.require_year(input.year)
+            if county.status not in (CountyStatus.ACTIVE.value, CountyStatus.DISQUALIFIED.value):
+                raise refuse(
+                    UserErrorCode.INVALID_STATE,
+                    f"the county is {county.status}, not a service county",
+                    "input",
+                    "countyCode",
+                )
+            done = (
+                await unit.session.execute(
+                    select(m.CountyEvaluation.id).where(
+                        m.CountyEvaluation.county_code == county.code, m.CountyEvaluation.year == input.year
+                    )
+                )
+            ).first()
+            if done is not None:
+                raise refuse(
+                    UserErrorCode.DUPLICATE,
+                    f"county {county.code} is already evaluated for {input.year}",
+                    "input",
+                    "year",
+                )
+            unit.session.add(
+                m.CountyEvaluation(
+                    county_code=county.code,
+                    year=input.year,
+                    passed=input.passed,
+                    remarks=(input.remarks or "").strip() or None,
+                    recorded_at=unit.hub.clock.now(),
+                )
+            )
+            changes: dict = {"year": input.year, "passed": input.passed, "remarks": input.remarks}
+            if not input.passed and county.status != CountyStatus.DISQUALIFIED.value:
+                changes["status"] = {"from": county.status, "to": CountyStatus.DISQUALIFIED.value}
+                county.status = CountyStatus.DISQUALIFIED.value
+                unit.session.add(county)
+            await unit.session.flush()
+            unit.record(County.of(county).id, changes, county=county.code, province=county.province_code)
+            return CountyPayload(county=County.of(county), user_errors=[])
+
+        return await perform(
+            info.context.hub,
+            info.context.actor,
+            info.context.auth_error,
+            "recordCountyEvaluation",
+            work,
+            refused_with(CountyPayload, county=None),
+        )
