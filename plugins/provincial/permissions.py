@@ -20,7 +20,7 @@ def recruiting(actor: Actor, target: Target) -> bool:
 
 
 def serving(actor: Actor, target: Target) -> bool:
-    """As serving province: trainings, attendance and replacements in the province."""
+    """As serving province: trainings, replacements, its counties, posts and placed volunteers."""
     return target.get("serving_province") == actor.code
 
 
@@ -32,7 +32,16 @@ RULES = [
     Rule("moveQuota", PROVINCIAL, recruiting, describes="the province's own recruitment quota"),
     *(
         Rule(action, PROVINCIAL, serving, describes="the province as serving province")
-        for action in ("scheduleTraining", "recordAttendance", "recruitReplacement")
+        for action in (
+            "scheduleTraining",
+            "recordAttendance",
+            "recruitReplacement",
+            "decideServiceCounty",
+            "confirmPosts",
+            "assignCounty",
+            "changePost",
+            "recordCountyEvaluation",
+        )
     ),
 ]
 
