@@ -41,3 +41,18 @@ async def record(unit: Unit, app: m.Application, changes: dict[str, Any]) -> str
 def moved(previous: str, status: Any) -> dict[str, str]:
     """The audit form of a status change."""
     return {"from": previous, "to": getattr(status, "value", status)}
+
+
+async def in_service(session: Any, volunteer_id: int) -> m.Application | None:
+    """The volunteer's application that is IN_SERVICE (locked), if any: it names their county and province."""
+    from sqlalchemy import select
+
+    from hub.enums import ApplicationStatus
+
+    query = (
+        select(m.Application)
+        .where(m.Application.volunteer_id == volunteer_id, m.Application.status == ApplicationStatus.IN_SERVICE.value)
+        .order_by(m.Application.id.desc())
+        .with_for_update()
+    )
+    return (await session.execute(query)).scalars().first()

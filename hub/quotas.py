@@ -43,8 +43,8 @@ async def used(session: AsyncSession, year: str, recruiting: str, serving: str) 
     return (await session.execute(query)).scalar_one()
 
 
-async def ensure_free_place(session: AsyncSession, year: str, recruiting: str, serving: str) -> m.Quota:
-    """R18: lock the cell and refuse with QUOTA_EXCEEDED when every unit is used."""
+async def ensure_free_place(session: AsyncSession, year: str, recruiting: str, serving: str, *field: str) -> m.Quota:
+    """R18: lock the cell and refuse with QUOTA_EXCEEDED (at the input `field`) when every unit is used."""
     cell = await lock_cell(session, year, recruiting, serving)
     quota = cell.quota if cell is not None else 0
     taken = await used(session, year, recruiting, serving)
@@ -52,8 +52,7 @@ async def ensure_free_place(session: AsyncSession, year: str, recruiting: str, s
         raise refuse(
             UserErrorCode.QUOTA_EXCEEDED,
             f"the quota {recruiting}→{serving} for {year} is used up ({taken} of {quota})",
-            "input",
-            "servingProvinceCode",
+            *field,
         )
     return cell
 
@@ -66,10 +65,18 @@ def cell_id(cell: m.Quota) -> str:
 
 
 async def move(
-    session: AsyncSession, year: str, amount: int, source: tuple[str, str], target: tuple[str, str]
+    session: AsyncSession,
+    year: str,
+    amount: int,
+    source: tuple[str, str],
+    target: tuple[str, str],
+    fields: tuple[str, str, str],
 ) -> tuple[m.Quota, m.Quota]:
     """R16/R17: move `amount` units from the `source` cell to the `target` cell (recruiting, serving),
-    never more than the source's unused quota. Both cells are locked, always in the same order."""
+    never more than the source's unused quota. Both cells are locked, always in the same order.
+    `fields` names the caller's inputs for the source's serving, the target's recruiting and the target's
+    serving province, so that each refusal points at the input at fault."""
+    source_field, target_recruiting_field, target_serving_field = fields
     if amount <= 0:
         raise refuse(UserErrorCode.INVALID_INPUT, "move a positive amount", "input", "amount")
     if source == target:
@@ -82,15 +89,24 @@ async def move(
         ).scalars()
     )
     if target[1] not in serving:
-        raise refuse(UserErrorCode.INVALID_INPUT, f"{target[1]} is not a serving province in {year}")
+        raise refuse(
+            UserErrorCode.INVALID_INPUT,
+            f"{target[1]} is not a serving province in {year}",
+            "input",
+            target_serving_field,
+        )
     if await session.get(m.Province, target[0]) is None:
-        raise refuse(UserErrorCode.NOT_FOUND, f"no province has the code {target[0]!r}")
+        raise refuse(
+            UserErrorCode.NOT_FOUND, f"no province has the code {target[0]!r}", "input", target_recruiting_field
+        )
     cells: dict[tuple[str, str], m.Quota | None] = {}
     for key in sorted({source, target}):
         cells[key] = await lock_cell(session, year, *key)
     from_cell = cells[source]
     if from_cell is None:
-        raise refuse(UserErrorCode.NOT_FOUND, f"there is no quota {source[0]}→{source[1]} in {year}")
+        raise refuse(
+            UserErrorCode.NOT_FOUND, f"there is no quota {source[0]}→{source[1]} in {year}", "input", source_field
+        )
     free = from_cell.quota - await used(session, year, *source)
     if amount > free:
         raise refuse(

@@ -9,6 +9,7 @@ from hub.plugins import PluginInfo, plugin_info
 from plugins.county.permissions import RULES, SCOPES
 from plugins.county.placement import CountyPlacementMutation
 from plugins.county.service import CountySetupMutation
+from plugins.county.service_records import CountyServiceMutation
 
 
 @hookimpl
@@ -18,7 +19,7 @@ def hub_plugin_info() -> PluginInfo:
 
 @hookimpl
 def hub_mutation_fields() -> list[type]:
-    return [CountySetupMutation, CountyPlacementMutation]
+    return [CountySetupMutation, CountyPlacementMutation, CountyServiceMutation]
 
 
 @hookimpl

@@ -24,6 +24,10 @@ RULES = [
         "receiveVolunteers",
         "signServiceAgreement",
         "renewServiceAgreement",
+        "fileMonthlyReport",
+        "proposeAssessment",
+        "recordInsurance",
+        "completeService",
     )
 ]
 

@@ -7,7 +7,7 @@ from hub.hookspecs import hookimpl
 from hub.plugins import PluginInfo, plugin_info
 from plugins.national.mutations import NationalMutation
 from plugins.national.permissions import RULES, SCOPES
-from plugins.national.placement import NationalPlacementMutation
+from plugins.national.placement import NationalLocalProjectMutation, NationalPlacementMutation
 from plugins.national.reference import NationalReferenceMutation
 
 
@@ -18,7 +18,7 @@ def hub_plugin_info() -> PluginInfo:
 
 @hookimpl
 def hub_mutation_fields() -> list[type]:
-    return [NationalMutation, NationalReferenceMutation, NationalPlacementMutation]
+    return [NationalMutation, NationalReferenceMutation, NationalPlacementMutation, NationalLocalProjectMutation]
 
 
 @hookimpl

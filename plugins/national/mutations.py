@@ -19,7 +19,7 @@ from hub.graphql.types import MilestoneDate, ProgramYear, Province, Training
 from hub.mutation import Unit, perform
 from hub.rules.deadlines import default_milestones
 from hub.rules.years import is_year_code
-from hub.scales import assigned
+from hub.scales import assigned, serving_provinces
 
 
 @strawberry.input
@@ -202,6 +202,13 @@ class NationalMutation:
             serving = await _province(unit, input.serving_province_code, "input", "servingProvinceCode")
             if input.quota < 0:
                 raise refuse(UserErrorCode.INVALID_INPUT, "a quota cannot be negative", "input", "quota")
+            if serving.code not in await serving_provinces(unit.session, input.year, [serving.code]):
+                raise refuse(
+                    UserErrorCode.INVALID_INPUT,
+                    f"{serving.code} is not a serving province in {input.year}: set its scale first (R2, R8)",
+                    "input",
+                    "servingProvinceCode",
+                )
             cell = await quotas.lock_cell(unit.session, input.year, recruiting.code, serving.code)
             taken = await quotas.used(unit.session, input.year, recruiting.code, serving.code)
             if input.quota < taken:
@@ -253,6 +260,7 @@ class NationalMutation:
                 input.amount,
                 (input.from_recruiting_province_code, input.from_serving_province_code),
                 (input.to_recruiting_province_code, input.to_serving_province_code),
+                ("fromServingProvinceCode", "toRecruitingProvinceCode", "toServingProvinceCode"),
             )
             unit.session.add(
                 m.QuotaMove(

@@ -21,6 +21,7 @@ RULES = [
         "approveTraining",
         "fileServiceCounty",
         "approvePosts",
+        "decideLocalProject",
     )
 ]
 

@@ -1,5 +1,5 @@
-"""The national office in placement: filing approved new service counties (R9) and approving posts under
-the post-structure rules (R14)."""
+"""The national office in placement: filing approved new service counties (R9), approving posts under
+the post-structure rules (R14), and deciding provinces' local projects (R41)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import strawberry
 
 from hub import models as m
 from hub import posts
-from hub.enums import CountyStatus, Decision, PostStatus, UserErrorCode
+from hub.enums import CountyStatus, Decision, LocalProjectStatus, PostStatus, UserErrorCode
 from hub.errors import DomainRefusal, Problem, refuse
 from hub.graphql.context import Info
 from hub.graphql.inputs import PostsDecisionInput
-from hub.graphql.payloads import CountyPayload, PostsPayload, refused_with
-from hub.graphql.types import County, Post
+from hub.graphql.payloads import CountyPayload, LocalProjectPayload, PostsPayload, refused_with
+from hub.graphql.types import County, LocalProject, Post
 from hub.mutation import Unit, perform
 from hub.rules.years import next_year, year_of
 
@@ -95,4 +95,46 @@ class NationalPlacementMutation:
             "approvePosts",
             work,
             refused_with(PostsPayload, posts=[]),
+        )
+
+
+@strawberry.input
+class LocalProjectDecisionInput:
+    local_project_id: strawberry.ID
+    decision: Decision
+    reason: str | None = None
+
+
+@strawberry.type
+class NationalLocalProjectMutation:
+    @strawberry.mutation
+    async def decide_local_project(self, info: Info, input: LocalProjectDecisionInput) -> LocalProjectPayload:
+        """R41: the national office approves or rejects a province's local project plan."""
+
+        async def work(unit: Unit) -> LocalProjectPayload:
+            unit.authorize()
+            project = await unit.fetch(m.LocalProject, input.local_project_id, "input", "localProjectId")
+            reason = posts.rejection_reason(input.decision, input.reason)
+            if project.status != LocalProjectStatus.SUBMITTED.value:
+                raise refuse(
+                    UserErrorCode.INVALID_STATE, f"the project is already {project.status}", "input", "localProjectId"
+                )
+            target = LocalProjectStatus.APPROVED if input.decision is Decision.APPROVE else LocalProjectStatus.REJECTED
+            project.status, project.decision_reason = target.value, reason
+            unit.session.add(project)
+            await unit.session.flush()
+            unit.record(
+                input.local_project_id,
+                {"status": {"from": "SUBMITTED", "to": target.value}, "reason": reason},
+                province=project.province_code,
+            )
+            return LocalProjectPayload(local_project=LocalProject.of(project), user_errors=[])
+
+        return await perform(
+            info.context.hub,
+            info.context.actor,
+            info.context.auth_error,
+            "decideLocalProject",
+            work,
+            refused_with(LocalProjectPayload, local_project=None),
         )

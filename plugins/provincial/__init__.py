@@ -6,6 +6,7 @@ from __future__ import annotations
 from hub.enums import OfficeLevel
 from hub.hookspecs import hookimpl
 from hub.plugins import PluginInfo, plugin_info
+from plugins.provincial.in_service import InServiceMutation
 from plugins.provincial.permissions import RULES, SCOPES
 from plugins.provincial.placement import PlacementMutation
 from plugins.provincial.recruitment import RecruitingMutation
@@ -19,7 +20,7 @@ def hub_plugin_info() -> PluginInfo:
 
 @hookimpl
 def hub_mutation_fields() -> list[type]:
-    return [RecruitingMutation, ServingMutation, PlacementMutation]
+    return [RecruitingMutation, ServingMutation, PlacementMutation, InServiceMutation]
 
 
 @hookimpl

@@ -41,6 +41,9 @@ RULES = [
             "assignCounty",
             "changePost",
             "recordCountyEvaluation",
+            "approveAssessments",
+            "setAllowanceStandard",
+            "submitLocalProject",
         )
     ),
 ]

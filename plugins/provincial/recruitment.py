@@ -224,7 +224,9 @@ class RecruitingMutation:
                     "input",
                     "servingProvinceCode",
                 )
-            await quotas.ensure_free_place(unit.session, app.year, app.recruiting_province_code, serving)
+            await quotas.ensure_free_place(
+                unit.session, app.year, app.recruiting_province_code, serving, "input", "servingProvinceCode"
+            )
             change = applications.moved(app.status, S.RECRUITED)
             app.status = S.RECRUITED.value
             app.recruited_at = unit.hub.clock.now()
@@ -276,6 +278,7 @@ class RecruitingMutation:
                 input.amount,
                 (recruiting, input.from_serving_province_code.strip()),
                 (recruiting, input.to_serving_province_code.strip()),
+                ("fromServingProvinceCode", "recruitingProvinceCode", "toServingProvinceCode"),
             )
             unit.session.add(
                 m.QuotaMove(

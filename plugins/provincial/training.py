@@ -210,7 +210,9 @@ class ServingMutation:
                     "replacementApplicationId",
                 )
             cell_recruiting = withdrawn.quota_recruiting_code or withdrawn.recruiting_province_code
-            await quotas.ensure_free_place(unit.session, withdrawn.year, cell_recruiting, serving)
+            await quotas.ensure_free_place(
+                unit.session, withdrawn.year, cell_recruiting, serving, "input", "withdrawnApplicationId"
+            )
             change = applications.moved(replacement.status, S.RECRUITED)
             replacement.status = S.RECRUITED.value
             replacement.recruited_at = unit.hub.clock.now()
