@@ -50,7 +50,7 @@ def compose(plugins: HubPlugins) -> strawberry.Schema:
     mutation = _merge("Mutation", [VolunteerMutation], plugins.each("hub_mutation_fields"))
     extra: list[Any] = [entry[0] for entry in NODE_TYPES.values()] + PAYLOAD_TYPES
     extra += [t for _, ts in plugins.each("hub_graphql_types") for t in ts]
-    schema = strawberry.Schema(query=query, mutation=mutation, types=extra)
+    schema = strawberry.federation.Schema(query=query, mutation=mutation, types=extra, federation_version="2.7")
     _SCHEMAS[key] = schema
     return schema
 

@@ -35,10 +35,11 @@ from hub.enums import (
     TrainingStatus,
     UnitLevel,
 )
+from hub.errors import forbidden
 from hub.graphql import aggregates
 from hub.graphql.connections import Connection, fetch_nested_pages, fetch_page, to_connection
 from hub.graphql.context import Info
-from hub.graphql.ids import to_global_id
+from hub.graphql.ids import int_key, to_global_id
 from hub.rules.funding import funding_zone
 from hub.rules.idnumbers import mask_id_number
 from hub.rules.privacy import VolunteerTies, entitlement
@@ -62,12 +63,19 @@ class ProgramYear(Node):
     milestones: list[MilestoneDate]
 
 
-@strawberry.type
+@strawberry.federation.type(keys=["code"])
 class Province(Node):
     row: strawberry.Private[m.Province]
     code: str
     name: str
     region: Region
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, code: str) -> Province | None:
+        """Federation: a Province entity by its code (public reference data)."""
+        info.context.check_public()
+        row = await info.context.loaders.one(m.Province).load(code)
+        return None if row is None else cls.of(row)
 
     @classmethod
     def of(cls, row: m.Province) -> Province:
@@ -117,7 +125,7 @@ async def load_province(info: Info, code: str) -> Province:
     return Province.of(await info.context.loaders.one(m.Province).load(code))
 
 
-@strawberry.type
+@strawberry.federation.type(keys=["code"])
 class County(Node):
     row: strawberry.Private[m.County]
     code: str
@@ -125,6 +133,13 @@ class County(Node):
     key_assistance: KeyAssistance
     remote: bool
     status: CountyStatus
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, code: str) -> County | None:
+        """Federation: a County entity by its code, for any authenticated caller (reference data)."""
+        info.context.require_actor("County")
+        row = await info.context.loaders.one(m.County).load(code)
+        return None if row is None else cls.of(row)
 
     @classmethod
     def of(cls, row: m.County) -> County:
@@ -212,7 +227,7 @@ class ServiceUnit(Node):
         return County.of(await info.context.loaders.one(m.County).load(self.row.county_code))
 
 
-@strawberry.type
+@strawberry.federation.type(keys=["id"])
 class Post(Node):
     row: strawberry.Private[m.Post]
     year: str
@@ -220,6 +235,14 @@ class Post(Node):
     category: PostCategory
     headcount: int
     status: PostStatus
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Post | None:
+        """Federation: a Post entity by its global id, for any authenticated caller."""
+        info.context.require_actor("Post")
+        key = int_key(id, "Post")
+        row = None if key is None else await info.context.loaders.one(m.Post).load(key)
+        return None if row is None else cls.of(row)
 
     @classmethod
     def of(cls, row: m.Post) -> Post:
@@ -271,11 +294,18 @@ class PostStructure:
         return await load_province(info, self.province_code)
 
 
-@strawberry.type
+@strawberry.federation.type(keys=["code"])
 class School(Node):
     row: strawberry.Private[m.School]
     code: str
     name: str
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, code: str) -> School | None:
+        """Federation: a School entity by its code, for any authenticated caller."""
+        info.context.require_actor("School")
+        row = await info.context.loaders.one(m.School).load(code)
+        return None if row is None else cls.of(row)
 
     @classmethod
     def of(cls, row: m.School) -> School:
@@ -292,10 +322,11 @@ async def volunteer_ties(info: Info, row: m.Volunteer) -> VolunteerTies:
     return VolunteerTies.of(row.subject, row.school_code, school.province_code, apps)
 
 
-@strawberry.type(
+@strawberry.federation.type(
+    keys=["id"],
     description="A volunteer. Reached through a list the caller may not read in full (e.g. commendations), "
     "only the name, school and public facts show: the record (applications, agreements, insurance, "
-    "benefits) is empty and personal data masked."
+    "benefits) is empty and personal data masked.",
 )
 class Volunteer(Node):
     row: strawberry.Private[m.Volunteer]
@@ -307,6 +338,19 @@ class Volunteer(Node):
     has_work_experience: bool
     volunteer_experience: str | None
     certificate_number: str | None = strawberry.field(description="Issued on completion (R31).")
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Volunteer | None:
+        """Federation: a Volunteer entity by its global id, under the same read scope as `node` (R1):
+        a volunteer outside the caller's jurisdiction is FORBIDDEN, through a gateway as directly."""
+        info.context.require_scope("Volunteer", "Volunteer")
+        key = int_key(id, "Volunteer")
+        row = None if key is None else await info.context.loaders.one(m.Volunteer).load(key)
+        if row is None:
+            return None
+        if not await aggregates.volunteer_visible(info, row.id):
+            raise forbidden("this Volunteer is outside your jurisdiction")
+        return cls.of(row)
 
     @classmethod
     def of(cls, row: m.Volunteer) -> Volunteer:
