@@ -28,11 +28,20 @@ def _plugins(settings: Settings):  # type: ignore[no-untyped-def]
         sys.exit(f"hub: {exc}")
 
 
+def installed():  # type: ignore[no-untyped-def]
+    """Every installed plugin: migrations cover them all, enabled or not, so that switching a plugin off
+    with HUB_PLUGINS never leaves the database out of step with alembic's history."""
+    from hub.plugins import HubPlugins
+
+    return HubPlugins(None)
+
+
 def cmd_db(args: argparse.Namespace) -> None:
     from hub import migrate
 
     settings = _settings()
-    plugins = _plugins(settings)
+    _plugins(settings)  # HUB_PLUGINS must name installed plugins
+    plugins = installed()
     if args.action == "upgrade":
         print(f"migrating {settings.database_url} to {args.revision} ...", flush=True)
         migrate.upgrade(settings, plugins, args.revision)
@@ -74,7 +83,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         from hub.demo import DEMO_TOKENS, load_demo
 
         print(f"demo: migrating {settings.database_url} ...", flush=True)
-        migrate.upgrade(settings, plugins)
+        migrate.upgrade(settings, installed())
         print("demo: loading the demo data set ...", flush=True)
         print(asyncio.run(load_demo(settings)), flush=True)
         print(

@@ -46,6 +46,12 @@ def hub_mutation_fields() -> list[type]:
 
 
 @hookspec
+def hub_type_fields() -> list[tuple[str, type]]:
+    """Fields added to existing types: `(type name, strawberry type holding the fields)` pairs; each resolver
+    receives the core object as `self` (e.g. a `Province`). A name the type already has is a startup error."""
+
+
+@hookspec
 def hub_permission_rules() -> list[Any]:
     """`Rule`s that allow an action (a mutation field name) to actors of one level, within a jurisdiction."""
 

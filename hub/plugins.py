@@ -19,6 +19,7 @@ from hub.enums import OfficeLevel
 from hub.permissions import Permissions
 
 ENTRY_POINT_GROUP = "xibu_hub.plugins"
+BUILTIN = ("national", "provincial", "county", "school")  # the office plugins shipped with the hub
 
 
 class PluginError(RuntimeError):

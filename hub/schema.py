@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
+from graphql import GraphQLObjectType
 from strawberry.tools import merge_types
 from strawberry.types.base import has_object_definition
 from strawberry.utils.str_converters import to_camel_case
@@ -51,8 +52,28 @@ def compose(plugins: HubPlugins) -> strawberry.Schema:
     extra: list[Any] = [entry[0] for entry in NODE_TYPES.values()] + PAYLOAD_TYPES
     extra += [t for _, ts in plugins.each("hub_graphql_types") for t in ts]
     schema = strawberry.federation.Schema(query=query, mutation=mutation, types=extra, federation_version="2.7")
+    _extend_types(schema, plugins.each("hub_type_fields"))
     _SCHEMAS[key] = schema
     return schema
+
+
+def _extend_types(schema: strawberry.Schema, contributed: list[tuple[str, list[tuple[str, type]]]]) -> None:
+    """Add plugins' fields to existing object types of this schema only (each Schema converts the types
+    anew, so another plugin set's schema in the same process is untouched)."""
+    owners: dict[tuple[str, str], str] = {}
+    for source, pairs in contributed:
+        for type_name, holder in pairs:
+            target = schema._schema.type_map.get(type_name)
+            if not isinstance(target, GraphQLObjectType):
+                raise PluginError(f"{source} adds fields to {type_name!r}, which is no object type of the schema")
+            definition = holder.__strawberry_definition__
+            for field in definition.fields:
+                name = field.graphql_name or to_camel_case(field.python_name)
+                if name in target.fields:
+                    owner = owners.get((type_name, name), "core")
+                    raise PluginError(f"{type_name}.{name} is added by both {owner} and {source}; disable one of them")
+                owners[(type_name, name)] = source
+                target.fields[name] = schema.schema_converter.from_field(field, type_definition=definition)
 
 
 def sdl(schema: strawberry.Schema) -> str:

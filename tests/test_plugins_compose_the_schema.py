@@ -54,6 +54,20 @@ class ProbeQuery:
         return ProbeNote(text="from the probe plugin")
 
 
+@strawberry.type
+class ProbeProvinceFields:
+    @strawberry.field
+    def probe_motto(self, info: Info) -> str:
+        return f"{self.name} ({self.code})"  # `self` is the core Province
+
+
+@strawberry.type
+class ClashingProvinceFields:
+    @strawberry.field
+    def name(self) -> str:
+        return "clash"
+
+
 class ProbePlugin:
     """A temporary plugin implementing every hook, registered for one test through `extra`."""
 
@@ -85,6 +99,10 @@ class ProbePlugin:
         return []
 
     @hookimpl
+    def hub_type_fields(self) -> list[tuple[str, type]]:
+        return [("Province", ProbeProvinceFields)]
+
+    @hookimpl
     def hub_permission_rules(self) -> list:
         return []
 
@@ -110,6 +128,12 @@ class ClashingPlugin:
         return [ClashingMutation]
 
 
+class ClashingTypePlugin:
+    @hookimpl
+    def hub_type_fields(self) -> list[tuple[str, type]]:
+        return [("Province", ClashingProvinceFields)]
+
+
 def test_builtins_are_registered_through_the_entry_point_group() -> None:
     installed = installed_plugins()
     for name in ("national", "provincial", "county", "school"):
@@ -133,6 +157,12 @@ def test_unknown_plugin_names_are_a_startup_error() -> None:
 def test_two_plugins_adding_one_field_is_a_startup_error_naming_both() -> None:
     plugins = HubPlugins(("school", "clash"), extra={"clash": ClashingPlugin()})
     with pytest.raises(PluginError, match=r"signOffApplication is added by both school and clash"):
+        compose(plugins)
+
+
+def test_a_field_added_to_a_core_type_may_not_shadow_one() -> None:
+    plugins = HubPlugins(("national", "clash"), extra={"clash": ClashingTypePlugin()})
+    with pytest.raises(PluginError, match=r"Province.name is added by both core and clash"):
         compose(plugins)
 
 
@@ -198,7 +228,11 @@ async def test_a_plugin_adds_query_fields_and_hears_after_commit_events(settings
             from tests.conftest import Client
 
             client = Client(http, hub)
-            data = await client.ok("{ probeNote { text } plugins { name level version } }", level="national")
+            data = await client.ok(
+                '{ probeNote { text } plugins { name level version } province(code: "62") { probeMotto } }',
+                level="national",
+            )
+            assert data["province"]["probeMotto"] == "甘肃省 (62)"
             assert data["probeNote"]["text"] == "from the probe plugin"
             assert {"name": "probe", "level": "PROVINCIAL", "version": "9.9.9"} in data["plugins"]
             good = {

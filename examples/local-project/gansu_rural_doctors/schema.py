@@ -1,0 +1,123 @@
+"""The scheme's GraphQL: its type, a field on the core `County`, and its one mutation."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+from sqlalchemy import select
+
+from gansu_rural_doctors.models import RuralDoctorPlacement
+from hub import models as m
+from hub.enums import UserErrorCode
+from hub.errors import DomainRefusal, Problem, refuse
+from hub.graphql.context import Info
+from hub.graphql.ids import to_global_id
+from hub.graphql.payloads import UserError, refused_with
+from hub.graphql.types import County
+from hub.mutation import Unit, perform
+
+
+@strawberry.type(description="A rural doctor placed by Gansu's rural-doctor scheme (甘肃乡村医生计划).")
+class RuralDoctor:
+    id: strawberry.ID
+    village: str
+    doctor_name: str
+    specialty: str
+    starts_on: date
+
+    @classmethod
+    def of(cls, row: RuralDoctorPlacement) -> RuralDoctor:
+        return cls(
+            id=strawberry.ID(to_global_id("RuralDoctor", row.id)),
+            village=row.village,
+            doctor_name=row.doctor_name,
+            specialty=row.specialty,
+            starts_on=row.starts_on,
+        )
+
+
+@strawberry.type
+class RuralDoctorPayload:
+    rural_doctor: RuralDoctor | None
+    user_errors: list[UserError]
+
+
+@strawberry.input
+class RegisterRuralDoctorInput:
+    county_code: str
+    village: str
+    doctor_name: str
+    specialty: str
+    starts_on: date
+
+
+@strawberry.type
+class CountyRuralDoctors:
+    """Added to the core `County` type: `self` is the core County object."""
+
+    @strawberry.field(description="Rural doctors the Gansu scheme placed in this county.")
+    async def rural_doctors(self: County, info: Info) -> list[RuralDoctor]:  # type: ignore[misc]
+        info.context.require_actor("County.ruralDoctors")
+        async with info.context.hub.sessionmaker() as session:
+            rows = (
+                await session.execute(
+                    select(RuralDoctorPlacement)
+                    .where(RuralDoctorPlacement.county_code == self.code)
+                    .order_by(RuralDoctorPlacement.id)
+                )
+            ).scalars()
+            return [RuralDoctor.of(r) for r in rows]
+
+
+@strawberry.type
+class RuralDoctorMutation:
+    @strawberry.mutation
+    async def register_rural_doctor(self, info: Info, input: RegisterRuralDoctorInput) -> RuralDoctorPayload:
+        """Place a rural doctor in a village of a Gansu county (the provincial office of Gansu only)."""
+
+        async def work(unit: Unit) -> RuralDoctorPayload:
+            county = await unit.session.get(m.County, input.county_code)
+            unit.authorize({"province": county.province_code if county else input.county_code[:2]})
+            if county is None:
+                raise refuse(
+                    UserErrorCode.NOT_FOUND, f"no county has the code {input.county_code!r}", "input", "countyCode"
+                )
+            problems = [
+                Problem(UserErrorCode.INVALID_INPUT, f"{name} is empty", ("input", name))
+                for name, value in (
+                    ("village", input.village),
+                    ("doctorName", input.doctor_name),
+                    ("specialty", input.specialty),
+                )
+                if not value.strip()
+            ]
+            if problems:
+                raise DomainRefusal(problems)
+            row = RuralDoctorPlacement(
+                county_code=county.code,
+                village=input.village.strip(),
+                doctor_name=input.doctor_name.strip(),
+                specialty=input.specialty.strip(),
+                starts_on=input.starts_on,
+                registered_at=unit.hub.clock.now(),
+            )
+            unit.session.add(row)
+            await unit.session.flush()
+            view = RuralDoctor.of(row)
+            unit.record(
+                view.id,
+                {"county": county.code, "village": row.village, "doctorName": row.doctor_name},
+                province=county.province_code,
+                county=county.code,
+            )
+            return RuralDoctorPayload(rural_doctor=view, user_errors=[])
+
+        return await perform(
+            info.context.hub,
+            info.context.actor,
+            info.context.auth_error,
+            "registerRuralDoctor",
+            work,
+            refused_with(RuralDoctorPayload, rural_doctor=None),
+        )
