@@ -21,12 +21,19 @@ TOWNSHIP_OR_BELOW = (UnitLevel.TOWNSHIP.value, UnitLevel.VILLAGE.value)
 
 
 def holding(post_ids: Any) -> Any:
-    """SQL: (post id, places taken) — agreements on the posts whose volunteer is in service."""
+    """SQL: (post id, places taken) — a volunteer in service holds the post of their latest agreement."""
+    agreement = m.ServiceAgreement
+    latest = (
+        select(agreement.application_id, func.max(agreement.term_year).label("term"))
+        .group_by(agreement.application_id)
+        .subquery()
+    )
     return (
-        select(m.ServiceAgreement.post_id, func.count(func.distinct(m.ServiceAgreement.application_id)))
-        .join(m.Application, m.Application.id == m.ServiceAgreement.application_id)
-        .where(m.ServiceAgreement.post_id.in_(post_ids), m.Application.status == ApplicationStatus.IN_SERVICE.value)
-        .group_by(m.ServiceAgreement.post_id)
+        select(agreement.post_id, func.count(func.distinct(agreement.application_id)))
+        .join(latest, (latest.c.application_id == agreement.application_id) & (latest.c.term == agreement.term_year))
+        .join(m.Application, m.Application.id == agreement.application_id)
+        .where(agreement.post_id.in_(post_ids), m.Application.status == ApplicationStatus.IN_SERVICE.value)
+        .group_by(agreement.post_id)
     )
 
 

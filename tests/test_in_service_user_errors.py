@@ -115,8 +115,8 @@ async def test_a_monthly_report_is_refused_for_each_broken_rule(settings) -> Non
             ("INVALID_INPUT", ["input", "incidents", "0", "description"])
         ]
         for stranger in (UNKNOWN_VOLUNTEER, application, "not-an-id"):
-            unknown = report("2027-09", incidents=[incident("2027-09-02", volunteer=vid(volunteers[0])),
-                                                   incident("2027-09-03", volunteer=stranger)])  # fmt: skip
+            known = incident("2027-09-02", volunteer=vid(volunteers[0]))
+            unknown = report("2027-09", incidents=[known, incident("2027-09-03", volunteer=stranger)])
             assert await refused(front, FILE_REPORT, unknown, TONGWEI) == [
                 ("NOT_FOUND", ["input", "incidents", "1", "volunteerId"])
             ], stranger
@@ -507,9 +507,9 @@ async def test_an_allowance_standard_is_refused_for_each_broken_rule_and_updated
 
         listed = (await front.ok(STANDARDS, {"province": "62"}, **GANSU))["allowanceStandards"]
         assert sorted(
-            ((s["county"] or {}).get("code"), Decimal(s["monthlyAllowance"]), Decimal(s["hardshipAllowance"]))
+            ((s["county"] or {}).get("code", ""), Decimal(s["monthlyAllowance"]), Decimal(s["hardshipAllowance"]))
             for s in listed
-        ) == sorted([(None, Decimal("2600"), Decimal("350")), ("621121", Decimal("2800.50"), Decimal("100"))]), listed
+        ) == sorted([("", Decimal("2600"), Decimal("350")), ("621121", Decimal("2800.50"), Decimal("100"))]), listed
         assert all(s["year"] == YEAR and s["province"] == {"code": "62"} for s in listed)
         assert await front.sql("SELECT count(*) FROM allowance_standards WHERE province_code = '62'") == [(2,)]
         yunnan = (await front.ok(STANDARDS, {"province": "53"}, **NATIONAL))["allowanceStandards"]
@@ -518,16 +518,22 @@ async def test_an_allowance_standard_is_refused_for_each_broken_rule_and_updated
         ]
 
 
-async def test_field_paths_name_the_input_field_at_fault(settings) -> None:  # type: ignore[no-untyped-def]
-    """The contract: a userError's field is the path of the input field at fault."""
+async def test_a_negative_in_post_count_is_named_at_in_post(settings) -> None:  # type: ignore[no-untyped-def]
+    """The contract: a userError's field is the path of the input field at fault — here inPost, not absent."""
     async with client_at(settings, IN_TERM) as front:
         await seed_reference(front.hub)
         await place(front.hub, [Placement("621121")])
         assert await refused(front, FILE_REPORT, report("2027-09", in_post=-1, absent=0), TONGWEI) == [
             ("INVALID_INPUT", ["input", "inPost"])
         ]
-        negative_hardship = {"year": YEAR, "provinceCode": "62", "monthlyAllowance": "2500", "hardshipAllowance": "-1"}
-        assert await refused(front, SET_ALLOWANCE, negative_hardship, GANSU) == [
+
+
+async def test_a_negative_hardship_allowance_is_named_at_hardship_allowance(settings) -> None:  # type: ignore[no-untyped-def]
+    """The contract: a userError's field is the path of the input field at fault — here hardshipAllowance."""
+    async with client_at(settings, IN_TERM) as front:
+        await seed_reference(front.hub)
+        negative = {"year": YEAR, "provinceCode": "62", "monthlyAllowance": "2500", "hardshipAllowance": "-1"}
+        assert await refused(front, SET_ALLOWANCE, negative, GANSU) == [
             ("INVALID_INPUT", ["input", "hardshipAllowance"])
         ]
 
@@ -628,7 +634,7 @@ async def test_volunteers_of_an_approved_local_project_get_the_benefits_of_the_n
 
         # three volunteers with the same record (one year served, completed, assessed COMPETENT), each on its
         # own post: of the national project, of the approved and of the rejected local project
-        completed = Placement("621121", status="COMPLETED", certificate=None)
+        completed = Placement("621121", status="COMPLETED")
         national, local, refused_local = [(await place(front.hub, [completed], start=n))[0] for n in (1, 2, 3)]
         for volunteer, project_gid in ((local, approved), (refused_local, rejected)):
             await front.sql(

@@ -87,7 +87,8 @@ async def accepts_volunteers(info: Any, county: m.County, year: str) -> bool:
     parse_year(year)
     evaluations = await info.context.loaders.many(m.CountyEvaluation, "county_code").load(county.code)
     failed = [e.year for e in evaluations if not e.passed]
-    return counties.refusal(county.status, await banned_years(info, county.code), failed, year) is None
+    banned = await banned_years(info, county.code)
+    return counties.refusal(county.status, banned, failed, year, county.first_service_year) is None
 
 
 async def county_acceptance(session: Any, county: m.County, year: str) -> tuple[UserErrorCode, str] | None:
@@ -100,7 +101,7 @@ async def county_acceptance(session: Any, county: m.County, year: str) -> tuple[
             )
         )
     ).scalars()
-    return counties.refusal(county.status, counties.banned_years(days), list(failed), year)
+    return counties.refusal(county.status, counties.banned_years(days), list(failed), year, county.first_service_year)
 
 
 async def filled(info: Any, post_id: int) -> int:

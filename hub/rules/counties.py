@@ -15,18 +15,29 @@ def banned_years(major_incident_days: Iterable[date]) -> set[str]:
 
 
 def refusal(
-    status: str, banned: set[str], failed_evaluation_years: Iterable[str], year: str
+    status: str,
+    banned: set[str],
+    failed_evaluation_years: Iterable[str],
+    year: str,
+    filed_for: str | None = None,
 ) -> tuple[UserErrorCode, str] | None:
     """None when the county takes new volunteers in `year`; otherwise the userError code and why.
 
     A filed service county (R9) takes volunteers unless banned for that year (R10) or disqualified by a
-    failed evaluation of an earlier year (R11: from the next year on)."""
+    failed evaluation of an earlier year (R11: from the next year on, until it is rectified and re-applies:
+    a new filing, whose first service year is `filed_for`, lifts it from that year on)."""
     first = parse_year(year)
     if status not in (CountyStatus.ACTIVE.value, CountyStatus.DISQUALIFIED.value):
         return UserErrorCode.INELIGIBLE, f"the county is {status}, not a filed service county"
     if year in banned:
         return UserErrorCode.BANNED, f"a major incident bans the county from new volunteers in {year}"
-    failed = sorted(y for y in failed_evaluation_years if parse_year(y) < first)
+    refiled = parse_year(filed_for) if filed_for else None
+
+    def still_disqualifies(failed: str) -> bool:
+        lifted = refiled is not None and parse_year(failed) < refiled <= first
+        return parse_year(failed) < first and not lifted
+
+    failed = sorted(y for y in failed_evaluation_years if still_disqualifies(y))
     if failed:
         return UserErrorCode.INELIGIBLE, f"the county failed its {failed[0]} evaluation and is disqualified"
     return None

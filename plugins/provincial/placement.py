@@ -14,6 +14,7 @@ from hub.enums import CountyStatus, Decision, PostStatus, UserErrorCode
 from hub.errors import refuse
 from hub.graphql.aggregates import county_acceptance
 from hub.graphql.context import Info
+from hub.graphql.ids import to_global_id
 from hub.graphql.inputs import PostsDecisionInput
 from hub.graphql.payloads import (
     ApplicationPayload,
@@ -203,20 +204,47 @@ class PlacementMutation:
                     "input",
                     "postId",
                 )
+            # The agreement in force and any renewal after it move together: the volunteer holds one place,
+            # that of their latest agreement (hub.posts.holding).
+            moving = list(
+                (
+                    await unit.session.execute(
+                        select(m.ServiceAgreement)
+                        .where(
+                            m.ServiceAgreement.application_id == app.id,
+                            m.ServiceAgreement.ends_on >= unit.hub.clock.today(),
+                        )
+                        .with_for_update()
+                    )
+                ).scalars()
+            )
+            if agreement not in moving:
+                raise refuse(
+                    UserErrorCode.INVALID_STATE,
+                    f"the agreement ended on {agreement.ends_on}; change the post of the one in force",
+                    "input",
+                    "agreementId",
+                )
             if target.id == agreement.post_id:
                 raise refuse(UserErrorCode.INVALID_INPUT, "the volunteer already holds this post", "input", "postId")
             await posts.ensure_free_place(unit.session, target.id, "input", "postId")
             changes = {
-                "post": {"from": Post.of(await unit.session.get(m.Post, agreement.post_id)).id, "to": input.post_id},
+                "post": {"from": to_global_id("Post", agreement.post_id), "to": input.post_id},
                 "reason": input.reason.strip(),
             }
             previous_county = agreement.county_code
-            agreement.post_id, agreement.unit_id, agreement.county_code = target.id, target.unit_id, target.county_code
+            for row in moving:
+                row.post_id, row.unit_id, row.county_code = target.id, target.unit_id, target.county_code
+                unit.session.add(row)
+                unit.record(
+                    to_global_id("ServiceAgreement", row.id),
+                    changes,
+                    county=previous_county,
+                    province=app.serving_province_code,
+                )
+                unit.record(to_global_id("ServiceAgreement", row.id), county=target.county_code)
             app.county_code = target.county_code
-            unit.session.add(agreement)
             view = ServiceAgreement.of(agreement)
-            unit.record(view.id, changes, county=previous_county, province=app.serving_province_code)
-            unit.record(view.id, county=target.county_code)
             await applications.record(unit, app, {"county": {"from": previous_county, "to": target.county_code}})
             return ServiceAgreementPayload(agreement=view, user_errors=[])
 
