@@ -12,14 +12,14 @@ from sqlalchemy import func, select
 from hub import models as m
 from hub import posts
 from hub.auth import Actor
-from hub.enums import FundingZone, Region, UnitLevel
+from hub.enums import FundingZone, Region
 from hub.graphql.types import CertificateCheck, PostStructure, ProvinceFunding, Quota, ZoneFunding
 from hub.quotas import used as quota_used
 from hub.quotas import uses_quota
 from hub.rules import funding as money
 from hub.rules.years import parse_year
 
-TOWNSHIP_OR_BELOW = (UnitLevel.TOWNSHIP.value, UnitLevel.VILLAGE.value)
+CENTS = Decimal("0.00")  # amounts always read with two decimals, also when nothing is due
 
 
 async def post_structure(info: Any, year: str, province_code: str) -> PostStructure:
@@ -123,6 +123,13 @@ async def funding_report(info: Any, actor: Actor, year: str, province_code: str 
             c.code: c
             for c in (await session.execute(select(m.County).where(m.County.province_code.in_(codes)))).scalars()
         }
+        scales_of_year = list(
+            (
+                await session.execute(
+                    select(m.ProvinceScale.province_code).where(m.ProvinceScale.year == year, m.ProvinceScale.scale > 0)
+                )
+            ).scalars()
+        )
         standards = list(
             (
                 await session.execute(
@@ -147,6 +154,7 @@ async def funding_report(info: Any, actor: Actor, year: str, province_code: str 
             )
         ).all()
     regions = {p.code: Region(p.region) for p in provinces}
+    serving = set(scales_of_year)
     by_application: dict[int, dict[str, Any]] = {}
     for app_id, serving, _status, county_code, starts_on, ends_on, volunteer_id in agreements:
         entry = by_application.setdefault(
@@ -187,18 +195,20 @@ async def funding_report(info: Any, actor: Actor, year: str, province_code: str 
                 if money.uninsured(policies_of.get(entry["volunteer"], []), today):
                     uninsured += 1
         by_zone = [
-            ZoneFunding(zone=z, volunteer_months=zone_months[z], central_subsidy=zone_subsidy[z])
+            ZoneFunding(zone=z, volunteer_months=zone_months[z], central_subsidy=zone_subsidy[z] + CENTS)
             for z in FundingZone
             if z in zone_months
         ]
+        if province_code is None and province.code not in serving and not zone_months and not in_post:
+            continue  # the all-provinces report lists the year's serving provinces and any with money due
         reports.append(
             ProvinceFunding(
                 year=year,
                 province_code=province.code,
                 in_post=in_post,
                 by_zone=by_zone,
-                central_subsidy=sum(zone_subsidy.values(), Decimal("0")),
-                local_allowance=allowance,
+                central_subsidy=sum(zone_subsidy.values(), CENTS),
+                local_allowance=allowance + CENTS,
                 uninsured=uninsured,
             )
         )

@@ -101,7 +101,11 @@ def _month_problems(input: FileMonthlyReportInput, today: date) -> list[Problem]
         problems.append(
             Problem(UserErrorCode.INVALID_INPUT, "a month is reported once it has begun", ("input", "month"))
         )
-    if input.in_post < 0 or input.absent < 0 or input.absent > input.in_post:
+    if input.in_post < 0:
+        problems.append(
+            Problem(UserErrorCode.INVALID_INPUT, "the in-post count cannot be negative", ("input", "inPost"))
+        )
+    if input.absent < 0 or input.absent > max(input.in_post, 0):
         problems.append(
             Problem(UserErrorCode.INVALID_INPUT, "absences are between 0 and the in-post count", ("input", "absent"))
         )

@@ -161,8 +161,13 @@ class InServiceMutation:
             unit.authorize({"serving_province": input.province_code})
             await unit.require_year(input.year)
             hardship = input.hardship_allowance if input.hardship_allowance is not None else Decimal("0")
-            if input.monthly_allowance < 0 or hardship < 0:
-                raise refuse(UserErrorCode.INVALID_INPUT, "allowances cannot be negative", "input", "monthlyAllowance")
+            problems = [
+                Problem(UserErrorCode.INVALID_INPUT, f"{name} cannot be negative", ("input", name))
+                for name, amount in (("monthlyAllowance", input.monthly_allowance), ("hardshipAllowance", hardship))
+                if amount < 0
+            ]
+            if problems:
+                raise DomainRefusal(problems)
             if input.county_code is not None:
                 county = await unit.session.get(m.County, input.county_code)
                 if county is None:
