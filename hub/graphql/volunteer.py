@@ -259,11 +259,9 @@ class VolunteerMutation:
             if not reason:
                 raise refuse(UserErrorCode.INVALID_INPUT, "give a reason for withdrawing", "input", "reason")
             ensure_transition(application.status, ApplicationStatus.WITHDRAWN)
-            change = applications.moved(application.status, ApplicationStatus.WITHDRAWN)
-            application.status = ApplicationStatus.WITHDRAWN.value
             application.active_volunteer_id = None  # R20: the year is open for a new application
             application.withdrawn_reason = reason
-            await applications.record(unit, application, {"status": change, "reason": reason})
+            await applications.advance(unit, application, ApplicationStatus.WITHDRAWN, {"reason": reason})
             return ApplicationPayload(application=Application.of(application), user_errors=[])
 
         return await perform(

@@ -53,26 +53,11 @@ class CountyPlacementMutation:
         """R26: the county receives trained volunteers the province assigned to it (DISPATCHED); all or none."""
 
         async def work(unit: Unit) -> ApplicationsPayload:
-            if not input.application_ids or len(set(input.application_ids)) != len(input.application_ids):
-                raise refuse(
-                    UserErrorCode.INVALID_INPUT, "name each application once, at least one", "input", "applicationIds"
-                )
-            apps, problems = [], []
-            for index, gid in enumerate(input.application_ids):
-                path = ("input", "applicationIds", str(index))
-                try:
-                    app = await unit.fetch(m.Application, gid, *path)
-                    unit.authorize(applications.target(app))
-                    ensure_transition(app.status, S.DISPATCHED, *path)
-                    apps.append(app)
-                except DomainRefusal as refusal:
-                    problems.extend(refusal.problems)
+            apps, problems = await applications.batch(unit, input.application_ids, S.DISPATCHED)
             if problems:
                 raise DomainRefusal(problems)
             for app in apps:
-                change = applications.moved(app.status, S.DISPATCHED)
-                app.status = S.DISPATCHED.value
-                await applications.record(unit, app, {"status": change})
+                await applications.advance(unit, app, S.DISPATCHED)
             return ApplicationsPayload(applications=[Application.of(a) for a in apps], user_errors=[])
 
         return await perform(
@@ -123,9 +108,7 @@ class CountyPlacementMutation:
                 reported_on=input.starts_on,
             )
             unit.session.add(agreement)
-            change = applications.moved(app.status, S.IN_SERVICE)
-            app.status = S.IN_SERVICE.value
-            await applications.record(unit, app, {"status": change})
+            await applications.advance(unit, app, S.IN_SERVICE)
             view = ServiceAgreement.of(agreement)
             unit.record(
                 view.id,

@@ -357,13 +357,11 @@ class CountyServiceMutation:
                     "volunteerId",
                 )
             ensure_transition(app.status, S.COMPLETED, "input", "volunteerId")
-            change = applications.moved(app.status, S.COMPLETED)
-            app.status = S.COMPLETED.value
             volunteer.appraisal = appraisal
             volunteer.completed_on = last.ends_on
             volunteer.certificate_number = certificate_number(today)
             unit.session.add(volunteer)
-            await applications.record(unit, app, {"status": change})
+            await applications.advance(unit, app, S.COMPLETED)
             unit.record(
                 to_global_id("Volunteer", volunteer.id),
                 {"certificateNumber": volunteer.certificate_number, "completedOn": last.ends_on},

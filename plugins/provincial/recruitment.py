@@ -137,10 +137,9 @@ class RecruitingMutation:
                 )
             status = S.EXAM_PASSED if input.passed else S.EXAM_FAILED
             ensure_transition(app.status, status)
-            change = applications.moved(app.status, status)
-            app.status, app.exam_passed, app.examined_on = status.value, input.passed, input.examined_on
-            # Health data: the audit entry says that an exam was recorded, not its result.
-            await applications.record(unit, app, {"status": change, "examinedOn": input.examined_on})
+            app.exam_passed, app.examined_on = input.passed, input.examined_on
+            # Health data: the audit entry says that an exam was recorded and its outcome status, no more.
+            await applications.advance(unit, app, status, {"examinedOn": input.examined_on})
             return ApplicationPayload(application=Application.of(app), user_errors=[])
 
         return await perform(
@@ -157,20 +156,7 @@ class RecruitingMutation:
         """R22: the public notice (公示) of applicants who passed the exam; all of the batch or none of it."""
 
         async def work(unit: Unit) -> ApplicationsPayload:
-            if not input.application_ids or len(set(input.application_ids)) != len(input.application_ids):
-                raise refuse(
-                    UserErrorCode.INVALID_INPUT, "name each application once, at least one", "input", "applicationIds"
-                )
-            apps, problems = [], []
-            for index, gid in enumerate(input.application_ids):
-                path = ("input", "applicationIds", str(index))
-                try:
-                    app = await unit.fetch(m.Application, gid, *path)
-                    unit.authorize(applications.target(app))
-                    ensure_transition(app.status, S.PUBLICIZED, *path)
-                    apps.append(app)
-                except DomainRefusal as refusal:
-                    problems.extend(refusal.problems)
+            apps, problems = await applications.batch(unit, input.application_ids, S.PUBLICIZED)
             if input.ends_on < input.starts_on:
                 problems.append(
                     Problem(UserErrorCode.INVALID_INPUT, "the notice ends before it starts", ("input", "endsOn"))
@@ -178,10 +164,8 @@ class RecruitingMutation:
             if problems:
                 raise DomainRefusal(problems)
             for app in apps:
-                change = applications.moved(app.status, S.PUBLICIZED)
-                app.status = S.PUBLICIZED.value
                 app.notice_starts_on, app.notice_ends_on = input.starts_on, input.ends_on
-                await applications.record(unit, app, {"status": change, "notice": [input.starts_on, input.ends_on]})
+                await applications.advance(unit, app, S.PUBLICIZED, {"notice": [input.starts_on, input.ends_on]})
             return ApplicationsPayload(applications=[Application.of(a) for a in apps], user_errors=[])
 
         return await perform(

@@ -118,32 +118,25 @@ class ServingMutation:
                     "input",
                     "trainingId",
                 )
-            if not input.application_ids or len(set(input.application_ids)) != len(input.application_ids):
-                raise refuse(
-                    UserErrorCode.INVALID_INPUT, "name each application once, at least one", "input", "applicationIds"
-                )
-            apps, problems = [], []
-            for index, gid in enumerate(input.application_ids):
-                path = ("input", "applicationIds", str(index))
-                try:
-                    app = await unit.fetch(m.Application, gid, *path)
-                    if app.year != training.year or app.serving_province_code != training.serving_province_code:
-                        raise refuse(
-                            UserErrorCode.INELIGIBLE,
-                            f"application {index} is not recruited for "
-                            f"{training.serving_province_code} in {training.year}",
-                            *path,
-                        )
-                    ensure_transition(app.status, S.TRAINED, *path)
-                    apps.append(app)
-                except DomainRefusal as refusal:
-                    problems.extend(refusal.problems)
+
+            def recruited_here(app: m.Application, path: tuple[str, ...]) -> None:
+                if app.year != training.year or app.serving_province_code != training.serving_province_code:
+                    raise refuse(
+                        UserErrorCode.INELIGIBLE,
+                        f"application {path[-1]} is not recruited for "
+                        f"{training.serving_province_code} in {training.year}",
+                        *path,
+                    )
+
+            # Authorized on the training above: a stranger's application is INELIGIBLE, not FORBIDDEN.
+            apps, problems = await applications.batch(
+                unit, input.application_ids, S.TRAINED, authorize=False, check=recruited_here
+            )
             if problems:
                 raise DomainRefusal(problems)
             for app in apps:
-                change = applications.moved(app.status, S.TRAINED)
-                app.status, app.training_id = S.TRAINED.value, training.id
-                await applications.record(unit, app, {"status": change, "trainingId": input.training_id})
+                app.training_id = training.id
+                await applications.advance(unit, app, S.TRAINED, {"trainingId": input.training_id})
             return ApplicationsPayload(applications=[Application.of(a) for a in apps], user_errors=[])
 
         return await perform(
