@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import select
-
 from hub import models as m
 from hub.clock import Clock
 from hub.db import make_engine, make_sessionmaker
@@ -230,14 +228,5 @@ async def load_demo(settings: Settings) -> str:
             f"demo: loaded years {current} and {upcoming}: {len(COUNTIES)} counties, {len(SCHOOLS)} schools, "
             f"{len(VOLUNTEERS)} volunteers"
         )
-    finally:
-        await engine.dispose()
-
-
-async def demo_present(settings: Settings) -> bool:
-    engine = make_engine(settings.database_url)
-    try:
-        async with make_sessionmaker(engine)() as session:
-            return (await session.execute(select(m.County.code).where(m.County.code == "621121"))).first() is not None
     finally:
         await engine.dispose()
