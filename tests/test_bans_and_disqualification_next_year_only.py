@@ -14,6 +14,7 @@ import pytest
 
 from hub.graphql.ids import to_global_id
 from tests.conftest import Client
+from tests.permission_tables import PLACEMENT_TABLES, snapshot
 from tests.placement import (
     APPLY_COUNTY,
     ASSIGN,
@@ -28,7 +29,6 @@ from tests.placement import (
 )
 from tests.season import client_at, must, payload
 from tests.seed import seed_reference
-from tests.test_placement_permissions_table import snapshot
 
 NEXT = "2028-2029"
 AFTER = "2029-2030"
@@ -79,11 +79,11 @@ async def trained_for(client: Client, year: str, start: int) -> str:
 
 async def refused_assignment(client: Client, application: str, county: str) -> dict[str, Any]:
     """assignCounty must be refused with one userError at input.countyCode, writing nothing."""
-    before = await snapshot(client)
+    before = await snapshot(client, PLACEMENT_TABLES)
     result = payload(await client.ok(ASSIGN, {"input": {"applicationId": application, "countyCode": county}}, **GANSU))
     [error] = result["userErrors"]
     assert error["field"] == ["input", "countyCode"] and result["application"] is None, result
-    assert await snapshot(client) == before, "a refused assignment wrote something"
+    assert await snapshot(client, PLACEMENT_TABLES) == before, "a refused assignment wrote something"
     return error
 
 

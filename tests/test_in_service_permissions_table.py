@@ -10,23 +10,21 @@ recruiting province (53), the other county of Gansu (620321) and a county of Yun
 outsiders. Also the read side: fundingReport (national: every province; a provincial office: its own) and
 verifyCertificate (public, and only number, name, province, years served and completion day).
 
-The data helpers here (`Placement`, `place`, `add_counties`, `snapshot`) are shared by the other in-service
-test modules."""
+The data helpers here (`Placement`, `place`, `add_counties`, `add_assessments`) are shared by the other
+in-service test modules; the table machinery (`snapshot`, `changed`, `Case`, the checks) is in
+tests.permission_tables."""
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
 from hub import models as m
 from hub.graphql.ids import to_global_id
-from tests.conftest import Client, error_codes
+from tests.conftest import error_codes
 from tests.in_service import (
     APPROVE_ASSESSMENTS,
     COMPLETE,
@@ -38,30 +36,11 @@ from tests.in_service import (
     SET_ALLOWANCE,
     SUBMIT_PROJECT,
 )
+from tests.permission_tables import IN_SERVICE_TABLES, Actor, Case, Outsider, case_failures, outsider_failures
 from tests.season import client_at
 from tests.seed import SCHOOLS, YEAR, id_number, seed_reference
 
-Actor = dict[str, str]
-
 TERM = (date(2027, 8, 1), date(2028, 7, 31))  # a one-year agreement of YEAR
-
-# Every table an in-service mutation writes; a refusal leaves each one exactly as it was.
-TABLES = (
-    "counties",
-    "volunteers",
-    "applications",
-    "posts",
-    "service_agreements",
-    "monthly_reports",
-    "safety_incidents",
-    "assessments",
-    "insurance_policies",
-    "allowance_standards",
-    "local_projects",
-    "audit_entries",
-    "audit_scopes",
-)
-
 
 # ---------- shared data helpers ----------
 
@@ -205,20 +184,6 @@ async def add_assessments(hub: Any, rows: list[tuple[int, str, str]]) -> list[st
         return [to_global_id("Assessment", a.id) for a in made]
 
 
-async def snapshot(front: Client, tables: tuple[str, ...] = TABLES) -> dict[str, tuple[int, str]]:
-    """Per table: the number of rows and a digest of all of them (order-independent)."""
-    state = {}
-    async with front.hub.engine.connect() as connection:
-        for table in tables:
-            rows = sorted(repr(tuple(row)) for row in await connection.execute(text(f"SELECT * FROM {table}")))
-            state[table] = (len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest())
-    return state
-
-
-def changed(before: dict[str, tuple[int, str]], after: dict[str, tuple[int, str]]) -> list[str]:
-    return [f"{t} ({before[t][0]} -> {after[t][0]} rows)" for t in before if before[t] != after[t]]
-
-
 def vid(key: int) -> str:
     return to_global_id("Volunteer", key)
 
@@ -274,18 +239,6 @@ async def prepare_service(hub: Any) -> dict[str, str]:
         "submitted_project": to_global_id("LocalProject", projects[0].id),
         "decided_project": to_global_id("LocalProject", projects[1].id),
     }
-
-
-@dataclass(frozen=True)
-class Case:
-    """One row of the table: a mutation, the day it runs, its input, who may and who may not."""
-
-    operation: str
-    document: str
-    day: date
-    input: Callable[[dict[str, str]], dict[str, Any]]
-    permitted: Actor
-    refused: tuple[tuple[str, Actor], ...]
 
 
 COUNTY_OUTSIDERS: tuple[tuple[str, Actor], ...] = (
@@ -421,43 +374,14 @@ def test_the_table_covers_every_in_service_mutation() -> None:
 async def test_only_the_owning_office_performs_an_in_service_mutation(settings, case: Case) -> None:  # type: ignore[no-untyped-def]
     async with client_at(settings, case.day) as front:
         ids = await prepare_service(front.hub)
-        variables = {"input": case.input(ids)}
-        failures: list[str] = []
-
-        before = await snapshot(front)
-        for who, actor in (*case.refused, ("anonymous", None)):
-            expected = "FORBIDDEN" if actor else "UNAUTHENTICATED"
-            body = await front.gql(case.document, variables, **(actor or {}))
-            if error_codes(body) != [expected]:
-                failures.append(f"{who}: expected {expected}, got {error_codes(body)} / data {body.get('data')}")
-            if (body.get("data") or {}).get(case.operation) is not None:
-                failures.append(f"{who}: {case.operation} is not null: {body['data'][case.operation]}")
-            after = await snapshot(front)
-            written = changed(before, after)
-            if written:
-                failures.append(f"{who}: refused, yet wrote {', '.join(written)}")
-            before = after
-
-        # The same request from the office that owns it is valid: accepted, written, audited once.
-        body = await front.gql(case.document, variables, **case.permitted)
-        result = (body.get("data") or {}).get(case.operation)
-        if body.get("errors") or result is None or result["userErrors"]:
-            failures.append(f"permitted {case.permitted}: not accepted: {body}")
-        else:
-            after = await snapshot(front)
-            if after["audit_entries"][0] != before["audit_entries"][0] + 1:
-                failures.append(f"permitted: {before['audit_entries'][0]} -> {after['audit_entries'][0]} audit entries")
-            [(operation,)] = await front.sql("SELECT operation FROM audit_entries ORDER BY id DESC LIMIT 1")
-            if operation != case.operation:
-                failures.append(f"permitted: the last audit entry is {operation}, not {case.operation}")
-
+        failures = await case_failures(front, case, ids, IN_SERVICE_TABLES)
         assert not failures, f"{case.operation}:\n" + "\n".join(failures)
 
 
 # Requests that also break a domain rule, each from someone outside the mutation's jurisdiction: the
 # permission is decided first (authenticate → authorize → validate), so the outsider learns nothing from a
 # userError and is FORBIDDEN.
-OUTSIDERS: list[tuple[str, str, Actor, Callable[[dict[str, str]], dict[str, Any]]]] = [
+OUTSIDERS: list[Outsider] = [
     (
         "fileMonthlyReport",
         FILE_REPORT,
@@ -537,15 +461,7 @@ async def test_an_outsider_is_refused_before_any_domain_rule_is_checked(settings
     assert {o[0] for o in OUTSIDERS} == {c.operation for c in CASES}
     async with client_at(settings, date(2027, 12, 31)) as front:  # inside the term: too early to complete
         ids = await prepare_service(front.hub)
-        before = await snapshot(front)
-        failures: list[str] = []
-        for operation, document, outsider, make_input in OUTSIDERS:
-            variables = {"input": make_input(ids)}
-            for who, actor, expected in ((str(outsider), outsider, "FORBIDDEN"), ("anonymous", {}, "UNAUTHENTICATED")):
-                body = await front.gql(document, variables, **actor)
-                if error_codes(body) != [expected] or (body.get("data") or {}).get(operation) is not None:
-                    failures.append(f"{operation} {variables['input']} by {who}: expected {expected}, got {body}")
-        written = changed(before, await snapshot(front))
+        failures, written = await outsider_failures(front, OUTSIDERS, ids, IN_SERVICE_TABLES, show_input=True)
         assert not written, f"refused calls wrote {written}"
         assert not failures, "\n".join(failures)
 

@@ -24,16 +24,15 @@ from tests.in_service import (
     SET_ALLOWANCE,
     SUBMIT_PROJECT,
 )
+from tests.permission_tables import IN_SERVICE_TABLES, changed, snapshot
 from tests.season import client_at, must, payload
 from tests.seed import YEAR, seed_reference
 from tests.test_in_service_permissions_table import (
     NATIONAL,
     Placement,
-    changed,
     county_actor,
     place,
     provincial,
-    snapshot,
     vid,
     volunteer_actor,
 )
@@ -63,13 +62,13 @@ BENEFITS = """query($id: ID!) { node(id: $id) { ... on Volunteer { benefits { ki
 async def refused(front: Client, document: str, input: dict[str, Any], actor: dict[str, str]) -> list[Any]:
     """Send a mutation that must be refused by a domain rule: no GraphQL error, the payload's object null,
     nothing written. The (code, field) of each userError."""
-    before = await snapshot(front)
+    before = await snapshot(front, IN_SERVICE_TABLES)
     body = await front.gql(document, {"input": input}, **actor)
     assert not body.get("errors"), body
     result = payload(body["data"])
     assert result["userErrors"], f"accepted: {result}"
     assert all(value in (None, []) for key, value in result.items() if key != "userErrors"), result
-    written = changed(before, await snapshot(front))
+    written = changed(before, await snapshot(front, IN_SERVICE_TABLES))
     assert not written, f"refused ({result['userErrors']}), yet wrote {written}"
     return [(e["code"], e["field"]) for e in result["userErrors"]]
 

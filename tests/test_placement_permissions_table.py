@@ -11,18 +11,14 @@ office proves the request was a valid one. Each runs on 2027-08-10, before the a
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
 from hub import models as m
 from hub.graphql.ids import to_global_id
-from tests.conftest import Client, error_codes
+from tests.permission_tables import PLACEMENT_TABLES, Actor, Case, Outsider, case_failures, outsider_failures
 from tests.placement import (
     APPLY_COUNTY,
     APPROVE_POSTS,
@@ -41,8 +37,6 @@ from tests.placement import (
 )
 from tests.season import client_at
 from tests.seed import id_number, seed_reference
-
-Actor = dict[str, str]
 
 DAY = date(2027, 8, 10)  # agreements are still signed (until 08-15); every placement step is open
 NATIONAL: Actor = {"level": "national", "sub": "ops-national"}
@@ -63,22 +57,6 @@ VOLUNTEERS = {
     "dispatched": (3, "DISPATCHED", "620321"),
     "serving": (4, "IN_SERVICE", "620321"),
 }
-
-# Every table a placement mutation writes (and what R10/R11 read); a refusal leaves each exactly as it was.
-TABLES = (
-    "program_years",
-    "province_scales",
-    "counties",
-    "county_evaluations",
-    "service_units",
-    "posts",
-    "volunteers",
-    "applications",
-    "service_agreements",
-    "safety_incidents",
-    "audit_entries",
-    "audit_scopes",
-)
 
 
 def volunteer(key: str) -> Actor:
@@ -181,31 +159,6 @@ async def prepare_placement(hub: Any) -> dict[str, str]:
     return ids
 
 
-async def snapshot(front: Client) -> dict[str, tuple[int, str]]:
-    """Per table: the number of rows and a digest of all of them (order-independent)."""
-    state = {}
-    async with front.hub.engine.connect() as connection:
-        for table in TABLES:
-            rows = sorted(repr(tuple(row)) for row in await connection.execute(text(f"SELECT * FROM {table}")))
-            state[table] = (len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest())
-    return state
-
-
-def changed(before: dict[str, tuple[int, str]], after: dict[str, tuple[int, str]]) -> list[str]:
-    return [f"{t} ({before[t][0]} -> {after[t][0]} rows)" for t in TABLES if before[t] != after[t]]
-
-
-@dataclass(frozen=True)
-class Case:
-    """One row of the table: a mutation, its input, who may and who may not."""
-
-    operation: str
-    document: str
-    input: Callable[[dict[str, str]], dict[str, Any]]
-    permitted: Actor
-    refused: tuple[tuple[str, Actor], ...]
-
-
 def county_only(county: str, *applicants: str) -> tuple[tuple[str, Actor], ...]:
     """The county office acts only in its own county; `county` is the one concerned."""
     same_province = TONGWEI if county != TONGWEI["code"] else YONGCHANG
@@ -248,6 +201,7 @@ CASES = [
     Case(
         "applyServiceCounty",
         APPLY_COUNTY,
+        DAY,
         lambda ids: {
             "countyCode": "621122",
             "hasLeadingGroup": True,
@@ -262,6 +216,7 @@ CASES = [
     Case(
         "createServiceUnit",
         CREATE_UNIT,
+        DAY,
         lambda ids: {"countyCode": "620321", "name": "红山窑镇", "level": "TOWNSHIP"},
         YONGCHANG,
         county_only("620321"),
@@ -269,6 +224,7 @@ CASES = [
     Case(
         "declarePost",
         DECLARE_POST,
+        DAY,
         lambda ids: {
             "year": YEAR,
             "unitId": ids["unit"],
@@ -282,6 +238,7 @@ CASES = [
     Case(
         "receiveVolunteers",
         RECEIVE,
+        DAY,
         lambda ids: {"applicationIds": [ids["assigned"]]},
         YONGCHANG,
         county_only("620321", "assigned"),
@@ -289,6 +246,7 @@ CASES = [
     Case(
         "signServiceAgreement",
         SIGN,
+        DAY,
         lambda ids: {
             "applicationId": ids["dispatched"],
             "postId": ids["approved_post"],
@@ -301,6 +259,7 @@ CASES = [
     Case(
         "renewServiceAgreement",
         RENEW,
+        DAY,
         lambda ids: {"agreementId": ids["agreement"]},
         YONGCHANG,
         county_only("620321", "serving"),
@@ -309,6 +268,7 @@ CASES = [
     Case(
         "decideServiceCounty",
         DECIDE_COUNTY,
+        DAY,
         lambda ids: {"countyCode": "621123", "decision": "APPROVE"},
         GANSU,
         (*serving_province_only(), ("county 621123 (the applicant county)", {"level": "county", "code": "621123"})),
@@ -316,6 +276,7 @@ CASES = [
     Case(
         "confirmPosts",
         CONFIRM_POSTS,
+        DAY,
         lambda ids: {"postIds": [ids["declared_post"]], "decision": "APPROVE"},
         GANSU,
         serving_province_only(),
@@ -323,6 +284,7 @@ CASES = [
     Case(
         "assignCounty",
         ASSIGN,
+        DAY,
         lambda ids: {"applicationId": ids["trained"], "countyCode": "620321"},
         GANSU,
         serving_province_only("trained"),
@@ -330,6 +292,7 @@ CASES = [
     Case(
         "changePost",
         CHANGE_POST,
+        DAY,
         lambda ids: {"agreementId": ids["agreement"], "postId": ids["other_county_post"], "reason": "本人申请"},
         GANSU,
         serving_province_only("serving"),
@@ -337,15 +300,17 @@ CASES = [
     Case(
         "recordCountyEvaluation",
         EVALUATE,
+        DAY,
         lambda ids: {"countyCode": "620321", "year": YEAR, "passed": True, "remarks": "合格"},
         GANSU,
         serving_province_only(),
     ),
     # the national office
-    Case("fileServiceCounty", FILE_COUNTY, lambda ids: {"countyCode": "621124"}, NATIONAL, national_only()),
+    Case("fileServiceCounty", FILE_COUNTY, DAY, lambda ids: {"countyCode": "621124"}, NATIONAL, national_only()),
     Case(
         "approvePosts",
         APPROVE_POSTS,
+        DAY,
         lambda ids: {"postIds": [ids["confirmed_post"]], "decision": "APPROVE"},
         NATIONAL,
         national_only(),
@@ -375,47 +340,16 @@ def test_the_table_covers_every_placement_mutation() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.operation)
 async def test_only_the_owning_office_performs_a_placement_mutation(settings, case: Case) -> None:  # type: ignore[no-untyped-def]
-    async with client_at(settings, DAY) as front:
+    async with client_at(settings, case.day) as front:
         ids = await prepare_placement(front.hub)
-        variables = {"input": case.input(ids)}
-        failures: list[str] = []
-
-        before = await snapshot(front)
-        for who, actor in (*case.refused, ("anonymous", None)):
-            expected = "FORBIDDEN" if actor else "UNAUTHENTICATED"
-            body = await front.gql(case.document, variables, **(actor or {}))
-            if error_codes(body) != [expected]:
-                failures.append(f"{who}: expected {expected}, got {error_codes(body)} / data {body.get('data')}")
-            if (body.get("data") or {}).get(case.operation) is not None:
-                failures.append(f"{who}: {case.operation} is not null: {body['data'][case.operation]}")
-            after = await snapshot(front)
-            written = changed(before, after)
-            if written:
-                failures.append(f"{who}: refused, yet wrote {', '.join(written)}")
-            before = after
-
-        # The same request from the office that owns it is valid: accepted, written, audited once.
-        body = await front.gql(case.document, variables, **case.permitted)
-        result = (body.get("data") or {}).get(case.operation)
-        if body.get("errors") or result is None or result["userErrors"]:
-            failures.append(f"permitted {case.permitted}: not accepted: {body}")
-        else:
-            after = await snapshot(front)
-            if after["audit_entries"][0] != before["audit_entries"][0] + 1:
-                failures.append(f"permitted: {before['audit_entries'][0]} -> {after['audit_entries'][0]} audit entries")
-            [(operation, subject)] = await front.sql(
-                "SELECT operation, actor_subject FROM audit_entries ORDER BY id DESC LIMIT 1"
-            )
-            if (operation, subject) != (case.operation, case.permitted["sub"]):
-                failures.append(f"permitted: the last audit entry is {operation} by {subject}")
-
+        failures = await case_failures(front, case, ids, PLACEMENT_TABLES, audit_subject=True)
         assert not failures, f"{case.operation}:\n" + "\n".join(failures)
 
 
 # Requests that also break a domain rule, each from someone outside the mutation's jurisdiction, sent after
 # the agreement milestone: the permission is decided first (authenticate → authorize → validate), so the
 # outsider learns nothing from a userError and is FORBIDDEN.
-OUTSIDERS: list[tuple[str, str, Actor, Callable[[dict[str, str]], dict[str, Any]]]] = [
+OUTSIDERS: list[Outsider] = [
     (
         "applyServiceCounty",  # every R9 condition fails, and the county is already a service county
         APPLY_COUNTY,
@@ -513,14 +447,6 @@ async def test_an_outsider_is_refused_before_any_domain_rule_is_checked(settings
     assert sorted(o[0] for o in OUTSIDERS) == sorted(PLACEMENT_MUTATIONS)
     async with client_at(settings, date(2027, 12, 31)) as front:  # the agreement milestone has passed
         ids = await prepare_placement(front.hub)
-        before = await snapshot(front)
-        failures: list[str] = []
-        for operation, document, outsider, make_input in OUTSIDERS:
-            variables = {"input": make_input(ids)}
-            for who, actor, expected in ((str(outsider), outsider, "FORBIDDEN"), ("anonymous", {}, "UNAUTHENTICATED")):
-                body = await front.gql(document, variables, **actor)
-                if error_codes(body) != [expected] or (body.get("data") or {}).get(operation) is not None:
-                    failures.append(f"{operation} by {who}: expected {expected}, got {body}")
-        written = changed(before, await snapshot(front))
+        failures, written = await outsider_failures(front, OUTSIDERS, ids, PLACEMENT_TABLES)
         assert not written, f"refused calls wrote {written}"
         assert not failures, "\n".join(failures)

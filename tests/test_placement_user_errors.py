@@ -17,6 +17,7 @@ import pytest
 
 from hub.graphql.ids import to_global_id
 from tests.conftest import Client
+from tests.permission_tables import PLACEMENT_TABLES, snapshot
 from tests.placement import (
     APPLY_COUNTY,
     APPROVE_POSTS,
@@ -43,7 +44,6 @@ from tests.test_placement_permissions_table import (
     TONGWEI,
     YONGCHANG,
     prepare_placement,
-    snapshot,
 )
 
 ANY = object()  # the field is not checked
@@ -62,7 +62,7 @@ async def refused(
 ) -> list[dict[str, Any]]:
     """Run a mutation that must be refused with exactly the `expected` (code, field) userErrors, in order;
     the payload carries no object, and nothing (audit included) is written."""
-    before = await snapshot(front)
+    before = await snapshot(front, PLACEMENT_TABLES)
     result = payload(await front.ok(document, {"input": input}, **actor))
     errors = result["userErrors"]
     assert [e["code"] for e in errors] == [code for code, _ in expected], errors
@@ -71,7 +71,7 @@ async def refused(
             assert error["field"] == field, error
         assert error["message"].strip(), error
     assert all(value in (None, []) for key, value in result.items() if key != "userErrors"), result
-    assert await snapshot(front) == before, "a refusal wrote something"
+    assert await snapshot(front, PLACEMENT_TABLES) == before, "a refusal wrote something"
     return errors
 
 

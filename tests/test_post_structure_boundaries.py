@@ -15,10 +15,10 @@ import pytest
 from hub import models as m
 from hub.graphql.ids import to_global_id
 from tests.conftest import Client
+from tests.permission_tables import PLACEMENT_TABLES, snapshot
 from tests.placement import APPROVE_POSTS, DECLARE_POST, NATIONAL, YEAR, county_actor
 from tests.season import must, payload
 from tests.seed import seed_reference
-from tests.test_placement_permissions_table import snapshot
 
 STRUCTURE = """query($year: String!, $province: String!) { postStructure(year: $year, provinceCode: $province) {
   year province { code } totalHeadcount townshipShare educationShare youthWorkShare compliant violations } }"""
@@ -59,13 +59,13 @@ async def structure(client: Client, year: str = YEAR, province: str = "62") -> d
 
 async def approve(client: Client, post_ids: list[str]) -> dict[str, Any]:
     """approvePosts for the batch; a refusal must write nothing."""
-    before = await snapshot(client)
+    before = await snapshot(client, PLACEMENT_TABLES)
     result = payload(
         await client.ok(APPROVE_POSTS, {"input": {"postIds": post_ids, "decision": "APPROVE"}}, **NATIONAL)
     )
     if result["userErrors"]:
         assert result["posts"] == [], result
-        assert await snapshot(client) == before, "a refused approval wrote something"
+        assert await snapshot(client, PLACEMENT_TABLES) == before, "a refused approval wrote something"
     else:
         assert [p["status"] for p in result["posts"]] == ["APPROVED"] * len(post_ids), result
     return result

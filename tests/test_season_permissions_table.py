@@ -11,18 +11,14 @@ was a valid one."""
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
 from hub import models as m
 from hub.graphql.ids import to_global_id
-from tests.conftest import Client, error_codes
+from tests.permission_tables import SEASON_TABLES, Actor, Case, Outsider, case_failures, outsider_failures
 from tests.season import (
     APPROVE_TRAINING,
     ATTEND,
@@ -45,8 +41,6 @@ from tests.season import (
     client_at,
 )
 from tests.seed import id_number, seed_reference
-
-Actor = dict[str, str]
 
 NATIONAL: Actor = {"level": "national", "sub": "ops-national"}
 GANSU: Actor = {"level": "provincial", "code": "62", "sub": "ops-gansu"}  # recruits from 兰州大学
@@ -71,22 +65,6 @@ APPLICANTS = {
     "withdrawn": (7, "WITHDRAWN"),
     "candidate": (8, "PUBLICIZED"),
 }
-
-# Every table a season mutation writes; a refusal leaves each one exactly as it was.
-TABLES = (
-    "program_years",
-    "milestone_dates",
-    "province_scales",
-    "counties",
-    "schools",
-    "volunteers",
-    "applications",
-    "quotas",
-    "quota_moves",
-    "trainings",
-    "audit_entries",
-    "audit_scopes",
-)
 
 
 def volunteer(key: str) -> Actor:
@@ -162,32 +140,6 @@ async def prepare_season(hub: Any) -> dict[str, str]:
         ids["approved_training"] = to_global_id("Training", trainings["APPROVED"].id)
         ids["proposed_training"] = to_global_id("Training", trainings["PROPOSED"].id)
     return ids
-
-
-async def snapshot(front: Client) -> dict[str, tuple[int, str]]:
-    """Per table: the number of rows and a digest of all of them (order-independent)."""
-    state = {}
-    async with front.hub.engine.connect() as connection:
-        for table in TABLES:
-            rows = sorted(repr(tuple(row)) for row in await connection.execute(text(f"SELECT * FROM {table}")))
-            state[table] = (len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest())
-    return state
-
-
-def changed(before: dict[str, tuple[int, str]], after: dict[str, tuple[int, str]]) -> list[str]:
-    return [f"{t} ({before[t][0]} -> {after[t][0]} rows)" for t in TABLES if before[t] != after[t]]
-
-
-@dataclass(frozen=True)
-class Case:
-    """One row of the table: a mutation, the day it runs, its input, who may and who may not."""
-
-    operation: str
-    document: str
-    day: date
-    input: Callable[[dict[str, str]], dict[str, Any]]
-    permitted: Actor
-    refused: tuple[tuple[str, Actor], ...]
 
 
 def national_only() -> tuple[tuple[str, Actor], ...]:
@@ -441,43 +393,14 @@ def test_the_table_covers_every_season_mutation() -> None:
 async def test_only_the_owning_office_performs_a_season_mutation(settings, case: Case) -> None:  # type: ignore[no-untyped-def]
     async with client_at(settings, case.day) as front:
         ids = await prepare_season(front.hub)
-        variables = {"input": case.input(ids)}
-        failures: list[str] = []
-
-        before = await snapshot(front)
-        for who, actor in (*case.refused, ("anonymous", None)):
-            expected = "FORBIDDEN" if actor else "UNAUTHENTICATED"
-            body = await front.gql(case.document, variables, **(actor or {}))
-            if error_codes(body) != [expected]:
-                failures.append(f"{who}: expected {expected}, got {error_codes(body)} / data {body.get('data')}")
-            if (body.get("data") or {}).get(case.operation) is not None:
-                failures.append(f"{who}: {case.operation} is not null: {body['data'][case.operation]}")
-            after = await snapshot(front)
-            written = changed(before, after)
-            if written:
-                failures.append(f"{who}: refused, yet wrote {', '.join(written)}")
-            before = after
-
-        # The same request from the office that owns it is valid: accepted, written, audited once.
-        body = await front.gql(case.document, variables, **case.permitted)
-        result = (body.get("data") or {}).get(case.operation)
-        if body.get("errors") or result is None or result["userErrors"]:
-            failures.append(f"permitted {case.permitted}: not accepted: {body}")
-        else:
-            after = await snapshot(front)
-            if after["audit_entries"][0] != before["audit_entries"][0] + 1:
-                failures.append(f"permitted: {before['audit_entries'][0]} -> {after['audit_entries'][0]} audit entries")
-            [(operation,)] = await front.sql("SELECT operation FROM audit_entries ORDER BY id DESC LIMIT 1")
-            if operation != case.operation:
-                failures.append(f"permitted: the last audit entry is {operation}, not {case.operation}")
-
+        failures = await case_failures(front, case, ids, SEASON_TABLES)
         assert not failures, f"{case.operation}:\n" + "\n".join(failures)
 
 
 # Requests that break a domain rule as well, each from someone outside the mutation's jurisdiction, sent
 # after every milestone of the season: the permission is decided first (authenticate → authorize →
 # validate), so the outsider learns nothing from a userError and is FORBIDDEN.
-OUTSIDERS = [
+OUTSIDERS: list[Outsider] = [
     ("setProgramYear", SET_YEAR, GANSU, lambda ids: {"code": "2028", "milestones": []}),
     ("upsertCounties", UPSERT_COUNTIES, GANSU, lambda ids: {"counties": []}),
     ("upsertSchools", UPSERT_SCHOOLS, GANSU, lambda ids: {"schools": []}),
@@ -581,14 +504,6 @@ async def test_an_outsider_is_refused_before_any_domain_rule_is_checked(settings
     assert sorted(o[0] for o in OUTSIDERS) == sorted(c.operation for c in CASES)
     async with client_at(settings, date(2027, 12, 31)) as front:  # every milestone of the season has passed
         ids = await prepare_season(front.hub)
-        before = await snapshot(front)
-        failures: list[str] = []
-        for operation, document, outsider, make_input in OUTSIDERS:
-            variables = {"input": make_input(ids)}
-            for who, actor, expected in ((str(outsider), outsider, "FORBIDDEN"), ("anonymous", {}, "UNAUTHENTICATED")):
-                body = await front.gql(document, variables, **actor)
-                if error_codes(body) != [expected] or (body.get("data") or {}).get(operation) is not None:
-                    failures.append(f"{operation} by {who}: expected {expected}, got {body}")
-        written = changed(before, await snapshot(front))
+        failures, written = await outsider_failures(front, OUTSIDERS, ids, SEASON_TABLES)
         assert not written, f"refused calls wrote {written}"
         assert not failures, "\n".join(failures)
