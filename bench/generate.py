@@ -1,0 +1,565 @@
+"""A deterministic national data set through the hub's own tables, loaded with COPY.
+
+At `--scale 1.0` (national): the 32 provinces of the migrations, ~1,000 counties over the 13 western
+provinces and 6 central ones, 6 service units per county, ~1,000 schools, 10,000 APPROVED posts of
+2027-2028, 20,000 volunteers with one application each in every program year 2023-2024 … 2027-2028
+(100,000 applications; the withdrawn ones are inactive), ~19,000 of them IN_SERVICE in 2027-2028 with a
+service agreement on a post whose headcount is never overdrawn, insurance, trainings, allowance
+standards, scales and quotas that cover what is used. Every row is a dict keyed by the columns of the
+hub's SQLModel tables (`hub.models`), checked against them, and copied with asyncpg in chunks.
+
+    python -m bench.generate --scale 1.0 --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/xibu_bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import random
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from hub import models as m
+from hub.reference import load_provinces
+from hub.rules.deadlines import default_milestones
+from hub.rules.idnumbers import check_character
+
+CURRENT_YEAR = "2027-2028"
+YEARS = ("2023-2024", "2024-2025", "2025-2026", "2026-2027", CURRENT_YEAR)
+BENCH_TODAY = date(2027, 11, 15)  # HUB_TODAY of every bench server: inside 2027-2028's service period
+DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/xibu_bench"
+
+# Counties per province at scale 1.0: the 13 western provinces (Gansu 62 has ~55) and 6 central ones.
+COUNTIES_PER_PROVINCE = {
+    "15": 80, "45": 75, "50": 30, "51": 110, "52": 75, "53": 95, "54": 60,
+    "61": 70, "62": 55, "63": 35, "64": 20, "65": 80, "66": 14,
+    "14": 35, "34": 30, "36": 35, "41": 40, "42": 30, "43": 30,
+}  # fmt: skip
+POSTS, VOLUNTEERS, SCHOOLS = 10_000, 20_000, 1_000
+IN_SERVICE_SHARE, DISPATCHED_SHARE = 0.95, 0.02
+CENTRAL_WEIGHT = 0.25  # central service counties take fewer posts than western ones
+BIG_COUNTY_WEIGHT = 4  # the first county of each province (e.g. 620121, Q2's county) has 4× the posts
+CATEGORIES = {
+    "RURAL_EDUCATION": (32, ("中心小学支教", "初级中学支教", "幼儿园保教")),
+    "RURAL_CONSTRUCTION": (20, ("乡村建设助理", "农技推广助理")),
+    "RURAL_HEALTH": (18, ("卫生院医疗助理", "公共卫生服务")),
+    "YOUTH_WORK": (8, ("团委青年工作", "青少年服务站")),
+    "RURAL_GOVERNANCE": (22, ("乡村治理助理", "便民服务中心")),
+}
+KEY_ASSISTANCE = (("NATIONAL_KEY", 4), ("LOCAL_KEY", 3), ("POVERTY_EXITED", 2), ("NONE", 1))
+HEADCOUNTS = ((1, 35), (2, 30), (3, 20), (4, 15))
+SYLLABLES = "安宁和平康乐永昌定远临泽古浪民勤景泰靖会通渭陇西漳岷源洮武山谷秦清水庄静华亭崇信灵台泾川镇合池环庆正礼两当徽成文宕舟曲迭玛夏河卓尼潭"  # noqa: E501
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦"  # noqa: E501
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红鹏飞宇浩然博文欣怡思雨晨阳子涵梓轩佳琪俊雅婷志建国海燕丹凯旭东"  # noqa: E501
+SCHOOL_KINDS = (
+    "大学",
+    "师范大学",
+    "理工大学",
+    "农业大学",
+    "医科大学",
+    "财经大学",
+    "民族大学",
+    "工业大学",
+    "职业技术学院",
+)
+PAST_STATUSES = (("NOT_SELECTED", 40), ("SCHOOL_REJECTED", 25), ("EXAM_FAILED", 15), ("WITHDRAWN", 20))
+WAITING_STATUSES = (("SUBMITTED", 30), ("SCHOOL_APPROVED", 30), ("SELECTED", 20), ("WITHDRAWN", 20))
+LOAD_ORDER = (
+    "program_years",
+    "milestone_dates",
+    "counties",
+    "schools",
+    "service_units",
+    "province_scales",
+    "quotas",
+    "trainings",
+    "allowance_standards",
+    "posts",
+    "volunteers",
+    "applications",
+    "service_agreements",
+    "insurance_policies",
+)
+TABLES = {t.name: t for t in (getattr(m, name).__table__ for name in m.__all__)}  # type: ignore[attr-defined]
+CHUNK = 20_000
+
+
+@dataclass
+class DataSet:
+    """Rows per table name, each a dict of column values; plus the facts the bench queries rely on."""
+
+    rows: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+
+    def add(self, table: str, **values: Any) -> dict[str, Any]:
+        row = dict(values)
+        self.rows[table].append(row)
+        return row
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(self.rows[name]) for name in LOAD_ORDER}
+
+
+def apportion(total: int, weights: Sequence[float]) -> list[int]:
+    """`total` split along `weights` by the largest remainder (deterministic, sums exactly)."""
+    whole = sum(weights)
+    if total <= 0 or whole <= 0:
+        return [0] * len(weights)
+    raw = [total * w / whole for w in weights]
+    counts = [math.floor(r) for r in raw]
+    order = sorted(range(len(weights)), key=lambda i: (-(raw[i] - counts[i]), i))
+    for i in order[: total - sum(counts)]:
+        counts[i] += 1
+    return counts
+
+
+def _name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
+
+
+def _place(index: int, salt: int) -> str:
+    """Two syllables, distinct for distinct `index` below len(SYLLABLES)**2."""
+    n = len(SYLLABLES)
+    return SYLLABLES[index % n] + SYLLABLES[(index // n + salt) % n]
+
+
+def _id_number(province: str, n: int, birth: date) -> str:
+    first17 = f"{province}{n // 1000:04d}{birth:%Y%m%d}{n % 1000:03d}"
+    return first17 + check_character(first17)
+
+
+def _at(day: date, hour: int = 9) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+
+
+def _weighted(rng: random.Random, pairs: Sequence[tuple[Any, int]]) -> Any:
+    return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
+
+
+def build(scale: float = 1.0, seed: int = 7) -> DataSet:
+    """The whole data set in memory, a pure function of `scale` and `seed`."""
+    rng = random.Random(seed)
+    data = DataSet()
+    provinces = {p["code"]: p for p in load_provinces()}
+    current_first = int(CURRENT_YEAR[:4])
+    for year in YEARS:
+        data.add("program_years", code=year)
+        for milestone, closes_on in default_milestones(year).items():
+            data.add("milestone_dates", year=year, milestone=milestone.value, closes_on=closes_on, extended=False)
+
+    # Counties and their units: code = province + prefecture (01…) + county (21…30).
+    counties: list[dict[str, Any]] = []
+    units_of: dict[str, list[dict[str, Any]]] = {}
+    unit_id = 0
+    for p_index, (province, full) in enumerate(COUNTIES_PER_PROVINCE.items()):
+        for i in range(max(1, round(full * scale))):
+            code = f"{province}{1 + i // 10:02d}{21 + i % 10:02d}"
+            name = _place(i, p_index * 3) + "县"
+            status = "NOT_SERVICE" if i % 13 == 12 else "ACTIVE"
+            county = data.add(
+                "counties",
+                code=code,
+                name=name,
+                province_code=province,
+                key_assistance=_weighted(rng, KEY_ASSISTANCE),
+                remote=rng.random() < 0.3,
+                status=status,
+                first_service_year=None if status == "NOT_SERVICE" else "2019-2020",
+            )
+            counties.append(county)
+            units = []
+            for level, unit_name in (
+                ("COUNTY", f"{name}团委"),
+                ("TOWNSHIP", f"{_place(i + 1, 5)}镇"),
+                ("TOWNSHIP", f"{_place(i + 2, 9)}镇"),
+                ("TOWNSHIP", f"{_place(i + 3, 13)}乡"),
+                ("VILLAGE", f"{_place(i + 4, 17)}村"),
+                ("VILLAGE", f"{_place(i + 5, 21)}村"),
+            ):
+                unit_id += 1
+                units.append(data.add("service_units", id=unit_id, county_code=code, name=unit_name, level=level))
+            units_of[code] = units
+
+    # Schools in every province, ~3 in 10 in the west.
+    school_rows: list[dict[str, Any]] = []
+    codes = sorted(provinces)
+    n_schools = max(len(codes), round(SCHOOLS * scale))
+    for i in range(n_schools):
+        province = codes[i % len(codes)]
+        short = provinces[province]["name"][:2]
+        kind = SCHOOL_KINDS[(i // len(codes)) % len(SCHOOL_KINDS)]
+        batch = i // (len(codes) * len(SCHOOL_KINDS))
+        school_name = f"{short}{kind}" if batch == 0 else f"{short}第{batch + 1}{kind}"
+        school_rows.append(data.add("schools", code=f"{10001 + i:05d}", name=school_name, province_code=province))
+
+    # Posts of the current year, APPROVED, spread over the service counties (central ones weigh less).
+    service_counties = [c for c in counties if c["status"] == "ACTIVE"]
+    weights = []
+    for c in service_counties:
+        west = provinces[c["province_code"]]["region"] == "WEST"
+        big = c["code"].endswith("0121")
+        weights.append((1.0 if west else CENTRAL_WEIGHT) * (BIG_COUNTY_WEIGHT if big else 1))
+    post_rows: list[dict[str, Any]] = []
+    post_id = 0
+    for county, n_posts in zip(service_counties, apportion(round(POSTS * scale), weights), strict=True):
+        units = units_of[county["code"]]
+        for _ in range(n_posts):
+            category = _weighted(rng, [(k, w) for k, (w, _titles) in CATEGORIES.items()])
+            unit = units[0] if rng.random() < 0.06 else rng.choice(units[1:])
+            post_id += 1
+            post_rows.append(
+                data.add(
+                    "posts",
+                    id=post_id,
+                    year=CURRENT_YEAR,
+                    unit_id=unit["id"],
+                    county_code=county["code"],
+                    title=unit["name"] + rng.choice(CATEGORIES[category][1]),
+                    category=category,
+                    headcount=_weighted(rng, HEADCOUNTS),
+                    status="APPROVED",
+                    local_project_id=None,
+                )
+            )
+
+    # Training per serving province of the current year.
+    serving = sorted({p["county_code"][:2] for p in post_rows})
+    training_of = {}
+    for t_id, province in enumerate(serving, start=1):
+        training_of[province] = t_id
+        data.add(
+            "trainings",
+            id=t_id,
+            year=CURRENT_YEAR,
+            serving_province_code=province,
+            location=f"{provinces[province]['name']}省级培训基地",
+            starts_on=date(current_first, 7, 20),
+            ends_on=date(current_first, 7, 24),
+            status="APPROVED",
+        )
+        data.add(
+            "allowance_standards",
+            id=t_id,
+            year=CURRENT_YEAR,
+            province_code=province,
+            county_code=None,
+            monthly_allowance=Decimal(2400 + 100 * rng.randrange(9)),
+            hardship_allowance=Decimal(100 * rng.randrange(6)),
+        )
+
+    # Volunteers; ~95% take a place of the current year (never more than a post's headcount).
+    n_volunteers = max(1, round(VOLUNTEERS * scale))
+    places = [p for p in post_rows for _ in range(p["headcount"])]
+    rng.shuffle(places)
+    order = list(range(n_volunteers))
+    rng.shuffle(order)
+    n_placed = min(len(places), round(n_volunteers * IN_SERVICE_SHARE))
+    placement = {v: places[k] for k, v in enumerate(order[:n_placed])}
+    dispatched_to = {
+        v: rng.choice(service_counties)["code"]
+        for v in order[n_placed : n_placed + round(n_volunteers * DISPATCHED_SHARE)]
+    }
+    west = [c for c in codes if provinces[c]["region"] == "WEST"]
+    app_id = agreement_id = 0
+    used: Counter[tuple[str, str]] = Counter()
+    in_service_of: Counter[str] = Counter()
+    for n in range(n_volunteers):
+        volunteer_id = n + 1
+        school = rng.choice(school_rows)
+        birth = date(2000 + rng.randrange(6), 1 + rng.randrange(12), 1 + rng.randrange(28))
+        id_number = _id_number(school["province_code"], n, birth)
+        registered = _at(date(current_first - 4, 3, 1) + timedelta(days=rng.randrange(40)))
+        data.add(
+            "volunteers",
+            id=volunteer_id,
+            subject=f"bench-volunteer-{volunteer_id}",
+            name=_name(rng),
+            id_number=id_number,
+            phone=f"13{volunteer_id:09d}",
+            gender="MALE" if int(id_number[16]) % 2 else "FEMALE",
+            birth_date=birth,
+            school_code=school["code"],
+            degree=_weighted(rng, (("BACHELOR", 85), ("MASTER", 14), ("DOCTOR", 1))),
+            graduate_teaching_group=rng.random() < 0.05,
+            has_work_experience=rng.random() < 0.1,
+            volunteer_experience=None,
+            registered_at=registered,
+        )
+        for year in YEARS:
+            first = int(year[:4])
+            if year != CURRENT_YEAR:
+                status = _weighted(rng, PAST_STATUSES)
+            elif n in placement:
+                status = "IN_SERVICE"
+            elif n in dispatched_to:
+                status = "DISPATCHED"
+            else:
+                status = _weighted(rng, WAITING_STATUSES)
+            prefs = rng.sample(west, 3)
+            post = placement.get(n)
+            county_code = post["county_code"] if post else dispatched_to.get(n)
+            if county_code and county_code[:2] not in prefs:
+                prefs[0] = county_code[:2]
+            app_id += 1
+            submitted = _at(date(first, 4, 1) + timedelta(days=rng.randrange(40)))
+            app = data.add(
+                "applications",
+                id=app_id,
+                year=year,
+                volunteer_id=volunteer_id,
+                active_volunteer_id=None if status == "WITHDRAWN" else volunteer_id,
+                school_code=school["code"],
+                recruiting_province_code=school["province_code"],
+                preference_1=prefs[0],
+                preference_2=prefs[1],
+                preference_3=prefs[2],
+                accepts_adjustment=rng.random() < 0.7,
+                status=status,
+                submitted_at=submitted,
+                withdrawn_reason="个人原因" if status == "WITHDRAWN" else None,
+            )
+            if status in ("SUBMITTED", "WITHDRAWN"):
+                continue
+            app.update(
+                sign_off_decision="REJECT" if status == "SCHOOL_REJECTED" else "APPROVE",
+                sign_off_reason="未取得推荐资格" if status == "SCHOOL_REJECTED" else None,
+                sign_off_by=f"school-{school['code']}",
+                sign_off_at=_at(date(first, 5, 17)),
+            )
+            if status in ("SCHOOL_REJECTED", "SCHOOL_APPROVED"):
+                continue
+            app.update(
+                written_score=round(55 + rng.random() * 40, 1),
+                interview_score=round(55 + rng.random() * 40, 1),
+                psychological_passed=status != "NOT_SELECTED" or rng.random() < 0.8,
+                selected=status != "NOT_SELECTED",
+            )
+            if status in ("NOT_SELECTED", "SELECTED"):
+                continue
+            app.update(exam_passed=status != "EXAM_FAILED", examined_on=date(first, 6, 5))
+            if status == "EXAM_FAILED":
+                continue
+            assert county_code is not None
+            province = county_code[:2]
+            app.update(
+                notice_starts_on=date(first, 6, 11),
+                notice_ends_on=date(first, 6, 15),
+                recruited_at=_at(date(first, 6, 18)),
+                serving_province_code=province,
+                confirmation_number=f"XB{first}-{province}-{app_id:07d}",
+                quota_recruiting_code=school["province_code"],
+                training_id=training_of[province],
+                county_code=county_code,
+            )
+            used[(school["province_code"], province)] += 1
+            if post is None:
+                continue
+            in_service_of[province] += 1
+            agreement_id += 1
+            starts = date(first, 8, 10) + timedelta(days=rng.randrange(6))
+            data.add(
+                "service_agreements",
+                id=agreement_id,
+                application_id=app_id,
+                volunteer_id=volunteer_id,
+                post_id=post["id"],
+                county_code=county_code,
+                unit_id=post["unit_id"],
+                term_year=1,
+                starts_on=starts,
+                ends_on=date(first + 1, 7, 31),
+                signed_at=_at(starts),
+                reported_on=starts,
+            )
+            kinds = ("ACCIDENT",) if rng.random() < 0.04 else ("MAJOR_ILLNESS", "ACCIDENT")
+            for kind in kinds:
+                data.add(
+                    "insurance_policies",
+                    id=len(data.rows["insurance_policies"]) + 1,
+                    volunteer_id=volunteer_id,
+                    kind=kind,
+                    policy_number=f"PICC-{kind[:2]}-{volunteer_id:07d}",
+                    valid_from=starts,
+                    valid_until=date(first + 1, 7, 31),
+                )
+
+    # Scales and quotas that cover what is used (R8, R15–R18).
+    for year in YEARS:
+        for province in serving:
+            in_service = in_service_of[province]
+            data.add("province_scales", year=year, province_code=province, scale=in_service + in_service // 10 + 5)
+    for (recruiting, serving_code), n_used in sorted(used.items()):
+        data.add(
+            "quotas",
+            year=CURRENT_YEAR,
+            recruiting_province_code=recruiting,
+            serving_province_code=serving_code,
+            quota=n_used + max(1, n_used // 10),
+        )
+    return data
+
+
+def records(table_name: str, rows: Iterable[dict[str, Any]]) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """The table's columns and the rows as tuples in that order: unknown keys and missing required
+    values fail here, so the generator stays in step with `hub.models`."""
+    table = TABLES[table_name]
+    columns = list(table.columns)
+    names = [c.name for c in columns]
+    defaults = {c.name: (c.default.arg if c.default is not None and c.default.is_scalar else None) for c in columns}
+    required = {c.name for c in columns if not c.nullable and c.default is None}
+    out = []
+    for row in rows:
+        unknown = row.keys() - set(names)
+        missing = required - row.keys()
+        if unknown or missing:
+            raise ValueError(f"{table_name}: unknown columns {sorted(unknown)}, missing {sorted(missing)}")
+        out.append(tuple(row[n] if n in row else defaults[n] for n in names))
+    return names, out
+
+
+def asyncpg_dsn(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+def database_name(url: str) -> str:
+    return url.rsplit("/", 1)[1].split("?", 1)[0]
+
+
+async def _admin(url: str, statement: str) -> None:
+    import asyncpg
+
+    admin = asyncpg_dsn(url).rsplit("/", 1)[0] + "/postgres"
+    connection = await asyncpg.connect(admin, timeout=10)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+async def create_database(url: str, replace: bool = False) -> None:
+    """CREATE DATABASE from template0 (no other session can block it); `replace` drops it first."""
+    name = database_name(url)
+    if replace:
+        await _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await _admin(url, f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
+
+
+async def drop_database(url: str) -> None:
+    await _admin(url, f'DROP DATABASE IF EXISTS "{database_name(url)}" WITH (FORCE)')
+
+
+def migrate(url: str) -> None:
+    """`hub db upgrade` on the bench database, with every installed plugin's revisions."""
+    from hub import migrate as hub_migrate
+    from hub.plugins import HubPlugins
+    from hub.settings import Settings
+
+    hub_migrate.upgrade(Settings(database_url=url), HubPlugins(None))
+
+
+async def load(url: str, data: DataSet, log: Any = print) -> None:
+    """COPY every table in foreign-key order, in chunks; reset the id sequences; VACUUM (ANALYZE)."""
+    import asyncpg
+
+    connection = await asyncpg.connect(asyncpg_dsn(url), timeout=10)
+    try:
+        for name in ("applications", "posts", "volunteers", "counties"):
+            if await connection.fetchval(f"SELECT count(*) FROM {name}"):
+                raise RuntimeError(f"{name} is not empty: the bench loads into an empty, migrated database")
+        # Row-by-row foreign-key triggers would cost most of the load: they are off while copying (this
+        # session only) and every foreign key is then checked set-based, before anything commits.
+        async with connection.transaction():
+            await connection.execute("SET LOCAL session_replication_role = replica")
+            for name in LOAD_ORDER:
+                started = time.perf_counter()
+                columns, rows = records(name, data.rows[name])
+                for i in range(0, len(rows), CHUNK):
+                    await connection.copy_records_to_table(name, records=rows[i : i + CHUNK], columns=columns)
+                log(f"  {name:<20} {len(rows):>8} rows  {time.perf_counter() - started:6.2f} s")
+            started = time.perf_counter()
+            await check_foreign_keys(connection, LOAD_ORDER)
+            log(f"  {'foreign keys':<20} {'checked':>8}       {time.perf_counter() - started:6.2f} s")
+        for name in LOAD_ORDER:
+            if "id" in TABLES[name].columns and TABLES[name].c.id.primary_key:
+                await connection.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT coalesce(max(id), 0) + 1 FROM {name}), false)"  # noqa: E501
+                )
+        # VACUUM too, not only ANALYZE: hint bits and visibility maps are set now, so neither the first
+        # timed requests nor an autovacuum in the middle of a measurement pay for the bulk load.
+        started = time.perf_counter()
+        await connection.execute("VACUUM (ANALYZE)")
+        log(f"  {'VACUUM (ANALYZE)':<20} {'':>8}       {time.perf_counter() - started:6.2f} s")
+    finally:
+        await connection.close()
+
+
+FOREIGN_KEYS = """
+SELECT c.conname, c.conrelid::regclass::text, c.confrelid::regclass::text,
+       array(SELECT attname FROM unnest(c.conkey) WITH ORDINALITY k(n, i)
+             JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i),
+       array(SELECT attname FROM unnest(c.confkey) WITH ORDINALITY k(n, i)
+             JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.i)
+FROM pg_constraint c WHERE c.contype = 'f' AND c.conrelid::regclass::text = ANY($1::text[])
+"""
+
+
+async def check_foreign_keys(connection: Any, tables: Sequence[str]) -> None:
+    """Every foreign key of `tables`, checked with one anti-join each; a dangling reference raises."""
+    for name, child, parent, columns, referenced in await connection.fetch(FOREIGN_KEYS, list(tables)):
+        present = " AND ".join(f"c.{col} IS NOT NULL" for col in columns)
+        match = " AND ".join(f"p.{ref} = c.{col}" for col, ref in zip(columns, referenced, strict=True))
+        orphans = f"NOT EXISTS (SELECT 1 FROM {parent} p WHERE {match})"
+        dangling = await connection.fetchval(f"SELECT count(*) FROM {child} c WHERE {present} AND {orphans}")
+        if dangling:
+            raise RuntimeError(f"{dangling} rows of {child} break the foreign key {name}")
+
+
+def generate(url: str, scale: float, seed: int, create: bool = True, replace: bool = False, log: Any = print) -> float:
+    """Create (optionally) and migrate the database, build and load the data set; the seconds it took."""
+    started = time.perf_counter()
+    if create:
+        log(f"creating database {database_name(url)} ...")
+        asyncio.run(create_database(url, replace))
+    log("migrating (hub.migrate.upgrade) ...")
+    migrate(url)
+    step = time.perf_counter()
+    data = build(scale, seed)
+    log(f"built the data set at scale {scale} (seed {seed}) in {time.perf_counter() - step:.2f} s; loading ...")
+    asyncio.run(load(url, data, log))
+    elapsed = time.perf_counter() - started
+    counts = data.counts()
+    log(
+        f"loaded {counts['counties']} counties, {counts['posts']} posts, {counts['volunteers']} volunteers, "
+        f"{counts['applications']} applications, {counts['service_agreements']} agreements in {elapsed:.1f} s"
+    )
+    return elapsed
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench.generate", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="1.0 = national; 0.01 = tiny")
+    parser.add_argument("--database-url", default=DEFAULT_URL, help="postgresql+asyncpg URL of the bench database")
+    parser.add_argument("--seed", type=int, default=7)
+    how = parser.add_mutually_exclusive_group()
+    how.add_argument("--replace", action="store_true", help="drop the database first if it exists")
+    how.add_argument("--existing", action="store_true", help="load into an existing (empty or migrated) database")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    if not args.database_url.startswith("postgresql+asyncpg://"):
+        sys.exit("bench: --database-url must be a postgresql+asyncpg:// URL")
+    if args.scale <= 0 or args.scale > 10:
+        sys.exit("bench: --scale must be in (0, 10]")
+    generate(args.database_url, args.scale, args.seed, create=not args.existing, replace=args.replace)
+
+
+if __name__ == "__main__":
+    main()

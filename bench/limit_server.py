@@ -1,0 +1,231 @@
+"""The practical limit: Q1 and Q2 each answered by ONE hand-written SQL statement that builds the whole
+JSON response in PostgreSQL (json_build_object / json_agg), behind starlette at the same /graphql path.
+
+It dispatches on the query text (the bench's own .graphql files, whitespace-normalised), reads the
+arguments from those documents once at start-up, verifies the bearer token like the hub does and keeps
+the hub's read scope for the county office (Q2), then hands PostgreSQL's text straight to the client.
+
+    HUB_DATABASE_URL=postgresql+asyncpg://… HUB_JWT_SECRET=… HUB_TODAY=2027-11-15 \\
+        python -m uvicorn --factory bench.limit_server:create_app --host 127.0.0.1 --port 8001
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from graphql import FieldNode, parse, value_from_ast_untyped, visit
+from graphql.language import Visitor
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from hub.auth import Actor, AuthenticationError, parse_token
+from hub.clock import Clock
+from hub.enums import OfficeLevel
+from hub.rules.years import service_period
+from hub.settings import Settings
+
+QUERIES = Path(__file__).parent / "queries"
+POOL_SIZE = 16
+
+# Q1: a province → its counties (by code) → their posts of the year (by id) with headcount and filled
+# (R26: a volunteer in service holds the post of their latest agreement), and the volunteers in post (R8).
+# Tuned on the bench data: the key lists go in as arrays so that PostgreSQL probes the indexes (a plain
+# join of the CTEs hashes whole tables), and the in-force agreement is one index probe per application.
+Q1_SQL = """
+WITH county_page AS MATERIALIZED (
+    SELECT code, name FROM counties WHERE province_code = $1 ORDER BY code LIMIT $3
+), page_posts AS MATERIALIZED (
+    SELECT p.id, p.county_code, p.title, p.headcount,
+           row_number() OVER (PARTITION BY p.county_code ORDER BY p.id) AS rn,
+           count(*) OVER (PARTITION BY p.county_code) AS total
+    FROM posts p
+    WHERE p.county_code = ANY ((SELECT array_agg(code) FROM county_page)::text[]) AND p.year = $2
+), holders AS MATERIALIZED (
+    SELECT a.post_id, count(DISTINCT a.application_id) AS n
+    FROM service_agreements a
+    JOIN applications app ON app.id = a.application_id
+    WHERE a.post_id = ANY ((SELECT array_agg(id) FROM page_posts WHERE rn <= $4)::int[])
+      AND app.status = 'IN_SERVICE'
+      AND NOT EXISTS (SELECT 1 FROM service_agreements later
+                      WHERE later.application_id = a.application_id AND later.term_year > a.term_year)
+    GROUP BY a.post_id
+), county_posts AS (
+    SELECT pp.county_code, max(pp.total) AS total,
+           json_agg(json_build_object('node', json_build_object(
+               'title', pp.title, 'headcount', pp.headcount, 'filled', coalesce(h.n, 0))) ORDER BY pp.id) AS edges
+    FROM page_posts pp LEFT JOIN holders h ON h.post_id = pp.id
+    WHERE pp.rn <= $4
+    GROUP BY pp.county_code
+)
+SELECT json_build_object('data', json_build_object('province', (
+    SELECT json_build_object(
+        'code', pr.code,
+        'name', pr.name,
+        'inPost', (
+            SELECT count(*) FROM applications ap
+            WHERE ap.serving_province_code = pr.code AND ap.status = 'IN_SERVICE'
+              AND (SELECT true FROM service_agreements s
+                   WHERE s.application_id = ap.id AND s.starts_on <= $6 AND s.ends_on >= $5 LIMIT 1)),
+        'counties', json_build_object(
+            'totalCount', (SELECT count(*) FROM counties WHERE province_code = pr.code),
+            'edges', coalesce((
+                SELECT json_agg(json_build_object('node', json_build_object(
+                    'code', c.code,
+                    'name', c.name,
+                    'posts', json_build_object(
+                        'totalCount', coalesce(cp.total, 0),
+                        'edges', coalesce(cp.edges, '[]'::json))))
+                    ORDER BY c.code)
+                FROM county_page c LEFT JOIN county_posts cp ON cp.county_code = c.code), '[]'::json)))
+    FROM provinces pr WHERE pr.code = $1)))::text
+"""
+
+# Q2: the first volunteers (by id) placed with a county in a year, within the caller's read scope, with
+# the post and county of the agreement in force today (the latest by id when several are).
+Q2_SQL = """
+WITH visible AS (
+    SELECT v.id, v.name FROM volunteers v
+    WHERE v.id IN (SELECT volunteer_id FROM applications WHERE year = $2 AND county_code = $1)
+      AND {scope}
+), page AS (
+    SELECT id, name FROM visible ORDER BY id LIMIT $3
+)
+SELECT json_build_object('data', json_build_object('county', (
+    SELECT json_build_object(
+        'name', c.name,
+        'volunteers', json_build_object(
+            'totalCount', (SELECT count(*) FROM visible),
+            'edges', coalesce((
+                SELECT json_agg(json_build_object('node', json_build_object(
+                    'name', pg.name,
+                    'currentAgreement', ca.agreement)) ORDER BY pg.id)
+                FROM page pg LEFT JOIN LATERAL (
+                    SELECT json_build_object(
+                        'post', json_build_object('title', p.title),
+                        'county', json_build_object('name', ac.name)) AS agreement
+                    FROM service_agreements a
+                    JOIN posts p ON p.id = a.post_id
+                    JOIN counties ac ON ac.code = a.county_code
+                    WHERE a.volunteer_id = pg.id AND a.starts_on <= $4 AND a.ends_on >= $4
+                    ORDER BY a.id DESC LIMIT 1) ca ON true), '[]'::json)))
+    FROM counties c WHERE c.code = $1)))::text
+"""
+# The hub's Volunteer read scopes (plugins/*/permissions.py) for the levels Q2 is run as.
+Q2_SCOPES = {
+    OfficeLevel.NATIONAL: "true",
+    OfficeLevel.COUNTY: "v.id IN (SELECT volunteer_id FROM applications WHERE county_code = $5)",
+}
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One bench query the limit answers: its SQL per office level (and whether that level's read scope
+    takes the office's code as the last argument), and the arguments read from the document."""
+
+    name: str
+    sql: dict[OfficeLevel, tuple[str, bool]]
+    arguments: tuple[Any, ...]
+
+    def bind(self, actor: Actor) -> tuple[str, tuple[Any, ...]] | None:
+        entry = self.sql.get(actor.level)
+        if entry is None:
+            return None
+        sql, scoped = entry
+        return sql, (*self.arguments, actor.code) if scoped else self.arguments
+
+
+def normalise(text: str) -> str:
+    """The query text with whitespace collapsed: the dispatch key."""
+    return " ".join(text.split())
+
+
+def field_arguments(document: str) -> dict[str, dict[str, Any]]:
+    """Literal arguments of the fields that have some, by field name (the bench's queries name each once)."""
+    found: dict[str, dict[str, Any]] = {}
+
+    class Collect(Visitor):
+        def enter_field(self, node: FieldNode, *_args: Any) -> None:
+            if node.arguments:
+                found[node.name.value] = {a.name.value: value_from_ast_untyped(a.value) for a in node.arguments}
+
+    visit(parse(document), Collect())
+    return found
+
+
+def prepare(today: Any) -> dict[str, Prepared]:
+    """Q1 and Q2 from bench/queries, keyed by their normalised text."""
+    q1 = (QUERIES / "q1_province_dashboard.graphql").read_text(encoding="utf-8")
+    args = field_arguments(q1)
+    year = args["posts"]["year"]
+    if args["inPost"]["year"] != year:
+        raise ValueError("Q1 asks for posts and volunteers in post of one year")
+    start, end = service_period(year)
+    first_counties, first_posts = args["counties"].get("first", 50), args["posts"].get("first", 50)
+    q1_args = (args["province"]["code"], year, first_counties, first_posts, start, end)
+    q2 = (QUERIES / "q2_volunteer_page.graphql").read_text(encoding="utf-8")
+    args = field_arguments(q2)
+    q2_args = (args["county"]["code"], args["volunteers"]["year"], args["volunteers"].get("first", 50), today)
+    return {
+        normalise(q1): Prepared("q1_province_dashboard", {level: (Q1_SQL, False) for level in OfficeLevel}, q1_args),
+        normalise(q2): Prepared(
+            "q2_volunteer_page",
+            {level: (Q2_SQL.format(scope=scope), "$5" in scope) for level, scope in Q2_SCOPES.items()},
+            q2_args,
+        ),
+    }
+
+
+def error(message: str, code: str, status: int = 200) -> JSONResponse:
+    return JSONResponse({"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}, status)
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """The limit server over `settings.database_url` (HUB_* environment by default)."""
+    settings = settings or Settings.from_env()
+    prepared = prepare(Clock(settings.today).today())
+    state: dict[str, asyncpg.Pool] = {}
+
+    async def graphql(request: Request) -> Response:
+        body = json.loads(await request.body())
+        query = prepared.get(normalise(body.get("query") or ""))
+        if query is None:
+            return error("the limit server answers only the bench's Q1 and Q2", "NOT_SUPPORTED", 400)
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        try:
+            actor = parse_token(token.strip(), settings) if scheme.lower() == "bearer" else None
+        except AuthenticationError as exc:
+            return error(str(exc), "UNAUTHENTICATED")
+        if actor is None:
+            return error(f"{query.name} needs a token", "UNAUTHENTICATED")
+        bound = query.bind(actor)
+        if bound is None:
+            return error(f"the limit server has no read scope for {actor.level.value}", "FORBIDDEN")
+        sql, arguments = bound
+        text = await state["pool"].fetchval(sql, *arguments)
+        return Response(text, media_type="application/json")
+
+    async def readyz(_request: Request) -> JSONResponse:
+        await state["pool"].fetchval("SELECT 1")
+        return JSONResponse({"status": "ready"})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        dsn = settings.database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+        state["pool"] = await asyncpg.create_pool(dsn, min_size=POOL_SIZE, max_size=POOL_SIZE)
+        try:
+            yield
+        finally:
+            await state["pool"].close()
+
+    return Starlette(
+        routes=[Route("/graphql", graphql, methods=["POST"]), Route("/readyz", readyz)],
+        lifespan=lifespan,
+    )

@@ -1,0 +1,124 @@
+"""The bench scripts keep running (issue 7): on a tiny national data set in a throwaway PostgreSQL database,
+the generator loads it through the hub's tables and the driver measures the hub and the raw-SQL limit,
+whose answers to Q1 and Q2 must be equal before anything is timed. Not a timing test: the figures only
+have to be there."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import os
+import subprocess
+import sys
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bench import generate
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN_URL = os.environ.get("HUB_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+PG_REQUIRED = os.environ.get("CI") == "true" or os.environ.get("HUB_TEST_POSTGRES") == "required"
+TINY = "0.005"
+LIMIT_QUERIES = ("q1_province_dashboard", "q2_volunteer_page")
+
+
+async def _admin(statement: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(generate.asyncpg_dsn(PG_ADMIN_URL), timeout=5)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture
+def bench_database() -> Iterator[str]:
+    """An empty PostgreSQL database for this test, dropped afterwards."""
+    name = f"hub_bench_test_{uuid.uuid4().hex[:10]}"
+    try:
+        asyncio.run(_admin(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'"))
+    except Exception as exc:
+        if PG_REQUIRED:
+            pytest.fail(f"PostgreSQL is required (CI) but unreachable at {PG_ADMIN_URL}: {exc}")
+        pytest.skip(f"PostgreSQL unreachable at {PG_ADMIN_URL}: {exc}")
+    yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _run(*args: str, timeout: float) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+
+
+def test_the_data_set_is_deterministic_and_never_overdraws_a_post() -> None:
+    first, second = generate.build(0.01, seed=3), generate.build(0.01, seed=3)
+    assert first.rows == second.rows
+    assert generate.build(0.01, seed=4).rows != first.rows
+    taken = Counter(a["post_id"] for a in first.rows["service_agreements"])
+    headcount = {p["id"]: p["headcount"] for p in first.rows["posts"]}
+    assert taken and all(n <= headcount[post] for post, n in taken.items())
+    active = Counter((a["year"], a["active_volunteer_id"]) for a in first.rows["applications"])
+    assert all(n == 1 for key, n in active.items() if key[1] is not None)  # R20: one active per year
+    for name in generate.LOAD_ORDER:
+        generate.records(name, first.rows[name])  # every row fits the hub's table
+
+
+def test_generator_and_driver_run_on_a_tiny_data_set(bench_database: str, tmp_path: Path) -> None:
+    loaded = _run("bench.generate", "--scale", TINY, "--database-url", bench_database, "--existing", timeout=120)
+    assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+    assert "loaded" in loaded.stdout and "applications" in loaded.stdout
+
+    results_file = tmp_path / "results.json"
+    driven = _run(
+        "bench.run",
+        "--database-url",
+        bench_database,
+        "--servers",
+        "hub,limit",
+        "--requests",
+        "6",
+        "--concurrency",
+        "2",
+        "--warmup",
+        "2",
+        "--max-seconds",
+        "30",
+        "--json",
+        str(results_file),
+        timeout=240,
+    )
+    assert driven.returncode == 0, driven.stdout[-3000:] + driven.stderr[-3000:]
+    results = json.loads(results_file.read_text(encoding="utf-8"))
+
+    # The hub's and the limit's answers were equal, and neither answered with an error.
+    for query in LIMIT_QUERIES:
+        assert results["checks"][query] == {"hub_equals_limit": True}
+        assert results["answers"]["hub"][query]["answer"]["data"]
+    assert not results["problems"]
+
+    # Figures for every server and query, with the ratios to the limit and the hub's statement counts.
+    hub_queries = {path.stem for path in (ROOT / "bench" / "queries").glob("*.graphql")}
+    assert set(results["timing"]["hub"]) == hub_queries
+    assert set(results["timing"]["limit"]) == set(LIMIT_QUERIES)
+    for server, per_query in results["timing"].items():
+        for query, figures in per_query.items():
+            assert figures["errors"] == 0 and figures["mismatched"] == 0, (server, query, figures)
+            assert figures["requests"] == 6 and figures["req_per_s"] > 0
+            assert math.isfinite(figures["p50_ms"]) and figures["p99_ms"] >= figures["p50_ms"] > 0
+    for query in LIMIT_QUERIES:
+        assert results["timing"]["hub"][query]["ratio_to_limit"]["req_per_s"] > 0
+    assert all(results["statements"][query]["statements"] >= 1 for query in hub_queries)
+    assert "| q1_province_dashboard | hub |" in driven.stdout
