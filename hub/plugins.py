@@ -7,6 +7,7 @@ provincial local project's package uses, so the built-ins prove the extension pa
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from importlib.metadata import entry_points, version
 from types import ModuleType
@@ -18,6 +19,7 @@ from hub import hookspecs
 from hub.enums import OfficeLevel
 from hub.permissions import Permissions
 
+log = logging.getLogger("hub.plugins")
 ENTRY_POINT_GROUP = "xibu_hub.plugins"
 BUILTIN = ("national", "provincial", "county", "school")  # the office plugins shipped with the hub
 
@@ -90,7 +92,12 @@ class HubPlugins:
         return core
 
     def emit(self, event: Any) -> None:
-        self.manager.hook.hub_after_commit(event=event)
+        """Give `event` to every listener; one that raises is logged and the others still hear it."""
+        for impl in self.manager.hook.hub_after_commit.get_hookimpls():
+            try:
+                impl.function(event=event)
+            except Exception:  # a listener's failure must neither undo the mutation nor silence the others
+                log.exception("after-commit listener of %s failed for %s", impl.plugin_name, event.operation)
 
 
 def plugin_info(name: str, level: OfficeLevel | None, distribution: str = "xibu-hub") -> PluginInfo:

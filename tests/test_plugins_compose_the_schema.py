@@ -122,6 +122,12 @@ class ClashingMutation:
         return True
 
 
+class FailingListener:
+    @hookimpl
+    def hub_after_commit(self, event: Event) -> None:
+        raise RuntimeError("a broken listener")
+
+
 class ClashingPlugin:
     @hookimpl
     def hub_mutation_fields(self) -> list[type]:
@@ -219,7 +225,7 @@ async def test_without_the_school_plugin_the_rest_works(settings: Settings) -> N
 
 async def test_a_plugin_adds_query_fields_and_hears_after_commit_events(settings: Settings) -> None:
     probe = ProbePlugin()
-    hub = Hub(replace(settings), HubPlugins(None, extra={"probe": probe}))
+    hub = Hub(replace(settings), HubPlugins(None, extra={"failing": FailingListener(), "probe": probe}))
     await seed_reference(hub)
     try:
         async with httpx.AsyncClient(
@@ -244,6 +250,7 @@ async def test_a_plugin_adds_query_fields_and_hears_after_commit_events(settings
                 "hasWorkExperience": False,
             }
             await client.ok(REGISTER, {"input": good}, level="volunteer", sub="wang")
+            # the failing listener is logged, the mutation stands and the probe still hears it
             assert [e.operation for e in probe.events] == ["registerVolunteer"]
             assert probe.events[0].actor.subject == "wang"
             refused = await client.ok(REGISTER, {"input": {**good, "phone": "123"}}, level="volunteer", sub="zhao")
