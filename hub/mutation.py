@@ -85,14 +85,14 @@ class Unit:
 
 
 async def perform(
-    hub: Any,
-    actor: Actor | None,
-    auth_error: str | None,
+    info: Any,
     operation: str,
     work: Callable[[Unit], Awaitable[T]],
     refused: Callable[[list[Problem]], T],
 ) -> T:
-    """Run `work` in one transaction; on DomainRefusal roll back and return `refused(problems)`."""
+    """Run `work` for the resolver's caller in one transaction; on DomainRefusal roll back and return
+    `refused(problems)`."""
+    hub, actor, auth_error = info.context.hub, info.context.actor, info.context.auth_error
     if auth_error:
         raise unauthenticated(auth_error)
     if actor is None:

@@ -65,17 +65,20 @@ def cell_id(cell: m.Quota) -> str:
 
 
 async def move(
-    session: AsyncSession,
+    unit: Any,
     year: str,
     amount: int,
     source: tuple[str, str],
     target: tuple[str, str],
     fields: tuple[str, str, str],
+    reallocation: bool,
 ) -> tuple[m.Quota, m.Quota]:
     """R16/R17: move `amount` units from the `source` cell to the `target` cell (recruiting, serving),
-    never more than the source's unused quota. Both cells are locked, always in the same order.
-    `fields` names the caller's inputs for the source's serving, the target's recruiting and the target's
-    serving province, so that each refusal points at the input at fault."""
+    never more than the source's unused quota, and record the move (with both sides) and its audit.
+    Both cells are locked, always in the same order. `fields` names the caller's inputs for the source's
+    serving, the target's recruiting and the target's serving province, so each refusal points at the
+    input at fault; `reallocation` tells the national office's R17 moves from a province's own (R16)."""
+    session: AsyncSession = unit.session
     source_field, target_recruiting_field, target_serving_field = fields
     if amount <= 0:
         raise refuse(UserErrorCode.INVALID_INPUT, "move a positive amount", "input", "amount")
@@ -121,7 +124,26 @@ async def move(
     from_cell.quota -= amount
     to_cell.quota += amount
     session.add_all([from_cell, to_cell])
+    session.add(
+        m.QuotaMove(
+            year=year,
+            from_recruiting_code=source[0],
+            from_serving_code=source[1],
+            to_recruiting_code=target[0],
+            to_serving_code=target[1],
+            amount=amount,
+            reallocation=reallocation,
+            moved_at=unit.hub.clock.now(),
+        )
+    )
     await session.flush()
+    for cell, sign in ((from_cell, -1), (to_cell, 1)):
+        unit.record(
+            cell_id(cell),
+            {"quota": {"change": sign * amount, "to": cell.quota}},
+            province=cell.recruiting_province_code,
+        )
+        unit.record(cell_id(cell), province=cell.serving_province_code)
     return from_cell, to_cell
 
 

@@ -170,9 +170,7 @@ class VolunteerMutation:
             return RegisterVolunteerPayload(volunteer=Volunteer.of(volunteer), user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "registerVolunteer",
             work,
             refused_with(RegisterVolunteerPayload, volunteer=None),
@@ -239,9 +237,7 @@ class VolunteerMutation:
             return ApplicationPayload(application=Application.of(application), user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "submitApplication",
             work,
             refused_with(ApplicationPayload, application=None),
@@ -265,9 +261,7 @@ class VolunteerMutation:
             return ApplicationPayload(application=Application.of(application), user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "withdrawApplication",
             work,
             refused_with(ApplicationPayload, application=None),

@@ -61,9 +61,7 @@ class CountyPlacementMutation:
             return ApplicationsPayload(applications=[Application.of(a) for a in apps], user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "receiveVolunteers",
             work,
             refused_with(ApplicationsPayload, applications=[]),
@@ -119,9 +117,7 @@ class CountyPlacementMutation:
             return ServiceAgreementPayload(agreement=view, user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "signServiceAgreement",
             work,
             refused_with(ServiceAgreementPayload, agreement=None),
@@ -196,9 +192,7 @@ class CountyPlacementMutation:
             return ServiceAgreementPayload(agreement=view, user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "renewServiceAgreement",
             work,
             refused_with(ServiceAgreementPayload, agreement=None),

@@ -116,9 +116,7 @@ class CountySetupMutation:
             return CountyPayload(county=County.of(county), user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "applyServiceCounty",
             work,
             refused_with(CountyPayload, county=None),
@@ -151,9 +149,7 @@ class CountySetupMutation:
             return ServiceUnitPayload(service_unit=view, user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "createServiceUnit",
             work,
             refused_with(ServiceUnitPayload, service_unit=None),
@@ -199,9 +195,7 @@ class CountySetupMutation:
             return PostPayload(post=view, user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "declarePost",
             work,
             refused_with(PostPayload, post=None),

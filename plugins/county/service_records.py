@@ -215,9 +215,7 @@ class CountyServiceMutation:
             return MonthlyReportPayload(report=view, user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "fileMonthlyReport",
             work,
             refused_with(MonthlyReportPayload, report=None),
@@ -264,9 +262,7 @@ class CountyServiceMutation:
             return AssessmentPayload(assessment=view, user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "proposeAssessment",
             work,
             refused_with(AssessmentPayload, assessment=None),
@@ -324,9 +320,7 @@ class CountyServiceMutation:
             return VolunteerPayload(volunteer=Volunteer.of(volunteer), user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "recordInsurance",
             work,
             refused_with(VolunteerPayload, volunteer=None),
@@ -372,9 +366,7 @@ class CountyServiceMutation:
             return VolunteerPayload(volunteer=Volunteer.of(volunteer), user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "completeService",
             work,
             refused_with(VolunteerPayload, volunteer=None),

@@ -142,9 +142,7 @@ class NationalMutation:
             )
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "setProgramYear",
             work,
             refused_with(ProgramYearPayload, program_year=None),
@@ -183,9 +181,7 @@ class NationalMutation:
             return ProvinceScalePayload(province=Province.of(province), user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "setProvinceScale",
             work,
             refused_with(ProvinceScalePayload, province=None),
@@ -232,9 +228,7 @@ class NationalMutation:
             return QuotaPayload(quotas=await quota_views(unit.session, [cell]), user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "setQuota",
             work,
             refused_with(QuotaPayload, quotas=[]),
@@ -255,39 +249,18 @@ class NationalMutation:
                     "recruiting provinces move their own quota (moveQuota)",
                 )
             source, target = await quotas.move(
-                unit.session,
+                unit,
                 input.year,
                 input.amount,
                 (input.from_recruiting_province_code, input.from_serving_province_code),
                 (input.to_recruiting_province_code, input.to_serving_province_code),
                 ("fromServingProvinceCode", "toRecruitingProvinceCode", "toServingProvinceCode"),
+                reallocation=True,
             )
-            unit.session.add(
-                m.QuotaMove(
-                    year=input.year,
-                    from_recruiting_code=source.recruiting_province_code,
-                    from_serving_code=source.serving_province_code,
-                    to_recruiting_code=target.recruiting_province_code,
-                    to_serving_code=target.serving_province_code,
-                    amount=input.amount,
-                    reallocation=True,
-                    moved_at=unit.hub.clock.now(),
-                )
-            )
-            await unit.session.flush()
-            for cell, sign in ((source, -1), (target, 1)):
-                unit.record(
-                    quotas.cell_id(cell),
-                    {"quota": {"change": sign * input.amount, "to": cell.quota}},
-                    province=cell.recruiting_province_code,
-                )
-                unit.record(quotas.cell_id(cell), province=cell.serving_province_code)
             return QuotaPayload(quotas=await quota_views(unit.session, [source, target]), user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "reallocateQuota",
             work,
             refused_with(QuotaPayload, quotas=[]),
@@ -315,9 +288,7 @@ class NationalMutation:
             return TrainingPayload(training=Training.of(training), user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "approveTraining",
             work,
             refused_with(TrainingPayload, training=None),

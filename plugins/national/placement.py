@@ -59,9 +59,7 @@ class NationalPlacementMutation:
             return CountyPayload(county=County.of(county), user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "fileServiceCounty",
             work,
             refused_with(CountyPayload, county=None),
@@ -89,9 +87,7 @@ class NationalPlacementMutation:
             return PostsPayload(posts=[Post.of(p) for p in rows], user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "approvePosts",
             work,
             refused_with(PostsPayload, posts=[]),
@@ -131,9 +127,7 @@ class NationalLocalProjectMutation:
             return LocalProjectPayload(local_project=LocalProject.of(project), user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "decideLocalProject",
             work,
             refused_with(LocalProjectPayload, local_project=None),

@@ -126,9 +126,7 @@ class NationalReferenceMutation:
             return UpsertCountiesPayload(counties=[County.of(c) for c in saved], user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "upsertCounties",
             work,
             refused_with(UpsertCountiesPayload, counties=[]),
@@ -169,9 +167,7 @@ class NationalReferenceMutation:
             return UpsertSchoolsPayload(schools=[School.of(s) for s in saved], user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "upsertSchools",
             work,
             refused_with(UpsertSchoolsPayload, schools=[]),

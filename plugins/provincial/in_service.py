@@ -144,9 +144,7 @@ class InServiceMutation:
             return AssessmentsPayload(assessments=[Assessment.of(r) for r in rows], user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "approveAssessments",
             work,
             refused_with(AssessmentsPayload, assessments=[]),
@@ -225,9 +223,7 @@ class InServiceMutation:
             )
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "setAllowanceStandard",
             work,
             refused_with(AllowanceStandardPayload, standard=None),
@@ -296,9 +292,7 @@ class InServiceMutation:
             return LocalProjectPayload(local_project=view, user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "submitLocalProject",
             work,
             refused_with(LocalProjectPayload, local_project=None),

@@ -87,9 +87,7 @@ class PlacementMutation:
             return CountyPayload(county=County.of(county), user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "decideServiceCounty",
             work,
             refused_with(CountyPayload, county=None),
@@ -106,9 +104,7 @@ class PlacementMutation:
             return PostsPayload(posts=[Post.of(p) for p in rows], user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "confirmPosts",
             work,
             refused_with(PostsPayload, posts=[]),
@@ -167,9 +163,7 @@ class PlacementMutation:
             return ApplicationPayload(application=Application.of(app), user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "assignCounty",
             work,
             refused_with(ApplicationPayload, application=None),
@@ -249,9 +243,7 @@ class PlacementMutation:
             return ServiceAgreementPayload(agreement=view, user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "changePost",
             work,
             refused_with(ServiceAgreementPayload, agreement=None),
@@ -316,9 +308,7 @@ class PlacementMutation:
             return CountyPayload(county=County.of(county), user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "recordCountyEvaluation",
             work,
             refused_with(CountyPayload, county=None),

@@ -115,9 +115,7 @@ class RecruitingMutation:
             return ApplicationPayload(application=Application.of(app), user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "recordSelection",
             work,
             refused_with(ApplicationPayload, application=None),
@@ -143,9 +141,7 @@ class RecruitingMutation:
             return ApplicationPayload(application=Application.of(app), user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "recordPhysicalExam",
             work,
             refused_with(ApplicationPayload, application=None),
@@ -169,9 +165,7 @@ class RecruitingMutation:
             return ApplicationsPayload(applications=[Application.of(a) for a in apps], user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "publicize",
             work,
             refused_with(ApplicationsPayload, applications=[]),
@@ -223,9 +217,7 @@ class RecruitingMutation:
             return ApplicationPayload(application=Application.of(app), user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "signRecruitmentAgreement",
             work,
             refused_with(ApplicationPayload, application=None),
@@ -257,39 +249,18 @@ class RecruitingMutation:
                     "amount",
                 )
             source, target = await quotas.move(
-                unit.session,
+                unit,
                 input.year,
                 input.amount,
                 (recruiting, input.from_serving_province_code.strip()),
                 (recruiting, input.to_serving_province_code.strip()),
                 ("fromServingProvinceCode", "recruitingProvinceCode", "toServingProvinceCode"),
+                reallocation=False,
             )
-            unit.session.add(
-                m.QuotaMove(
-                    year=input.year,
-                    from_recruiting_code=recruiting,
-                    from_serving_code=source.serving_province_code,
-                    to_recruiting_code=recruiting,
-                    to_serving_code=target.serving_province_code,
-                    amount=input.amount,
-                    reallocation=False,
-                    moved_at=unit.hub.clock.now(),
-                )
-            )
-            await unit.session.flush()
-            for cell, sign in ((source, -1), (target, 1)):
-                unit.record(
-                    quotas.cell_id(cell),
-                    {"quota": {"change": sign * input.amount, "to": cell.quota}},
-                    province=recruiting,
-                )
-                unit.record(quotas.cell_id(cell), province=cell.serving_province_code)
             return QuotaPayload(quotas=await quota_views(unit.session, [source, target]), user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "moveQuota",
             work,
             refused_with(QuotaPayload, quotas=[]),

@@ -96,9 +96,7 @@ class ServingMutation:
             return TrainingPayload(training=view, user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "scheduleTraining",
             work,
             refused_with(TrainingPayload, training=None),
@@ -140,9 +138,7 @@ class ServingMutation:
             return ApplicationsPayload(applications=[Application.of(a) for a in apps], user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "recordAttendance",
             work,
             refused_with(ApplicationsPayload, applications=[]),
@@ -228,9 +224,7 @@ class ServingMutation:
             return ApplicationPayload(application=Application.of(replacement), user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "recruitReplacement",
             work,
             refused_with(ApplicationPayload, application=None),

@@ -50,9 +50,7 @@ class SchoolMutation:
             return ApplicationPayload(application=Application.of(application), user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "signOffApplication",
             work,
             refused_with(ApplicationPayload, application=None),

@@ -114,9 +114,7 @@ class RuralDoctorMutation:
             return RuralDoctorPayload(rural_doctor=view, user_errors=[])
 
         return await perform(
-            info.context.hub,
-            info.context.actor,
-            info.context.auth_error,
+            info,
             "registerRuralDoctor",
             work,
             refused_with(RuralDoctorPayload, rural_doctor=None),
