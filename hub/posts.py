@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import models as m
@@ -20,20 +20,48 @@ from hub.rules.structure import PostLine, StructureReport, in_transition, post_s
 TOWNSHIP_OR_BELOW = (UnitLevel.TOWNSHIP.value, UnitLevel.VILLAGE.value)
 
 
-def holding(post_ids: Any) -> Any:
-    """SQL: (post id, places taken) — a volunteer in service holds the post of their latest agreement."""
-    agreement = m.ServiceAgreement
-    latest = (
-        select(agreement.application_id, func.max(agreement.term_year).label("term"))
-        .group_by(agreement.application_id)
-        .subquery()
+def _holds(agreement: Any) -> Any:
+    """SQL: this agreement holds its post's place — its volunteer is in service and it is their latest
+    agreement (no agreement of the same application with a later term)."""
+    later = m.ServiceAgreement.__table__.alias("later")
+    application = m.Application.__table__.alias("holder")
+    return and_(
+        exists(
+            select(application.c.id)
+            .where(
+                application.c.id == agreement.c.application_id,
+                application.c.status == ApplicationStatus.IN_SERVICE.value,
+            )
+            .correlate_except(application)
+        ),
+        ~exists(
+            select(later.c.id)
+            .where(later.c.application_id == agreement.c.application_id, later.c.term_year > agreement.c.term_year)
+            .correlate_except(later)
+        ),
     )
+
+
+def holding(post_ids: Any) -> Any:
+    """SQL: (post id, places taken) for the given posts — a volunteer in service holds the post of their
+    latest agreement."""
+    agreement = m.ServiceAgreement.__table__.alias("held")
     return (
-        select(agreement.post_id, func.count(func.distinct(agreement.application_id)))
-        .join(latest, (latest.c.application_id == agreement.application_id) & (latest.c.term == agreement.term_year))
-        .join(m.Application, m.Application.id == agreement.application_id)
-        .where(agreement.post_id.in_(post_ids), m.Application.status == ApplicationStatus.IN_SERVICE.value)
-        .group_by(agreement.post_id)
+        select(agreement.c.post_id, func.count(func.distinct(agreement.c.application_id)))
+        .where(agreement.c.post_id.in_(post_ids), _holds(agreement))
+        .group_by(agreement.c.post_id)
+    )
+
+
+def held_places(post_id: Any) -> Any:
+    """SQL: the places taken of the post whose id is the (correlated) expression `post_id` — the read
+    planner's form of `holding`, built from the same condition."""
+    agreement = m.ServiceAgreement.__table__.alias()
+    return (
+        select(func.count(func.distinct(agreement.c.application_id)))
+        .where(agreement.c.post_id == post_id, _holds(agreement))
+        .correlate_except(agreement)
+        .scalar_subquery()
     )
 
 

@@ -11,6 +11,7 @@ from hub import models as m
 from hub.clock import Clock
 from hub.db import make_engine, make_sessionmaker
 from hub.enums import Milestone
+from hub.graphql.planner import PlanCache
 from hub.graphql.volunteer import CORE_RULES, CORE_SCOPES
 from hub.permissions import Permissions
 from hub.plugins import HubPlugins
@@ -38,6 +39,9 @@ class Hub:
         self.engine = make_engine(settings.database_url, settings.pool_size)
         self.sessionmaker = make_sessionmaker(self.engine)
         self.write_sessionmaker = make_sessionmaker(self.engine, write=True)
+        # The read planner builds PostgreSQL's JSON; on SQLite every query goes through the executor.
+        self.read_planner = settings.read_planner and self.engine.dialect.name == "postgresql"
+        self.plans = PlanCache()
 
     async def timeline(self, session: AsyncSession, year: str) -> dict[Milestone, date] | None:
         """R7: the milestones of `year` as stored (with extensions); None when the year does not exist."""

@@ -6,16 +6,19 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLObjectType
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.tools import merge_types
 from strawberry.types.base import has_object_definition
 from strawberry.utils.str_converters import to_camel_case
 
 from hub.graphql.payloads import PAYLOAD_TYPES
+from hub.graphql.planner import ReadPlanner
 from hub.graphql.query import Query
 from hub.graphql.types import NODE_TYPES
 from hub.graphql.volunteer import VolunteerMutation
 from hub.plugins import HubPlugins, PluginError
 
+PARSED_DOCUMENTS = 1024  # distinct query documents whose parse and validation are kept per process
 _SCHEMAS: dict[tuple[tuple[str, int], ...], strawberry.Schema] = {}
 
 
@@ -51,7 +54,13 @@ def compose(plugins: HubPlugins) -> strawberry.Schema:
     mutation = _merge("Mutation", [VolunteerMutation], plugins.each("hub_mutation_fields"))
     extra: list[Any] = [entry[0] for entry in NODE_TYPES.values()] + PAYLOAD_TYPES
     extra += [t for _, ts in plugins.each("hub_graphql_types") for t in ts]
-    schema = strawberry.federation.Schema(query=query, mutation=mutation, types=extra, federation_version="2.7")
+    schema = strawberry.federation.Schema(
+        query=query,
+        mutation=mutation,
+        types=extra,
+        federation_version="2.7",
+        extensions=[ParserCache(maxsize=PARSED_DOCUMENTS), ValidationCache(maxsize=PARSED_DOCUMENTS), ReadPlanner],
+    )
     _extend_types(schema, plugins.each("hub_type_fields"))
     _SCHEMAS[key] = schema
     return schema

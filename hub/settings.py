@@ -24,6 +24,7 @@ class Settings:
     jwt_audience: str | None = None
     pool_size: int = 16
     plan_year: str = "2021-2022"  # R14: the plan's year, from which the two-year transition counts
+    read_planner: bool = True  # plan read queries into one SQL statement (PostgreSQL); off: the executor only
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -45,6 +46,7 @@ class Settings:
             jwt_audience=env.get("HUB_JWT_AUDIENCE") or None,
             pool_size=int(env.get("HUB_DB_POOL_SIZE", "16")),
             plan_year=env.get("HUB_PLAN_YEAR") or cls.plan_year,
+            read_planner=_switch(env.get("HUB_READ_PLANNER", "on"), "HUB_READ_PLANNER"),
         )
         settings.check()
         return settings
@@ -54,3 +56,11 @@ class Settings:
             raise ConfigurationError(f"HUB_ENV must be development or production, not {self.env!r}")
         if self.production and self.jwt_secret == DEV_SECRET:
             raise ConfigurationError("HUB_JWT_SECRET must be set in production (the development secret is refused)")
+
+
+def _switch(value: str, name: str) -> bool:
+    if value.lower() in ("on", "true", "1", "yes"):
+        return True
+    if value.lower() in ("off", "false", "0", "no"):
+        return False
+    raise ConfigurationError(f"{name} must be on or off, not {value!r}")

@@ -21,6 +21,7 @@ class HubContext:
     request: Any = None
     response: Any = None
     memo: dict[Any, Any] = field(default_factory=dict)
+    planned: bool = False  # answered by the read planner (hub.graphql.planner), not the executor
 
     def require_actor(self, what: str = "this field") -> Actor:
         """The authenticated caller; UNAUTHENTICATED for a bad token or none."""

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.sql.elements import ColumnElement
 
 from hub.auth import Actor
 from hub.enums import OfficeLevel
@@ -58,3 +61,45 @@ def entitlement(actor: Actor | None, ties: VolunteerTies) -> Entitlement:
     if actor.level is OfficeLevel.SCHOOL:
         return Entitlement(phone=actor.code == ties.school_code)
     return NOTHING  # the national office reads personal data masked
+
+
+def entitled_sql(actor: Actor | None, kind: str, volunteer: Any) -> ColumnElement[bool]:
+    """`entitlement` as a SQL condition on a volunteers row (`volunteer.c`), for the read planner: the
+    same table, row by row, over the same ties (the volunteer's school and every application of theirs).
+    `kind` is "id_number", "phone" or "health". tests/test_read_planner_agrees_with_executor.py keeps the
+    two forms equal for every level."""
+    from sqlalchemy import exists, false, or_, select
+
+    from hub import models as m
+
+    if actor is None:
+        return false()
+    applications = m.Application.__table__.alias()
+
+    def applied(*condition: Any) -> ColumnElement[bool]:
+        query = select(applications.c.id).where(applications.c.volunteer_id == volunteer.c.id, *condition)
+        return exists(query.correlate_except(applications))
+
+    if actor.level is OfficeLevel.VOLUNTEER:
+        return volunteer.c.subject == actor.subject
+    if actor.level is OfficeLevel.PROVINCIAL:
+        schools = m.School.__table__.alias()
+        own_school = exists(
+            select(schools.c.code)
+            .where(schools.c.code == volunteer.c.school_code, schools.c.province_code == actor.code)
+            .correlate_except(schools)
+        )
+        return or_(
+            own_school,
+            applied(
+                or_(
+                    applications.c.recruiting_province_code == actor.code,
+                    applications.c.serving_province_code == actor.code,
+                )
+            ),
+        )
+    if actor.level is OfficeLevel.COUNTY:
+        return false() if kind == "health" else applied(applications.c.county_code == actor.code)
+    if actor.level is OfficeLevel.SCHOOL:
+        return volunteer.c.school_code == actor.code if kind == "phone" else false()
+    return false()

@@ -1,0 +1,237 @@
+"""The read planner: a validated read query becomes ONE SQL statement that builds the response in PostgreSQL.
+
+The field-by-field executor spends most of a large answer's time in Python (a coroutine per field and
+per row); PostGraphile, Hasura and Grafast avoid that by planning the whole query into SQL. This does the
+same for the part of the schema that `hub.graphql.plans` covers: it walks the operation with graphql-core's
+own field collection (fragments, aliases, @skip/@include, variables), asks `plans.FIELDS` for the SQL of
+each field — read scopes and R2a masking compiled in, from the same functions the resolvers call — and
+runs one `json_build_object(...)` statement. Anything it does not cover (a field, an argument that would
+be refused, a missing token, SQLite) raises `Unplannable` and the executor answers instead, so the fast
+path never has to reproduce an error. tests/test_read_planner_agrees_with_executor.py checks that both
+give the same answers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from graphql import (
+    ExecutionResult,
+    GraphQLField,
+    GraphQLObjectType,
+    GraphQLSchema,
+    OperationType,
+    get_named_type,
+    print_ast,
+)
+from graphql.execution.collect_fields import FieldDetails, collect_fields, collect_subfields
+from graphql.execution.executor import Executor
+from graphql.execution.values import get_argument_values
+from sqlalchemy import func, literal, select
+from sqlalchemy.sql.elements import ColumnElement
+from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType as StrawberryOperation
+
+logger = logging.getLogger(__name__)
+
+Details = list[FieldDetails]
+CACHE_SIZE = 512
+
+
+class Unplannable(Exception):
+    """The planner does not cover this request; the executor answers it."""
+
+
+@dataclass
+class Walk:
+    """One operation being planned: the schema, the operation's fragments and variables, and the caller."""
+
+    schema: GraphQLSchema
+    executor: Executor
+    actor: Any
+    hub: Any
+    today: date
+    fields_table: dict[str, dict[str, Callable[..., ColumnElement[Any]]]]
+
+    def need_actor(self) -> Any:
+        """The caller; fields that require a token are left to the executor (and its error) without one."""
+        if self.actor is None:
+            raise Unplannable("no token")
+        return self.actor
+
+    def selections(self, parent: GraphQLObjectType, details: Details) -> Iterator[tuple[str, Details]]:
+        """(response key, field details) of a field's sub-selection, merged as the executor merges them."""
+        run = self.executor
+        collected = collect_subfields(self.schema, run.fragments, run.variable_values, run.operation, parent, details)
+        return self._grouped(collected)
+
+    def _grouped(self, collected: Any) -> Iterator[tuple[str, Details]]:
+        if collected.new_defer_usages or collected.forbidden_directive_instances:
+            raise Unplannable("@defer")
+        for key, group in collected.grouped_field_set.items():
+            if any(d.defer_usage is not None or d.fragment_variable_values is not None for d in group):
+                raise Unplannable("@defer or fragment variables")
+            yield key, group
+
+    def arguments(self, definition: GraphQLField, details: Details) -> dict[str, Any]:
+        try:
+            raw = get_argument_values(definition, details[0].node, self.executor.variable_values)
+        except Exception as exc:  # an argument the executor would refuse: let it say so
+            raise Unplannable(str(exc)) from exc
+        return {name: getattr(value, "value", value) for name, value in raw.items()}
+
+    def object(self, gql_type: GraphQLObjectType, row: Any, details: Details) -> ColumnElement[Any]:
+        """json_build_object of the selection on `gql_type`, for the row `row` (None at the root)."""
+        compilers = self.fields_table.get(gql_type.name)
+        if compilers is None:
+            raise Unplannable(f"type {gql_type.name}")
+        pairs: list[Any] = []
+        for key, group in self.selections(gql_type, details) if row is not ROOT else self._root(gql_type):
+            name = group[0].node.name.value
+            if name == "__typename":
+                expr: ColumnElement[Any] = literal(gql_type.name)
+            else:
+                compiler = compilers.get(name)
+                if compiler is None:
+                    raise Unplannable(f"{gql_type.name}.{name}")
+                definition = gql_type.fields[name]
+                arguments = self.arguments(definition, group)
+                expr = compiler(self, None if row is ROOT else row, arguments, group, definition)
+            pairs += [literal(key), expr]
+        return build_object(pairs)
+
+    def embedded(
+        self, gql_type: GraphQLObjectType, details: Details, values: dict[str, Callable[[Details], Any]]
+    ) -> ColumnElement[Any]:
+        """An object built from expressions of its parent's row (edges, page info, sign-offs)."""
+        pairs: list[Any] = []
+        for key, group in self.selections(gql_type, details):
+            name = group[0].node.name.value
+            if name == "__typename":
+                expr = literal(gql_type.name)
+            elif name in values:
+                expr = values[name](group)
+            else:
+                raise Unplannable(f"{gql_type.name}.{name}")
+            pairs += [literal(key), expr]
+        return build_object(pairs)
+
+    def _root(self, root: GraphQLObjectType) -> Iterator[tuple[str, Details]]:
+        collected = collect_fields(
+            self.schema, self.executor.fragments, self.executor.variable_values, root, self.executor.operation
+        )
+        return self._grouped(collected)
+
+
+ROOT = object()
+MAX_ARGUMENTS = 100  # PostgreSQL's limit on a function's arguments: 50 keys per json_build_object
+
+
+def build_object(pairs: list[Any]) -> ColumnElement[Any]:
+    if len(pairs) > MAX_ARGUMENTS:
+        raise Unplannable("more than 50 fields in one selection")
+    return func.json_build_object(*pairs)
+
+
+def named(definition: GraphQLField) -> Any:
+    return get_named_type(definition.type)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A compiled statement: SQL text for the driver and its positional parameters."""
+
+    sql: str
+    parameters: tuple[Any, ...]
+
+
+@dataclass
+class PlanCache:
+    """Compiled statements by (document, operation, variables, caller, today): compiling costs more
+    than running a small plan, and a front end sends the same few documents all day."""
+
+    size: int = CACHE_SIZE
+    entries: OrderedDict[str, Plan | None] = field(default_factory=OrderedDict)
+
+    def get(self, key: str) -> Plan | None | bool:
+        if key not in self.entries:
+            return False
+        self.entries.move_to_end(key)
+        return self.entries[key]
+
+    def put(self, key: str, plan: Plan | None) -> None:
+        self.entries[key] = plan
+        if len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+
+
+def plan(
+    hub: Any, schema: GraphQLSchema, document: Any, operation_name: str | None, variables: Any, actor: Any
+) -> Plan:
+    """The one statement answering this read query, or Unplannable."""
+    from hub.graphql.plans import FIELDS
+
+    built = Executor.build(schema, document, raw_variable_values=variables, operation_name=operation_name)
+    if isinstance(built, list):
+        raise Unplannable("variables or operation refused")
+    if built.operation.operation is not OperationType.QUERY:
+        raise Unplannable("not a query")
+    walk = Walk(schema, built, actor, hub, hub.clock.today(), FIELDS)
+    statement = select(walk.object(schema.query_type, ROOT, []).label("data"))
+    compiled = statement.compile(dialect=hub.engine.dialect)
+    values = compiled.construct_params()
+    order = compiled.positiontup or []
+    return Plan(str(compiled), tuple(values[name] for name in order))
+
+
+def cache_key(document: Any, operation_name: str | None, variables: Any, actor: Any, today: date) -> str:
+    who = None if actor is None else (actor.level.value, actor.code, actor.subject)
+    raw = json.dumps([print_ast(document), operation_name, variables, who, today.isoformat()], default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ReadPlanner(SchemaExtension):
+    """Answers a planned query with one statement before the executor runs; leaves the rest to it."""
+
+    async def on_execute(self) -> Any:  # type: ignore[override]
+        context = self.execution_context.context
+        hub = getattr(context, "hub", None)
+        if hub is not None and hub.read_planner and self.execution_context.result is None:
+            data = await answer(hub, self.execution_context, context)
+            if data is not None:
+                self.execution_context.result = ExecutionResult(data=data, errors=None)
+        yield
+
+
+async def answer(hub: Any, execution: Any, context: Any) -> dict[str, Any] | None:
+    """The planned answer's data, or None for the executor to answer."""
+    if context.auth_error or execution.operation_type is not StrawberryOperation.QUERY:
+        return None
+    document = execution.graphql_document
+    variables = execution.variables or {}
+    key = cache_key(document, execution.operation_name, variables, context.actor, hub.clock.today())
+    found = hub.plans.get(key)
+    if found is False:
+        try:
+            found = plan(hub, hub.schema._schema, document, execution.operation_name, variables, context.actor)
+        except Unplannable as why:
+            logger.debug("executor answers: %s", why)
+            found = None
+        except Exception:  # a planner bug must not cost the caller an answer: the executor gives it
+            logger.exception("the read planner failed; the executor answers")
+            found = None
+        hub.plans.put(key, found)
+    if found is None:
+        return None
+    async with hub.engine.connect() as connection:
+        result = await connection.exec_driver_sql(found.sql, found.parameters)
+        value = result.scalar_one()
+    context.planned = True
+    return json.loads(value) if isinstance(value, str) else value
