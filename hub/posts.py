@@ -95,28 +95,49 @@ class Structure:
 
 async def structure(session: AsyncSession, year: str, province_code: str, plan_year: str) -> Structure:
     """R14 on the headcount of the year's posts of the province that are not REJECTED."""
+    return (await structures(session, year, [province_code], plan_year))[province_code]
+
+
+async def structures(
+    session: AsyncSession, year: str, province_codes: list[str], plan_year: str
+) -> dict[str, Structure]:
+    """`structure` for several provinces with one query (the report of every western province at once)."""
     query = (
-        select(m.Post.headcount, m.Post.category, m.ServiceUnit.level, m.County.code, m.County.first_service_year)
+        select(
+            m.County.province_code,
+            m.Post.headcount,
+            m.Post.category,
+            m.ServiceUnit.level,
+            m.County.code,
+            m.County.first_service_year,
+        )
         .join(m.ServiceUnit, m.ServiceUnit.id == m.Post.unit_id)
         .join(m.County, m.County.code == m.Post.county_code)
-        .where(m.Post.year == year, m.County.province_code == province_code, m.Post.status != PostStatus.REJECTED.value)
+        .where(
+            m.Post.year == year,
+            m.County.province_code.in_(province_codes),
+            m.Post.status != PostStatus.REJECTED.value,
+        )
     )
-    lines: list[PostLine] = []
-    new_counties: dict[str, list[PostLine]] = defaultdict(list)
-    for headcount, category, level, county_code, first_year in (await session.execute(query)).all():
+    lines: dict[str, list[PostLine]] = defaultdict(list)
+    new_counties: dict[str, dict[str, list[PostLine]]] = defaultdict(lambda: defaultdict(list))
+    for province, headcount, category, level, county_code, first_year in (await session.execute(query)).all():
         line = PostLine(headcount, PostCategory(category), level in TOWNSHIP_OR_BELOW)
-        lines.append(line)
+        lines[province].append(line)
         if first_year == year:
-            new_counties[county_code].append(line)
-    ratios = post_structure(lines)
-    counties = post_structure([], new_counties)
+            new_counties[province][county_code].append(line)
     transition = in_transition(plan_year, year)
-    shown = [f"warning (two-year transition from {plan_year}): {v}" if transition else v for v in ratios.violations]
-    return Structure(
-        report=ratios,
-        violations=shown + list(counties.violations),
-        blocking=([] if transition else list(ratios.violations)) + list(counties.violations),
-    )
+    out = {}
+    for code in province_codes:
+        ratios = post_structure(lines.get(code, []))
+        counties = post_structure([], new_counties.get(code, {}))
+        shown = [f"warning (two-year transition from {plan_year}): {v}" if transition else v for v in ratios.violations]
+        out[code] = Structure(
+            report=ratios,
+            violations=shown + list(counties.violations),
+            blocking=([] if transition else list(ratios.violations)) + list(counties.violations),
+        )
+    return out
 
 
 def rejection_reason(decision: Decision, reason: str | None) -> str | None:

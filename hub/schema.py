@@ -59,7 +59,12 @@ def compose(plugins: HubPlugins) -> strawberry.Schema:
         mutation=mutation,
         types=extra,
         federation_version="2.7",
-        extensions=[ParserCache(maxsize=PARSED_DOCUMENTS), ValidationCache(maxsize=PARSED_DOCUMENTS), ReadPlanner],
+        extensions=[
+            # factories: strawberry keeps both caches at module level (per schema for validation)
+            lambda: ParserCache(maxsize=PARSED_DOCUMENTS),
+            lambda: ValidationCache(maxsize=PARSED_DOCUMENTS),
+            ReadPlanner,
+        ],
     )
     _extend_types(schema, plugins.each("hub_type_fields"))
     _SCHEMAS[key] = schema

@@ -185,7 +185,7 @@ def plan(
         raise Unplannable("not a query")
     walk = Walk(schema, built, actor, hub, hub.clock.today(), FIELDS)
     statement = select(walk.object(schema.query_type, ROOT, []).label("data"))
-    compiled = statement.compile(dialect=hub.engine.dialect)
+    compiled = statement.compile(dialect=hub.engine.dialect, compile_kwargs={"render_postcompile": True})
     values = compiled.construct_params()
     order = compiled.positiontup or []
     return Plan(str(compiled), tuple(values[name] for name in order))

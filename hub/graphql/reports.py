@@ -23,8 +23,14 @@ CENTS = Decimal("0.00")  # amounts always read with two decimals, also when noth
 
 
 async def post_structure(info: Any, year: str, province_code: str) -> PostStructure:
-    async with info.context.hub.sessionmaker() as session:
-        result = await posts.structure(session, year, province_code, info.context.hub.settings.plan_year)
+    """R14's report; every province asked for in one request (aliases) is computed from one query."""
+    plan_year = info.context.hub.settings.plan_year
+
+    async def batch(session: Any, codes: list[str]) -> list[posts.Structure]:
+        found = await posts.structures(session, year, list(dict.fromkeys(codes)), plan_year)
+        return [found[c] for c in codes]
+
+    result = await info.context.loaders.custom(("post_structure", year), batch).load(province_code)
     report = result.report
     return PostStructure(
         year=year,
