@@ -37,7 +37,7 @@ POSTGRAPHILE_QUERIES = servers.POSTGRAPHILE / "queries"
 COMPUTED_COLUMNS = servers.POSTGRAPHILE / "computed_columns.sql"
 SECRET = "xibu-bench-secret-of-at-least-32-bytes-long"
 LIMIT_QUERIES = ("q1_province_dashboard", "q2_volunteer_page")
-SERVERS = ("hub", "limit", "postgraphile")
+SERVERS = ("hub", "hub-executor", "limit", "postgraphile")
 ANONYMOUS = "anonymous"  # PostGraphile's queries carry no token
 NOT_QUERIES = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 # PostGraphile's names for the hub's fields in Q1/Q2 (its amber preset names relations after the key).
@@ -226,13 +226,15 @@ def make_server(name: str, database_url: str, logs: Path) -> servers.Server:
     env = servers.hub_env(database_url, SECRET, generate.BENCH_TODAY.isoformat())
     if name == "hub":
         return servers.hub_server(env, logs)
+    if name == "hub-executor":  # the same hub with the read planner off: what the planner buys
+        return servers.hub_server({**env, "HUB_READ_PLANNER": "off"}, logs, name)
     if name == "limit":
         return servers.limit_server(env, logs)
     return servers.postgraphile_server(database_url, logs)
 
 
 def queries_of(name: str, queries: list[BenchQuery]) -> list[BenchQuery]:
-    if name == "hub":
+    if name in ("hub", "hub-executor"):
         return queries
     if name == "limit":
         return [q for q in queries if q.name in LIMIT_QUERIES]
@@ -335,7 +337,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--database-url", default=None, help="an already generated bench database (kept)")
     parser.add_argument("--admin-url", default=generate.DEFAULT_URL, help="where to create the bench database")
     parser.add_argument("--keep-database", action="store_true", help="keep the generated database")
-    parser.add_argument("--servers", default="hub,limit", help="comma-separated: hub, limit, postgraphile")
+    parser.add_argument(
+        "--servers", default="hub,limit", help="comma-separated: hub, hub-executor (planner off), limit, postgraphile"
+    )
     parser.add_argument("--requests", type=int, default=500, help="timed requests per server and query")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--warmup", type=int, default=None, help="warm-up requests (default: max(c, n/5))")

@@ -117,12 +117,15 @@ def hub_env(database_url: str, secret: str, today: str) -> dict[str, str]:
     }
 
 
-def hub_server(env: dict[str, str], logs: Path) -> Server:
-    """`hub serve` as installed (the console script beside this Python), one process, default pool."""
+def hub_server(env: dict[str, str], logs: Path, name: str = "hub", workers: int = 1) -> Server:
+    """`hub serve` as installed (the console script beside this Python), `workers` processes, default pool."""
     script = shutil.which("hub", path=str(Path(sys.executable).parent))
     command = [script] if script else [sys.executable, "-c", "from hub.cli import main; main()"]
     port = free_port()
-    return Server("hub", [*command, "serve", "--host", HOST, "--port", str(port)], env, port, logs / "hub.log")
+    serve = [*command, "serve", "--host", HOST, "--port", str(port)]
+    if workers > 1:
+        serve += ["--workers", str(workers)]
+    return Server(name, serve, env, port, logs / f"{name}.log")
 
 
 def limit_server(env: dict[str, str], logs: Path) -> Server:

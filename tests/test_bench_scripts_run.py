@@ -122,3 +122,26 @@ def test_generator_and_driver_run_on_a_tiny_data_set(bench_database: str, tmp_pa
         assert results["timing"]["hub"][query]["ratio_to_limit"]["req_per_s"] > 0
     assert all(results["statements"][query]["statements"] >= 1 for query in hub_queries)
     assert "| q1_province_dashboard | hub |" in driven.stdout
+
+    # The registration burst, on one process and on two sharing the database: every application stored once.
+    burst_file = tmp_path / "burst.json"
+    burst = _run(
+        "bench.burst",
+        "--database-url",
+        bench_database,
+        "--workers",
+        "1,2",
+        "--requests",
+        "12",
+        "--concurrency",
+        "3",
+        "--json",
+        str(burst_file),
+        timeout=180,
+    )
+    assert burst.returncode == 0, burst.stdout[-3000:] + burst.stderr[-3000:]
+    figures = json.loads(burst_file.read_text(encoding="utf-8"))
+    assert set(figures) == {"workers=1", "workers=2"}
+    for result in figures.values():
+        assert result["requests"] == 12 and result["refused"] == 0 and result["stored"] == 12
+        assert result["req_per_s"] > 0 and result["p99_ms"] >= result["p50_ms"] > 0
