@@ -29,7 +29,6 @@ from graphql import (
     GraphQLSchema,
     OperationType,
     get_named_type,
-    print_ast,
 )
 from graphql.execution.collect_fields import FieldDetails, collect_fields, collect_subfields
 from graphql.execution.executor import Executor
@@ -191,9 +190,11 @@ def plan(
     return Plan(str(compiled), tuple(values[name] for name in order))
 
 
-def cache_key(document: Any, operation_name: str | None, variables: Any, actor: Any, today: date) -> str:
+def cache_key(query: str, operation_name: str | None, variables: Any, actor: Any, today: date) -> str:
+    """What a plan depends on: the query text (parsed and validated the same every time), the operation,
+    the variables, the caller and today (agreements in force)."""
     who = None if actor is None else (actor.level.value, actor.code, actor.subject)
-    raw = json.dumps([print_ast(document), operation_name, variables, who, today.isoformat()], default=str)
+    raw = json.dumps([query, operation_name, variables, who, today.isoformat()], default=str, sort_keys=True)
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -216,7 +217,7 @@ async def answer(hub: Any, execution: Any, context: Any) -> dict[str, Any] | Non
         return None
     document = execution.graphql_document
     variables = execution.variables or {}
-    key = cache_key(document, execution.operation_name, variables, context.actor, hub.clock.today())
+    key = cache_key(execution.query, execution.operation_name, variables, context.actor, hub.clock.today())
     found = hub.plans.get(key)
     if found is False:
         try:
@@ -230,8 +231,13 @@ async def answer(hub: Any, execution: Any, context: Any) -> dict[str, Any] | Non
         hub.plans.put(key, found)
     if found is None:
         return None
-    async with hub.engine.connect() as connection:
-        result = await connection.exec_driver_sql(found.sql, found.parameters)
-        value = result.scalar_one()
+    try:
+        async with hub.engine.connect() as connection:
+            result = await connection.exec_driver_sql(found.sql, found.parameters)
+            value = result.scalar_one()
+    except Exception:  # e.g. a plan PostgreSQL refuses: answer field by field, and stop planning this query
+        logger.exception("a planned statement failed; the executor answers")
+        hub.plans.put(key, None)
+        return None
     context.planned = True
     return json.loads(value) if isinstance(value, str) else value
