@@ -44,7 +44,9 @@ def text(value: str) -> ColumnElement[Any]:
 
 def b64(prefix: str, key: Any) -> ColumnElement[Any]:
     """base64 of `prefix:key` in SQL, as `hub.graphql.ids.to_global_id` and cursors spell it in Python."""
-    raw = func.convert_to(func.concat(text(prefix), literal_column("':'"), key), literal_column("'UTF8'"))
+    text_key = cast(key, Text)
+    labelled = text(prefix).op("||")(literal_column("':'")).op("||")(text_key)  # NULL stays NULL (concat would not)
+    raw = func.convert_to(labelled, literal_column("'UTF8'"))
     return func.translate(func.encode(raw, literal_column("'base64'")), literal_column("E'\\n'"), literal_column("''"))
 
 
