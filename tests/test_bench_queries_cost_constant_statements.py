@@ -21,7 +21,7 @@ pytestmark = pytest.mark.postgres_only
 
 PG_ADMIN_URL = os.environ.get("HUB_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 PG_REQUIRED = os.environ.get("CI") == "true" or os.environ.get("HUB_TEST_POSTGRES") == "required"
-PLANNED = {"q1_province_dashboard", "q2_volunteer_page", "school_applications_page"}
+PLANNED = {"q1_province_dashboard", "q2_volunteer_page", "school_applications_page", "node_batch"}
 
 
 def statements_at(scale: float) -> dict[str, int]:

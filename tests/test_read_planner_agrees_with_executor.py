@@ -28,6 +28,7 @@ from bench import generate
 from hub.auth import Actor
 from hub.enums import OfficeLevel
 from hub.graphql.context import HubContext
+from hub.graphql.ids import to_global_id
 from hub.graphql.loaders import Loaders
 from hub.graphql.plans import FIELDS
 from hub.runtime import Hub
@@ -196,6 +197,35 @@ def corpus(codes: dict[str, str]) -> list[tuple[str, dict[str, Any] | None]]:
             % (YEAR, province),
             None,
         ),
+        # node(id:): every covered type, a missing row, an unknown type, a key of the wrong kind
+        (bench_query("node_batch"), None),
+        (
+            "{ %s }"
+            % " ".join(
+                f'n{i}: node(id: "{to_global_id(kind, key)}") {{ __typename id ...F }}'
+                for i, (kind, key) in enumerate(
+                    [
+                        ("Province", province),
+                        ("County", county),
+                        ("School", school),
+                        ("Post", 1),
+                        ("Post", 999999),
+                        ("ServiceUnit", 2),
+                        ("Training", 1),
+                        ("Volunteer", 3),
+                        ("Application", 4),
+                        ("ServiceAgreement", 5),
+                        ("Nothing", 1),
+                        ("Post", "x"),
+                    ]
+                )
+            )
+            + " fragment F on Node { ... on Province { name } ... on County { status } ... on School { code } "
+            "... on Post { title filled } ... on ServiceUnit { level } ... on Training { days location "
+            "servingProvince { code } } ... on Volunteer { name idNumber phone } ... on Application { status } "
+            "... on ServiceAgreement { termYear post { id } } }",
+            None,
+        ),
     ]
 
 
@@ -206,7 +236,9 @@ def test_hand_written_corpus_agrees_for_every_caller(pair: Pair, actor: str) -> 
     for query, variables in corpus(pair.codes):
         planned, executed, was_planned = pair.run(query, pair.actors[actor], variables)
         assert planned == executed, query
-        if actor != "anonymous" and not executed["errors"]:
+        # node(id:) of a type with a read scope is left to the executor unless the caller sees everything
+        expected = actor != "anonymous" and (actor == "national" or "node(" not in query)
+        if expected and not executed["errors"]:
             assert was_planned, f"the planner left this to the executor: {query}"
 
 

@@ -417,6 +417,38 @@ def application_sign_off(walk: Walk, row: Any, args: dict[str, Any], details: De
     return case((row.c.sign_off_decision.is_(None), null()), else_=body)
 
 
+def q_node(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
+    """`node(id:)` as Query.node answers it: null for an unknown type or key; a row outside the caller's
+    read scope is FORBIDDEN there, so such types are planned only for callers whose scope is everything."""
+    from hub.graphql.ids import from_global_id
+    from hub.graphql.types import NODE_TYPES
+
+    try:
+        type_name, key = from_global_id(args["id"])
+    except GraphQLError as refused:
+        raise Unplannable(refused.message) from refused
+    entry = NODE_TYPES.get(type_name)
+    if entry is None:
+        return null()
+    _, model, entity, numeric = entry
+    if type_name != "Province":
+        walk.need_actor()
+    if numeric and not key.isdigit():
+        return null()
+    if entity is not None and not isinstance(walk.hub.permissions.visible(walk.actor, entity), True_):
+        raise Unplannable("node of a scoped type")
+    concrete = walk.schema.get_type(type_name)
+    alias = model.__table__.alias()  # type: ignore[attr-defined]
+    body = walk.object(concrete, alias, details)
+    pk = primary_key(model)
+    return select(body).where(alias.c[pk] == (int(key) if numeric else key)).correlate_except(alias).scalar_subquery()
+
+
+def training_days(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
+    """R24: both the first and the last day count."""
+    return row.c.ends_on - row.c.starts_on + 1
+
+
 def _columns(**names: str) -> dict[str, Compiler]:
     return {graphql: column(sql) for graphql, sql in names.items()}
 
@@ -431,6 +463,7 @@ FIELDS: dict[str, dict[str, Compiler]] = {
         "posts": q_posts,
         "applications": q_applications,
         "me": q_me,
+        "node": q_node,
     },
     "Province": {
         "id": global_id("Province", "code"),
@@ -492,6 +525,12 @@ FIELDS: dict[str, dict[str, Compiler]] = {
         "post": to_one(m.Post, "post_id"),
         "county": to_one(m.County, "county_code"),
         "unit": to_one(m.ServiceUnit, "unit_id"),
+    },
+    "Training": {
+        "id": global_id("Training", "id"),
+        **_columns(year="year", location="location", startsOn="starts_on", endsOn="ends_on", status="status"),
+        "days": training_days,
+        "servingProvince": to_one(m.Province, "serving_province_code"),
     },
     "Application": {
         "id": global_id("Application", "id"),
