@@ -3,6 +3,7 @@ certificate checks (R31). Each is a few set-based queries and a pure rule functi
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
@@ -114,6 +115,7 @@ async def funding_report(info: Any, actor: Actor, year: str, province_code: str 
                 )
                 .join(m.ServiceAgreement, m.ServiceAgreement.application_id == m.Application.id)
                 .where(m.Application.serving_province_code.in_(codes))
+                .order_by(m.ServiceAgreement.term_year, m.ServiceAgreement.id)  # the latest agreement comes last
             )
         ).all()
         in_post_ids = set(
@@ -162,10 +164,12 @@ async def funding_report(info: Any, actor: Actor, year: str, province_code: str 
     regions = {p.code: Region(p.region) for p in provinces}
     serving = set(scales_of_year)
     by_application: dict[int, dict[str, Any]] = {}
+    of_province: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
     for app_id, serving, _status, county_code, starts_on, ends_on, volunteer_id in agreements:
         entry = by_application.setdefault(
             app_id, {"province": serving, "county": county_code, "periods": [], "volunteer": volunteer_id}
         )
+        of_province[serving][app_id] = entry
         entry["periods"].append((starts_on, ends_on))
         entry["county"] = county_code  # the latest agreement's county
     policies_of: dict[int, list[Any]] = defaultdict(list)
@@ -173,24 +177,26 @@ async def funding_report(info: Any, actor: Actor, year: str, province_code: str 
         policies_of[volunteer_id].append((kind, valid_from, valid_until))
     standard_of = {(s.province_code, s.county_code): s for s in standards}
 
+    # The rules are pure and their arguments take few values (4 zones × 13 month counts, a few standards):
+    # computed once each per request, not once per volunteer (exact Fraction arithmetic is the cost).
+    subsidy_for = functools.cache(money.central_subsidy)
+    allowance_for = functools.cache(money.local_allowance)
     reports = []
     for province in provinces:
         zone_months: dict[FundingZone, int] = defaultdict(int)
         zone_subsidy: dict[FundingZone, Decimal] = defaultdict(Decimal)
         allowance = Decimal("0")
         in_post = uninsured = 0
-        for app_id, entry in by_application.items():
-            if entry["province"] != province.code:
-                continue
+        for app_id, entry in of_province[province.code].items():
             months = money.months_in_post(entry["periods"], year, today)
             county = counties.get(entry["county"])
             zone = money.funding_zone(entry["county"], regions[province.code])
             if months:
                 zone_months[zone] += months
-                zone_subsidy[zone] += money.central_subsidy(zone, months)
+                zone_subsidy[zone] += subsidy_for(zone, months)
                 standard = standard_of.get((province.code, entry["county"])) or standard_of.get((province.code, None))
                 if standard is not None:
-                    allowance += money.local_allowance(
+                    allowance += allowance_for(
                         months,
                         standard.monthly_allowance,
                         standard.hardship_allowance,
