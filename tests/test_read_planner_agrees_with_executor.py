@@ -140,7 +140,7 @@ def corpus(codes: dict[str, str]) -> list[tuple[str, dict[str, Any] | None]]:
         certificateNumber idNumber phone school { code name province { code } }
         currentAgreement { id termYear startsOn endsOn signedAt post { id title filled townshipOrBelow
           unit { name level county { code } } } county { code name status } volunteer { name } }
-        agreements { id termYear }
+        agreements { id termYear } applications { id year status }
     """
     return [
         # the bench's front-end queries, re-pointed at this data set
@@ -189,7 +189,10 @@ def corpus(codes: dict[str, str]) -> list[tuple[str, dict[str, Any] | None]]:
         (
             '{ applications(year: "%s", first: 5) { totalCount edges { node { id year status acceptsAdjustment '
             "submittedAt schoolSignOff { decision reason by at } recruitingProvince { code } servingProvince { code } "
-            "county { code } school { code } volunteer { %s } } } } }" % (YEAR, volunteer_fields),
+            "county { code } school { code } selection { writtenScore interviewScore psychologicalPassed selected } "
+            "physicalExam { passed examinedOn } publicNotice { startsOn endsOn } recruitmentAgreement { signedAt "
+            "confirmationNumber servingProvince { code } } preferences { code name } training { id days } "
+            "replacementFor { id } replacedBy { id status } volunteer { %s } } } } }" % (YEAR, volunteer_fields),
             None,
         ),
         (

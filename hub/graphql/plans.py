@@ -449,6 +449,86 @@ def training_days(walk: Walk, row: Any, args: dict[str, Any], details: Details, 
     return row.c.ends_on - row.c.starts_on + 1
 
 
+def when_present(row: Any, columns: list[str], body: Any) -> Any:
+    """An embedded object that is null unless all of `columns` are set (as the resolvers test them)."""
+    return case((and_(*(row.c[c].is_not(None) for c in columns)), body), else_=null())
+
+
+def application_selection(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
+    body = walk.embedded(
+        named(definition),
+        details,
+        {
+            "writtenScore": lambda _d: row.c.written_score,
+            "interviewScore": lambda _d: row.c.interview_score,
+            "psychologicalPassed": lambda _d: func.coalesce(row.c.psychological_passed, false()),
+            "selected": lambda _d: row.c.selected,
+        },
+    )
+    return when_present(row, ["selected"], body)
+
+
+def application_physical_exam(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
+    """Health data (R2a): only for the volunteer and the recruiting and serving provincial offices."""
+    volunteer = m.Volunteer.__table__.alias()
+    entitled = exists(
+        select(volunteer.c.id)
+        .where(volunteer.c.id == row.c.volunteer_id, entitled_sql(walk.actor, "health", volunteer))
+        .correlate_except(volunteer)
+    )
+    body = walk.embedded(
+        named(definition),
+        details,
+        {"passed": lambda _d: row.c.exam_passed, "examinedOn": lambda _d: row.c.examined_on},
+    )
+    return case((and_(row.c.exam_passed.is_not(None), row.c.examined_on.is_not(None), entitled), body), else_=null())
+
+
+def application_public_notice(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
+    body = walk.embedded(
+        named(definition),
+        details,
+        {"startsOn": lambda _d: row.c.notice_starts_on, "endsOn": lambda _d: row.c.notice_ends_on},
+    )
+    return when_present(row, ["notice_starts_on", "notice_ends_on"], body)
+
+
+def application_recruitment(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
+    agreement_type = named(definition)
+    serving = agreement_type.fields["servingProvince"]
+    body = walk.embedded(
+        agreement_type,
+        details,
+        {
+            "signedAt": lambda _d: iso_datetime(row.c.recruited_at),
+            "confirmationNumber": lambda _d: row.c.confirmation_number,
+            "servingProvince": lambda group: to_one(m.Province, "serving_province_code")(walk, row, {}, group, serving),
+        },
+    )
+    return when_present(row, ["recruited_at", "confirmation_number", "serving_province_code"], body)
+
+
+def application_preferences(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
+    """The three preferred provinces in the applicant's order."""
+    items = [to_one(m.Province, f"preference_{n}")(walk, row, args, details, definition) for n in (1, 2, 3)]
+    return func.json_build_array(*items)
+
+
+def application_replaced_by(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
+    alias = m.Application.__table__.alias()
+    body = walk.object(named(definition), alias, details)
+    return select(body).where(alias.c.replacement_for_id == row.c.id).correlate_except(alias).scalar_subquery()
+
+
+def volunteer_applications(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
+    """The volunteer's applications inside the caller's read scope (aggregates.visible_applications)."""
+
+    def where(t: Any) -> Any:
+        return and_(t.c.volunteer_id == row.c.id, scoped(walk, t, m.Application, "Application"))
+
+    return listed(walk, m.Application, where, details, definition)
+
+
 def _columns(**names: str) -> dict[str, Compiler]:
     return {graphql: column(sql) for graphql, sql in names.items()}
 
@@ -516,6 +596,7 @@ FIELDS: dict[str, dict[str, Compiler]] = {
         "school": to_one(m.School, "school_code"),
         "currentAgreement": volunteer_current_agreement,
         "agreements": volunteer_agreements,
+        "applications": volunteer_applications,
     },
     "ServiceAgreement": {
         "id": global_id("ServiceAgreement", "id"),
@@ -542,6 +623,14 @@ FIELDS: dict[str, dict[str, Compiler]] = {
         "servingProvince": to_one(m.Province, "serving_province_code"),
         "county": to_one(m.County, "county_code"),
         "schoolSignOff": application_sign_off,
+        "selection": application_selection,
+        "physicalExam": application_physical_exam,
+        "publicNotice": application_public_notice,
+        "recruitmentAgreement": application_recruitment,
+        "preferences": application_preferences,
+        "training": to_one(m.Training, "training_id"),
+        "replacementFor": to_one(m.Application, "replacement_for_id"),
+        "replacedBy": application_replaced_by,
     },
 }
 
