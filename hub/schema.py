@@ -14,6 +14,7 @@ from hub.graphql.payloads import PAYLOAD_TYPES
 from hub.graphql.query import Query
 from hub.graphql.types import NODE_TYPES
 from hub.graphql.volunteer import VolunteerMutation
+from hub.limits import RequestLimits
 from hub.plugins import HubPlugins, PluginError
 
 _SCHEMAS: dict[tuple[tuple[str, int], ...], strawberry.Schema] = {}
@@ -51,7 +52,9 @@ def compose(plugins: HubPlugins) -> strawberry.Schema:
     mutation = _merge("Mutation", [VolunteerMutation], plugins.each("hub_mutation_fields"))
     extra: list[Any] = [entry[0] for entry in NODE_TYPES.values()] + PAYLOAD_TYPES
     extra += [t for _, ts in plugins.each("hub_graphql_types") for t in ts]
-    schema = strawberry.federation.Schema(query=query, mutation=mutation, types=extra, federation_version="2.7")
+    schema = strawberry.federation.Schema(
+        query=query, mutation=mutation, types=extra, federation_version="2.7", extensions=[RequestLimits]
+    )
     _extend_types(schema, plugins.each("hub_type_fields"))
     _SCHEMAS[key] = schema
     return schema
