@@ -56,6 +56,7 @@ class Settings:
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
     jwt_public_key: str | None = None  # PEM: RS256 tokens of a provincial identity provider are accepted too
+    jwt_required_claims: tuple[str, ...] = ()  # on top of exp and sub, e.g. ("iat", "jti")
     pool_size: int = 16
     plan_year: str = "2021-2022"  # R14: the plan's year, from which the two-year transition counts
     limits: Limits = field(default_factory=Limits)
@@ -73,12 +74,13 @@ class Settings:
         settings = cls(
             database_url=env.get("HUB_DATABASE_URL") or cls.database_url,
             jwt_secret=env.get("HUB_JWT_SECRET") or DEV_SECRET,
-            plugins=None if plugins is None else tuple(p.strip() for p in plugins.split(",") if p.strip()),
+            plugins=None if plugins is None else _names(plugins),
             env=env.get("HUB_ENV", "development"),
             today=date.fromisoformat(today) if today else None,
             jwt_issuer=env.get("HUB_JWT_ISSUER") or None,
             jwt_audience=env.get("HUB_JWT_AUDIENCE") or None,
             jwt_public_key=_pem(env.get("HUB_JWT_PUBLIC_KEY")),
+            jwt_required_claims=_names(env.get("HUB_JWT_REQUIRED_CLAIMS")),
             pool_size=int(env.get("HUB_DB_POOL_SIZE", "16")),
             plan_year=env.get("HUB_PLAN_YEAR") or cls.plan_year,
             limits=Limits.from_env(env),
@@ -98,3 +100,7 @@ def _pem(value: str | None) -> str | None:
     if not value:
         return None
     return value if value.lstrip().startswith("-----BEGIN") else Path(value).read_text(encoding="utf-8")
+
+
+def _names(value: str | None) -> tuple[str, ...]:
+    return tuple(name.strip() for name in (value or "").split(",") if name.strip())
