@@ -34,7 +34,9 @@ def make_engine(url: str, pool_size: int = 16) -> AsyncEngine:
             connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False)
+    # pre-ping: a pooled connection the server dropped (a restart, a failover) is replaced at checkout,
+    # so the hub recovers by itself when the database returns (docs/security.md).
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 
 def make_sessionmaker(engine: AsyncEngine, write: bool = False) -> async_sessionmaker[AsyncSession]:

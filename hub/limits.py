@@ -38,6 +38,7 @@ log = logging.getLogger("hub.limits")
 TOO_COMPLEX = "QUERY_TOO_COMPLEX"
 INTERNAL = "INTERNAL_SERVER_ERROR"
 UNAVAILABLE = "DATABASE_UNAVAILABLE"
+LOST = re.compile(r"connect|connection|unable to open database", re.IGNORECASE)
 SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
 
@@ -203,5 +204,5 @@ def _replace(error: GraphQLError, message: str, code: str | None) -> GraphQLErro
 def _database_lost(exc: BaseException) -> bool:
     """The database could not be reached or dropped the connection (not a refusal by a constraint)."""
     if isinstance(exc, DBAPIError):
-        return exc.connection_invalidated or isinstance(exc.orig, OSError) or "connect" in str(exc.orig).lower()
+        return exc.connection_invalidated or isinstance(exc.orig, OSError) or bool(LOST.search(str(exc.orig)))
     return isinstance(exc, OSError | TimeoutError)
