@@ -134,8 +134,9 @@ def _limits_rule(limits: Any, variables: Mapping[str, Any] | None) -> type[Valid
         def enter_operation_definition(self, node: OperationDefinitionNode, *_args: Any) -> None:
             measured = measurer(self.context.document, node, variables)
             found = measured.selection_set(node.selection_set)
-            for field, value in measured.bad_pages:
-                self.report(f"first must be between 0 and {MAX_PAGE}, not {value}", field)
+            for field, value in measured.bad_pages:  # the same refusal as the connection's own (page_size)
+                message = f"first must be between 0 and {MAX_PAGE}, not {value}"
+                self.report_error(GraphQLError(message, field, extensions={"code": "BAD_USER_INPUT"}))
             if found.depth > limits.max_depth:
                 self.report(f"the query is nested {found.depth} levels deep; at most {limits.max_depth}", node)
             if found.aliases > limits.max_aliases:

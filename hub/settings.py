@@ -18,7 +18,7 @@ class Limits:
 
     max_depth: int = 12  # a Relay connection is two levels (edges, node): the dashboard query is 8 deep
     max_aliases: int = 15  # graphql-armor's default; the front end uses a handful
-    max_tokens: int = 2000  # twice graphql-armor's 1000: GraphiQL's introspection document is ~300
+    max_tokens: int = 2000  # twice graphql-armor's 1000; the front end's largest document is 216, introspection 163
     max_cost: int = 100_000  # one per field times the rows of each page; the province dashboard is ~60,000
     max_body_bytes: int = 1_048_576  # 1 MiB: a province's whole county list as one batch is ~300 KiB
     timeout_seconds: float = 30.0  # a request still running then is cut with a 503
