@@ -82,6 +82,7 @@ async def spread(urls: list[str], settings: Any, document: str, inputs: list[dic
     """Send one request per input, alternating between the processes, all at once; the payloads."""
     token = make_token(settings, actor["level"], actor.get("sub", "x"), actor.get("code"))
     headers = {"authorization": f"Bearer {token}"}
+    started = time.perf_counter()
     async with httpx.AsyncClient(timeout=120) as http:
         responses = await asyncio.gather(
             *(
@@ -91,7 +92,9 @@ async def spread(urls: list[str], settings: Any, document: str, inputs: list[dic
                 for n, i in enumerate(inputs)
             )
         )
+    elapsed = time.perf_counter() - started
     bodies = [r.json() for r in responses]
+    print(f"\n[two processes] {len(inputs)} × {next(iter(bodies[0].get('data') or {'?': 0}))}: {elapsed:.2f}s")
     crashed = [b["errors"] for b in bodies if b.get("errors")]
     assert not crashed, crashed  # a deadlock, a serialization failure or a pool timeout fails the test
     return [next(iter(b["data"].values())) for b in bodies]
