@@ -1,25 +1,36 @@
-"""create_app(settings) -> Starlette: /graphql (POST and GET, GraphiQL outside production), /healthz, /readyz."""
+"""create_app(settings) -> Starlette: /graphql (POST and GET, GraphiQL outside production), /healthz, /readyz.
+
+Every request passes the RequestGuard first: a body over HUB_MAX_BODY_BYTES is refused (413) before it is
+parsed, and a request still running after HUB_REQUEST_TIMEOUT is stopped (503; its transaction rolls back).
+Mutations come only as POST with a JSON body: strawberry refuses them over GET, and any other content type
+(form posts, text/plain — what a cross-site form can send without a preflight) is refused with a 400."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from hub.auth import AuthenticationError, parse_token
 from hub.graphql.context import HubContext
 from hub.graphql.loaders import Loaders
 from hub.runtime import Hub
-from hub.settings import Settings
+from hub.settings import Limits, Settings
+
+log = logging.getLogger("hub.app")
 
 
 class HubGraphQL(GraphQL):
@@ -59,6 +70,75 @@ class HubGraphQL(GraphQL):
             return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
+class RequestGuard:
+    """ASGI middleware: the body-size and time limits of one HTTP request."""
+
+    def __init__(self, app: ASGIApp, limits: Limits) -> None:
+        self.app = app
+        self.limits = limits
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        body = await self._read_body(scope, receive)
+        if body is None:
+            await _error(send, 413, "PAYLOAD_TOO_LARGE", f"the request body is over {self.limits.max_body_bytes} bytes")
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            async with asyncio.timeout(self.limits.timeout_seconds):
+                await self.app(scope, replay, watch)
+        except TimeoutError:
+            log.warning("%s %s stopped after %s s", scope.get("method"), scope.get("path"), self.limits.timeout_seconds)
+            if not started:
+                message = f"the request took longer than {self.limits.timeout_seconds:g} s and was stopped"
+                await _error(send, 503, "TIMEOUT", message)
+
+    async def _read_body(self, scope: Scope, receive: Receive) -> bytes | None:
+        """The whole body, or None as soon as it is known to be over the limit (Content-Length or bytes)."""
+        limit = self.limits.max_body_bytes
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            return None
+        chunks, size, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                return None
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        return b"".join(chunks)
+
+
+async def _error(send: Send, status: int, code: str, message: str) -> None:
+    response = JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)
+    await response({"type": "http"}, _no_receive, send)
+
+
+async def _no_receive() -> Message:
+    return {"type": "http.disconnect"}
+
+
 def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Starlette:
     """The ASGI application. The hub (engine, schema) is built here, once, and disposed on shutdown."""
     hub = hub or Hub(settings or Settings.from_env())
@@ -87,6 +167,7 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Star
             Route("/readyz", readyz),
         ],
         lifespan=lifespan,
+        middleware=[Middleware(RequestGuard, limits=hub.settings.limits)],
     )
     app.state.hub = hub
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
 from dataclasses import dataclass
 
 import jwt
@@ -39,19 +40,42 @@ class Actor:
 
 
 def parse_token(token: str, settings: Settings) -> Actor:
-    """Verify an HS256 token and read its claims. Any defect is an AuthenticationError."""
-    options = {"require": ["exp", "sub"], "verify_aud": settings.jwt_audience is not None}
+    """Verify a token and read its claims. Any defect is an AuthenticationError.
+
+    HS256 tokens are checked with HUB_JWT_SECRET; RS256 tokens (a provincial identity provider) only when
+    HUB_JWT_PUBLIC_KEY is set, and with that key only: the key is chosen by the algorithm and each key
+    admits its one algorithm, so neither `alg: none` nor an HS256 token signed with the public key passes.
+    `exp` and `sub` are required, with HUB_JWT_REQUIRED_CLAIMS on top; `iat` and `nbf` must not lie in
+    the future, `iss` and `aud` must match when configured, `jti` must be a non-empty string when present.
+    """
+    try:
+        algorithm = jwt.get_unverified_header(token).get("alg")
+    except jwt.PyJWTError as exc:
+        raise AuthenticationError(f"invalid token: {exc}") from exc
+    if algorithm == "HS256":
+        key: str = settings.jwt_secret
+    elif algorithm == "RS256" and settings.jwt_public_key:
+        key = settings.jwt_public_key
+    else:
+        raise AuthenticationError(f"invalid token: the algorithm {algorithm!r} is not accepted")
+    options = {
+        "require": ["exp", "sub", *settings.jwt_required_claims],
+        "verify_aud": settings.jwt_audience is not None,
+        "verify_iss": settings.jwt_issuer is not None,
+    }
     try:
         claims = jwt.decode(
             token,
-            settings.jwt_secret,
-            algorithms=["HS256"],
+            key,
+            algorithms=[algorithm],
             options=options,
             audience=settings.jwt_audience,
             issuer=settings.jwt_issuer,
         )
     except jwt.PyJWTError as exc:
         raise AuthenticationError(f"invalid token: {exc}") from exc
+    if "jti" in claims and (not isinstance(claims["jti"], str) or not claims["jti"].strip()):
+        raise AuthenticationError("invalid token: jti must be a non-empty string")
     try:
         level = OfficeLevel(str(claims.get("level", "")).upper())
     except ValueError as exc:
@@ -72,7 +96,13 @@ def parse_token(token: str, settings: Settings) -> Actor:
 def make_token(settings: Settings, level: str, subject: str, code: str | None = None, ttl: int = 3600) -> str:
     """Sign a token for `hub token` and the demo. The claims are checked as on the way in."""
     now = int(time.time())
-    claims: dict[str, object] = {"sub": subject, "level": level.lower(), "iat": now, "exp": now + ttl}
+    claims: dict[str, object] = {
+        "sub": subject,
+        "level": level.lower(),
+        "iat": now,
+        "exp": now + ttl,
+        "jti": uuid.uuid4().hex,
+    }
     if code is not None:
         claims["code"] = code
     if settings.jwt_issuer:

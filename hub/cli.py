@@ -1,4 +1,4 @@
-"""`hub`: db upgrade/downgrade, serve (with --demo), token, schema."""
+"""`hub`: db upgrade/downgrade, serve (with --demo), token, schema, audit verify."""
 
 from __future__ import annotations
 
@@ -110,6 +110,27 @@ def cmd_serve(args: argparse.Namespace) -> None:
         uvicorn.run(create_app(hub=Hub(settings, plugins)), host=args.host, port=args.port, log_level="info")
 
 
+def cmd_audit(args: argparse.Namespace) -> None:
+    """`hub audit verify`: walk the hash chain of the audit log; exit 1 at the first altered or missing entry."""
+    from hub.audit import verify
+    from hub.db import make_engine, make_sessionmaker
+
+    settings = _settings()
+
+    async def run():  # type: ignore[no-untyped-def]
+        engine = make_engine(settings.database_url, 1)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                return await verify(session)
+        finally:
+            await engine.dispose()
+
+    verdict = asyncio.run(run())
+    if not verdict.intact:
+        sys.exit(f"audit trail BROKEN after {verdict.entries - 1} good entries: {verdict.reason}")
+    print(f"audit trail intact: {verdict.entries} entries, head {verdict.head}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hub", description="The Western Program data hub")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -132,6 +153,10 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--sub", required=True)
     token.add_argument("--ttl", type=int, default=3600)
     token.set_defaults(func=cmd_token)
+
+    audit = sub.add_parser("audit", help="the audit log's hash chain")
+    audit.add_argument("action", choices=["verify"])
+    audit.set_defaults(func=cmd_audit)
 
     schema = sub.add_parser("schema", help="print the SDL of the schema as configured")
     schema.add_argument("--output", "-o", default=None)

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event
+from typing import Any
+
+from sqlalchemy import event, inspect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
+from strawberry.utils.str_converters import to_camel_case
+
+from hub.enums import UserErrorCode
+from hub.errors import DomainRefusal, Problem
+from hub.rules.text import text_problem
 
 WRITE_OPTION = "hub_write"
 
@@ -34,11 +42,36 @@ def make_engine(url: str, pool_size: int = 16) -> AsyncEngine:
             connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False)
+    # pre-ping: a pooled connection the server dropped (a restart, a failover) is replaced at checkout,
+    # so the hub recovers by itself when the database returns (docs/security.md).
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+class WriteSession(Session):
+    """The session of a mutation: every text it is about to write is checked first (hub/rules/text.py)."""
+
+
+@event.listens_for(WriteSession, "before_flush")
+def _check_text(session: Session, _context: Any, _instances: Any) -> None:
+    """Refuse (INVALID_INPUT, rolled back by the mutation path) text over its column's length or holding
+    control characters: PostgreSQL would fail with a driver error, SQLite would store it silently."""
+    problems = []
+    for instance in (*session.new, *session.dirty):
+        for column in inspect(instance).mapper.columns:
+            value = getattr(instance, column.key, None)
+            if isinstance(value, str):
+                problem = text_problem(value, getattr(column.type, "length", None))
+                if problem:
+                    field = to_camel_case(column.key)
+                    problems.append(Problem(UserErrorCode.INVALID_INPUT, f"{field} {problem}", ("input", field)))
+    if problems:
+        raise DomainRefusal(problems)
 
 
 def make_sessionmaker(engine: AsyncEngine, write: bool = False) -> async_sessionmaker[AsyncSession]:
     """Sessions for reads, or (`write=True`) for mutations: on SQLite those begin IMMEDIATE, taking the
     write lock up front so that concurrent writers queue instead of failing on a lock upgrade."""
     bind = engine.execution_options(**{WRITE_OPTION: True}) if write else engine
+    if write:
+        return async_sessionmaker(bind, expire_on_commit=False, autoflush=False, sync_session_class=WriteSession)
     return async_sessionmaker(bind, expire_on_commit=False, autoflush=False)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit import write_entry
@@ -108,14 +108,22 @@ async def perform(
         except DomainRefusal as refusal:
             return refused(refusal.problems)
         except IntegrityError as exc:
-            # The database's own constraints are the last line (unique codes, one active application).
+            # The database's own constraints are the last line (unique codes, one active application);
+            # the constraint's name and SQL are logged, not shown (docs/security.md).
             log.info("%s refused by a constraint: %s", operation, exc.orig)
-            return refused([Problem(UserErrorCode.DUPLICATE, _constraint_message(exc))])
+            return refused([Problem(UserErrorCode.DUPLICATE, "this would duplicate an existing record")])
+        except DBAPIError as exc:
+            # A value the database cannot hold (SQLSTATE class 22: out of range, too long) is bad input;
+            # anything else (a lost connection) goes on up.
+            if not _data_exception(exc):
+                raise
+            log.info("%s refused by the database: %s", operation, exc.orig)
+            return refused([Problem(UserErrorCode.INVALID_INPUT, "a value is out of range for what it describes")])
     event = Event(operation, actor, tuple(unit.target_ids), unit.changes)
     hub.plugins.emit(event)  # each listener's failure is logged there, never raised into the mutation
     return result
 
 
-def _constraint_message(exc: IntegrityError) -> str:
-    text = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
-    return f"this would duplicate an existing record ({text})"
+def _data_exception(exc: DBAPIError) -> bool:
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return isinstance(code, str) and code.startswith("22")

@@ -16,6 +16,7 @@ from hub.graphql.planner import ReadPlanner
 from hub.graphql.query import Query
 from hub.graphql.types import NODE_TYPES
 from hub.graphql.volunteer import VolunteerMutation
+from hub.limits import RequestLimits
 from hub.plugins import HubPlugins, PluginError
 
 PARSED_DOCUMENTS = 1024  # distinct query documents whose parse and validation are kept per process
@@ -59,10 +60,13 @@ def compose(plugins: HubPlugins) -> strawberry.Schema:
         mutation=mutation,
         types=extra,
         federation_version="2.7",
+        # Order matters: the caches fill parse and validation first; RequestLimits then measures the
+        # validated document (hub/limits.py); the read planner answers before the executor would.
         extensions=[
             # factories: strawberry keeps both caches at module level (per schema for validation)
             lambda: ParserCache(maxsize=PARSED_DOCUMENTS),
             lambda: ValidationCache(maxsize=PARSED_DOCUMENTS),
+            RequestLimits,
             ReadPlanner,
         ],
     )

@@ -3,10 +3,43 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 DEV_SECRET = "xibu-hub-development-secret-change-me"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one request may ask of the hub (hub/limits.py, hub/app.py); reasons in docs/security.md."""
+
+    max_depth: int = 12  # a Relay connection is two levels (edges, node): the dashboard query is 8 deep
+    max_aliases: int = 15  # graphql-armor's default; the front end uses a handful
+    max_tokens: int = 2000  # twice graphql-armor's 1000; the front end's largest document is 216, introspection 163
+    max_cost: int = 100_000  # one per field times the rows of each page; the province dashboard is ~60,000
+    max_body_bytes: int = 1_048_576  # 1 MiB: a province's whole county list as one batch is ~300 KiB
+    timeout_seconds: float = 60.0  # the funding report's p50 under load is 36 s today (bench/README.md)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Limits:
+        def number(name: str, default: float, kind: type = int) -> Any:
+            raw = env.get(name)
+            value = kind(raw) if raw else default
+            if value <= 0:
+                raise ConfigurationError(f"{name} must be positive, not {raw!r}")
+            return value
+
+        return cls(
+            max_depth=number("HUB_MAX_DEPTH", cls.max_depth),
+            max_aliases=number("HUB_MAX_ALIASES", cls.max_aliases),
+            max_tokens=number("HUB_MAX_TOKENS", cls.max_tokens),
+            max_cost=number("HUB_MAX_COST", cls.max_cost),
+            max_body_bytes=number("HUB_MAX_BODY_BYTES", cls.max_body_bytes),
+            timeout_seconds=number("HUB_REQUEST_TIMEOUT", cls.timeout_seconds, float),
+        )
 
 
 class ConfigurationError(RuntimeError):
@@ -22,9 +55,12 @@ class Settings:
     today: date | None = None
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
+    jwt_public_key: str | None = None  # PEM: RS256 tokens of a provincial identity provider are accepted too
+    jwt_required_claims: tuple[str, ...] = ()  # on top of exp and sub, e.g. ("iat", "jti")
     pool_size: int = 16
     plan_year: str = "2021-2022"  # R14: the plan's year, from which the two-year transition counts
     read_planner: bool = True  # plan read queries into one SQL statement (PostgreSQL); off: the executor only
+    limits: Limits = field(default_factory=Limits)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -39,14 +75,17 @@ class Settings:
         settings = cls(
             database_url=env.get("HUB_DATABASE_URL") or cls.database_url,
             jwt_secret=env.get("HUB_JWT_SECRET") or DEV_SECRET,
-            plugins=None if plugins is None else tuple(p.strip() for p in plugins.split(",") if p.strip()),
+            plugins=None if plugins is None else _names(plugins),
             env=env.get("HUB_ENV", "development"),
             today=date.fromisoformat(today) if today else None,
             jwt_issuer=env.get("HUB_JWT_ISSUER") or None,
             jwt_audience=env.get("HUB_JWT_AUDIENCE") or None,
+            jwt_public_key=_pem(env.get("HUB_JWT_PUBLIC_KEY")),
+            jwt_required_claims=_names(env.get("HUB_JWT_REQUIRED_CLAIMS")),
             pool_size=int(env.get("HUB_DB_POOL_SIZE", "16")),
             plan_year=env.get("HUB_PLAN_YEAR") or cls.plan_year,
             read_planner=_switch(env.get("HUB_READ_PLANNER", "on"), "HUB_READ_PLANNER"),
+            limits=Limits.from_env(env),
         )
         settings.check()
         return settings
@@ -64,3 +103,14 @@ def _switch(value: str, name: str) -> bool:
     if value.lower() in ("off", "false", "0", "no"):
         return False
     raise ConfigurationError(f"{name} must be on or off, not {value!r}")
+
+
+def _pem(value: str | None) -> str | None:
+    """HUB_JWT_PUBLIC_KEY is the PEM text itself or the path of a file holding it."""
+    if not value:
+        return None
+    return value if value.lstrip().startswith("-----BEGIN") else Path(value).read_text(encoding="utf-8")
+
+
+def _names(value: str | None) -> tuple[str, ...]:
+    return tuple(name.strip() for name in (value or "").split(",") if name.strip())

@@ -167,7 +167,7 @@ def county_only(county: str, *applicants: str) -> tuple[tuple[str, Actor], ...]:
         ("provincial 62 (the county's province)", GANSU),
         ("provincial 11 (recruited the volunteers)", BEIJING),
         ("school 10001 (the volunteers' school)", PKU),
-        *((f"volunteer ({a})", volunteer(a)) for a in applicants),
+        *((f"volunteer ({a})", volunteer(a)) for a in applicants or ("serving",)),
         (f"county {same_province['code']} (same province)", same_province),
         ("county 530629 (another province)", WEIXIN),
     )
@@ -180,7 +180,7 @@ def serving_province_only(*applicants: str) -> tuple[tuple[str, Actor], ...]:
         ("county 620321 (in the serving province)", YONGCHANG),
         ("school 10001 (the volunteers' school)", PKU),
         ("school 10730 (a school in the serving province)", LZU),
-        *((f"volunteer ({a})", volunteer(a)) for a in applicants),
+        *((f"volunteer ({a})", volunteer(a)) for a in applicants or ("serving",)),
         ("provincial 11 (the recruiting province)", BEIJING),
         ("provincial 53 (another serving province)", YUNNAN),
     )

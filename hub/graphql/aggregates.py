@@ -20,11 +20,20 @@ from hub.enums import (
     LocalProjectStatus,
     UserErrorCode,
 )
+from hub.errors import bad_input
 from hub.posts import holding
 from hub.rules import counties
 from hub.rules.benefits import ServiceRecord
 from hub.rules.benefits import benefits as compute_benefits
 from hub.rules.years import parse_year, service_period
+
+
+def _year(year: str) -> None:
+    """A year argument that is no program year is the caller's mistake (BAD_USER_INPUT), not a crash."""
+    try:
+        parse_year(year)
+    except ValueError as exc:
+        raise bad_input(str(exc)) from None
 
 
 def in_post_condition(year: str) -> Any:
@@ -50,6 +59,8 @@ async def scales(info: Any, year: str) -> dict[str, int]:
 
 
 async def in_post_by_province(info: Any, year: str) -> dict[str, int]:
+    _year(year)
+
     async def batch(session: Any, years: list[str]) -> list[dict[str, int]]:
         out = []
         for y in years:
@@ -84,7 +95,7 @@ async def banned_years(info: Any, county_code: str) -> set[str]:
 
 
 async def accepts_volunteers(info: Any, county: m.County, year: str) -> bool:
-    parse_year(year)
+    _year(year)
     evaluations = await info.context.loaders.many(m.CountyEvaluation, "county_code").load(county.code)
     failed = [e.year for e in evaluations if not e.passed]
     banned = await banned_years(info, county.code)

@@ -235,9 +235,8 @@ async def answer(hub: Any, execution: Any, context: Any) -> dict[str, Any] | Non
         async with hub.engine.connect() as connection:
             result = await connection.exec_driver_sql(found.sql, found.parameters)
             value = result.scalar_one()
-    except Exception:  # e.g. a plan PostgreSQL refuses: answer field by field, and stop planning this query
+    except Exception:  # a lost database or a plan PostgreSQL refuses: the executor answers (or says why)
         logger.exception("a planned statement failed; the executor answers")
-        hub.plans.put(key, None)
         return None
     context.planned = True
     return json.loads(value) if isinstance(value, str) else value

@@ -17,6 +17,7 @@ from hub.mutation import Unit, perform
 from hub.permissions import ReadScope, Rule
 from hub.rules.idnumbers import InvalidIdNumber, is_mobile, normalize_id_number, parse_id_number
 from hub.rules.lifecycle import ensure_transition
+from hub.rules.text import name_problem
 from hub.scales import serving_provinces
 
 
@@ -99,8 +100,9 @@ class VolunteerMutation:
             today = unit.hub.clock.today()
             problems: list[Problem] = []
             name = input.name.strip()
-            if not name:
-                problems.append(Problem(UserErrorCode.INVALID_INPUT, "the name is empty", ("input", "name")))
+            invalid_name = name_problem(name)
+            if invalid_name:
+                problems.append(Problem(UserErrorCode.INVALID_INPUT, invalid_name, ("input", "name")))
             id_number = normalize_id_number(input.id_number)
             facts = None
             try:

@@ -10,7 +10,11 @@ from sqlmodel import Field, SQLModel
 
 
 class AuditEntry(SQLModel, table=True):
-    """Who did what to which objects, written in the mutation's own transaction."""
+    """Who did what to which objects, written in the mutation's own transaction.
+
+    Tamper evidence: `hash` is the SHA-256 of the entry's content and `prev_hash`, the hash of the entry
+    before it (hub/audit.py), so altering, removing or reordering a row breaks the chain there.
+    """
 
     __tablename__ = "audit_entries"
 
@@ -22,6 +26,9 @@ class AuditEntry(SQLModel, table=True):
     operation: str = Field(max_length=60, index=True)
     target_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Nullable only so that adding them needs no table rebuild on SQLite; every entry written has both.
+    prev_hash: str | None = Field(default=None, max_length=64)
+    hash: str | None = Field(default=None, max_length=64)
 
 
 class AuditScope(SQLModel, table=True):

@@ -1,0 +1,44 @@
+"""What text the hub stores: a person's name as written on an identity card, and no control characters
+or over-long values in any text column (a hostile or broken client is refused with INVALID_INPUT instead
+of a database error, and SQLite, which does not enforce VARCHAR lengths, behaves as PostgreSQL does)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+NAME_MAX = 30  # 阿卜杜热西提·阿卜杜热合曼 is 13; transliterated minority names stay well under 30
+NAME_MARKS = {"·", "•", "・", "-", "'", " "}  # the middle dot of minority names (买买提·艾力), as people type it
+FREE_TEXT_CONTROLS = {"\n", "\t"}  # line breaks and tabs are allowed in longer text (reasons, notes)
+
+
+def name_problem(name: str) -> str | None:
+    """Why `name` is no person's name (None: it is one). Letters of any script (汉字 including the rare
+    characters of extension B and beyond, so 欧阳娜娜 and 㛃 pass), combining marks, digits, and the
+    separators of NAME_MARKS; no emoji, symbols, punctuation or control characters; at most NAME_MAX."""
+    if not name.strip():
+        return "the name is empty"
+    if len(name) > NAME_MAX:
+        return f"the name has {len(name)} characters; at most {NAME_MAX}"
+    if name != name.strip() or "  " in name:
+        return "the name has leading, trailing or doubled spaces"
+    for character in name:
+        category = unicodedata.category(character)
+        if character in NAME_MARKS or category[0] in ("L", "M") or category == "Nd":
+            continue
+        return f"the name contains {_describe(character)}, which no name has"
+    return None
+
+
+def text_problem(value: str, max_length: int | None) -> str | None:
+    """Why `value` cannot be stored in a text column of `max_length` (None: it can)."""
+    if max_length is not None and len(value) > max_length:
+        return f"is {len(value)} characters long; at most {max_length}"
+    for character in value:
+        if character not in FREE_TEXT_CONTROLS and unicodedata.category(character) in ("Cc", "Cs"):
+            return f"contains {_describe(character)}"
+    return None
+
+
+def _describe(character: str) -> str:
+    name = unicodedata.name(character, "")
+    return f"U+{ord(character):04X}" + (f" ({name})" if name else " (a control character)")
