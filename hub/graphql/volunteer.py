@@ -96,77 +96,7 @@ class VolunteerMutation:
 
         async def work(unit: Unit) -> RegisterVolunteerPayload:
             unit.authorize()
-            today = unit.hub.clock.today()
-            problems: list[Problem] = []
-            name = input.name.strip()
-            if not name:
-                problems.append(Problem(UserErrorCode.INVALID_INPUT, "the name is empty", ("input", "name")))
-            id_number = normalize_id_number(input.id_number)
-            facts = None
-            try:
-                facts = parse_id_number(id_number, today)
-            except InvalidIdNumber as exc:
-                problems.append(Problem(UserErrorCode.INVALID_INPUT, f"idNumber: {exc}", ("input", "idNumber")))
-            if not is_mobile(input.phone):
-                problems.append(
-                    Problem(
-                        UserErrorCode.INVALID_INPUT,
-                        "phone: an 11-digit mainland mobile number is needed",
-                        ("input", "phone"),
-                    )
-                )
-            school = await unit.session.get(m.School, input.school_code)
-            if school is None:
-                problems.append(
-                    Problem(
-                        UserErrorCode.NOT_FOUND,
-                        f"no school has the code {input.school_code!r}",
-                        ("input", "schoolCode"),
-                    )
-                )
-            existing = (
-                await unit.session.execute(
-                    select(m.Volunteer.subject, m.Volunteer.id_number).where(
-                        (m.Volunteer.subject == unit.actor.subject) | (m.Volunteer.id_number == id_number)
-                    )
-                )
-            ).all()
-            if any(s == unit.actor.subject for s, _ in existing):
-                problems.append(Problem(UserErrorCode.DUPLICATE, "this account has already registered a volunteer"))
-            if any(n == id_number for _, n in existing):
-                problems.append(
-                    Problem(
-                        UserErrorCode.DUPLICATE,
-                        "this identity number is already registered",
-                        ("input", "idNumber"),
-                    )
-                )
-            if problems:
-                raise DomainRefusal(problems)
-            assert facts is not None and school is not None
-            volunteer = m.Volunteer(
-                subject=unit.actor.subject,
-                name=name,
-                id_number=id_number,
-                phone=input.phone.strip(),
-                gender=facts.gender.value,
-                birth_date=facts.birth_date,
-                school_code=school.code,
-                degree=input.degree.value,
-                graduate_teaching_group=bool(input.graduate_teaching_group),
-                has_work_experience=input.has_work_experience,
-                volunteer_experience=(input.volunteer_experience or None),
-                registered_at=unit.hub.clock.now(),
-            )
-            unit.session.add(volunteer)
-            await unit.session.flush()
-            unit.record(
-                to_global_id("Volunteer", volunteer.id),
-                {"name": name, "schoolCode": school.code},
-                volunteer=unit.actor.subject,
-                school=school.code,
-                province=school.province_code,
-            )
+            volunteer = await register(unit, input, unit.actor.subject)
             return RegisterVolunteerPayload(volunteer=Volunteer.of(volunteer), user_errors=[])
 
         return await perform(
@@ -266,3 +196,84 @@ class VolunteerMutation:
             work,
             refused_with(ApplicationPayload, application=None),
         )
+
+
+async def register(
+    unit: Unit, input: RegisterVolunteerInput, subject: str, at: tuple[str, ...] = ("input",)
+) -> m.Volunteer:
+    """R6, R19: one volunteer registered under the account `subject`, checked and written with its audit
+    record. The volunteer's own registerVolunteer and a school office's batch (a spreadsheet import) both
+    come here; refusals name the field under `at` (the input, or one row of a batch)."""
+    account = (*at, "subject") if len(at) > 1 else None
+    today = unit.hub.clock.today()
+    problems: list[Problem] = []
+    name = input.name.strip()
+    if not name:
+        problems.append(Problem(UserErrorCode.INVALID_INPUT, "the name is empty", (*at, "name")))
+    id_number = normalize_id_number(input.id_number)
+    facts = None
+    try:
+        facts = parse_id_number(id_number, today)
+    except InvalidIdNumber as exc:
+        problems.append(Problem(UserErrorCode.INVALID_INPUT, f"idNumber: {exc}", (*at, "idNumber")))
+    if not is_mobile(input.phone):
+        problems.append(
+            Problem(
+                UserErrorCode.INVALID_INPUT,
+                "phone: an 11-digit mainland mobile number is needed",
+                (*at, "phone"),
+            )
+        )
+    school = await unit.session.get(m.School, input.school_code)
+    if school is None:
+        problems.append(
+            Problem(
+                UserErrorCode.NOT_FOUND,
+                f"no school has the code {input.school_code!r}",
+                (*at, "schoolCode"),
+            )
+        )
+    existing = (
+        await unit.session.execute(
+            select(m.Volunteer.subject, m.Volunteer.id_number).where(
+                (m.Volunteer.subject == subject) | (m.Volunteer.id_number == id_number)
+            )
+        )
+    ).all()
+    if any(s == subject for s, _ in existing):
+        problems.append(Problem(UserErrorCode.DUPLICATE, "this account has already registered a volunteer", account))
+    if any(n == id_number for _, n in existing):
+        problems.append(
+            Problem(
+                UserErrorCode.DUPLICATE,
+                "this identity number is already registered",
+                (*at, "idNumber"),
+            )
+        )
+    if problems:
+        raise DomainRefusal(problems)
+    assert facts is not None and school is not None
+    volunteer = m.Volunteer(
+        subject=subject,
+        name=name,
+        id_number=id_number,
+        phone=input.phone.strip(),
+        gender=facts.gender.value,
+        birth_date=facts.birth_date,
+        school_code=school.code,
+        degree=input.degree.value,
+        graduate_teaching_group=bool(input.graduate_teaching_group),
+        has_work_experience=input.has_work_experience,
+        volunteer_experience=(input.volunteer_experience or None),
+        registered_at=unit.hub.clock.now(),
+    )
+    unit.session.add(volunteer)
+    await unit.session.flush()
+    unit.record(
+        to_global_id("Volunteer", volunteer.id),
+        {"name": name, "schoolCode": school.code},
+        volunteer=subject,
+        school=school.code,
+        province=school.province_code,
+    )
+    return volunteer
