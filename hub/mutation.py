@@ -105,6 +105,10 @@ async def perform(
                 await write_entry(
                     session, actor, operation, hub.clock.now(), unit.target_ids, unit.changes, unit.scopes
                 )
+                if getattr(info.context, "rehearsal", False):
+                    raise Rehearsed(result)
+        except Rehearsed as rehearsed:
+            return rehearsed.result  # every rule ran, nothing was kept, no event
         except DomainRefusal as refusal:
             return refused(refusal.problems)
         except IntegrityError as exc:
@@ -114,6 +118,14 @@ async def perform(
     event = Event(operation, actor, tuple(unit.target_ids), unit.changes)
     hub.plugins.emit(event)  # each listener's failure is logged there, never raised into the mutation
     return result
+
+
+class Rehearsed(Exception):
+    """Rolls back a rehearsal (an import's --dry-run): the whole path ran, the transaction is not kept."""
+
+    def __init__(self, result: Any) -> None:
+        super().__init__("rehearsal")
+        self.result = result
 
 
 def _constraint_message(exc: IntegrityError) -> str:

@@ -21,6 +21,7 @@ class HubContext:
     request: Any = None
     response: Any = None
     memo: dict[Any, Any] = field(default_factory=dict)
+    rehearsal: bool = False  # mutations run every step, then roll back (imports' --dry-run, hub/exchange)
 
     def require_actor(self, what: str = "this field") -> Actor:
         """The authenticated caller; UNAUTHENTICATED for a bad token or none."""
