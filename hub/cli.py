@@ -1,4 +1,4 @@
-"""`hub`: db upgrade/downgrade, serve (with --demo), token, schema."""
+"""`hub`: db upgrade/downgrade, serve (with --demo), token, schema, import."""
 
 from __future__ import annotations
 
@@ -110,6 +110,12 @@ def cmd_serve(args: argparse.Namespace) -> None:
         uvicorn.run(create_app(hub=Hub(settings, plugins)), host=args.host, port=args.port, log_level="info")
 
 
+def cmd_import(args: argparse.Namespace) -> None:
+    from hub.exchange.command import run_import
+
+    run_import(args, _settings(), _plugins)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hub", description="The Western Program data hub")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -136,6 +142,11 @@ def build_parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print the SDL of the schema as configured")
     schema.add_argument("--output", "-o", default=None)
     schema.set_defaults(func=cmd_schema)
+
+    from hub.exchange.command import add_import_arguments
+
+    add_import_arguments(sub.add_parser("import", help="import counties, schools, posts or volunteers from a file"))
+    sub.choices["import"].set_defaults(func=cmd_import)
     return parser
 
 
