@@ -15,6 +15,7 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
 from hub.auth import AuthenticationError, parse_token
+from hub.exchange.routes import exchange_routes
 from hub.graphql.context import HubContext
 from hub.graphql.loaders import Loaders
 from hub.runtime import Hub
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Star
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *exchange_routes(hub),
         ],
         lifespan=lifespan,
     )

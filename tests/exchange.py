@@ -41,3 +41,14 @@ def sheet_rows(data: bytes) -> list[list[Any]]:
 def where(report: Any) -> list[tuple[int | None, str | None, str]]:
     """The problems of a report as (line, column, code)."""
     return [(p.line, p.column, p.code) for p in report.problems]
+
+
+async def download(client: Any, path: str, **actor: Any) -> Any:
+    """GET a download with the token of `actor` (level=, code=, sub=), or none."""
+    headers = {"authorization": f"Bearer {client.token(**actor)}"} if actor else {}
+    return await client.http.get(path, headers=headers)
+
+
+def workbook_of(response: Any) -> Any:
+    assert response.status_code == 200, response.text
+    return load_workbook(io.BytesIO(response.content)).worksheets[0]

@@ -19,11 +19,10 @@ from sqlalchemy import select
 
 from hub import models as m
 from hub.auth import Actor
+from hub.exchange.calls import execute
 from hub.exchange.reading import Line, UnreadableFile, read
 from hub.exchange.tables import TABLES, CellError, Table
-from hub.graphql.context import HubContext
 from hub.graphql.ids import to_global_id
-from hub.graphql.loaders import Loaders
 
 CHUNK = 1000  # rows a mutation call; every batch mutation takes at least this many
 KEYS = {"counties": ("code",), "schools": ("code",), "volunteers": ("subject", "idNumber")}
@@ -209,8 +208,7 @@ async def _run(hub: Any, actor: Actor, table: Table, chunk: list[_Row], rehearsa
         f"{{ result: {table.mutation}(input: $input) {{ userErrors {{ field message code }} }} }}"
     )
     variables = {"input": {table.rows_field: [row.values for row in chunk]}}
-    context = HubContext(hub=hub, actor=actor, auth_error=None, loaders=Loaders(hub.sessionmaker), rehearsal=rehearsal)
-    result = await hub.schema.execute(document, variable_values=variables, context_value=context)
+    result = await execute(hub, actor, document, variables, rehearsal=rehearsal)
     if result.errors:
         return [ImportProblem(None, None, (e.extensions or {}).get("code", "ERROR"), e.message) for e in result.errors]
     problems = []

@@ -4,7 +4,7 @@ export never holds its rows in memory, and the templates of the importable kinds
 from __future__ import annotations
 
 import tempfile
-from collections.abc import AsyncIterable, Iterator
+from collections.abc import AsyncIterable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -29,6 +29,16 @@ class Heading:
     header: str
     width: int = 14
     number_format: str | None = None
+
+
+@dataclass(frozen=True)
+class Export:
+    """One download: its sheet title, columns, the query parameters it needs, and its rows."""
+
+    title: str
+    headings: list[Heading]
+    required: tuple[str, ...]
+    rows: Callable[[Any, Any, dict[str, str]], AsyncIterable[list[Any]]]
 
 
 def _cell(sheet: Any, value: Any, heading: Heading) -> WriteOnlyCell:
@@ -57,8 +67,12 @@ async def write_xlsx(title: str, headings: list[Heading], rows: AsyncIterable[li
         cell.font = bold
         header.append(cell)
     sheet.append(header)
-    async for row in rows:
-        sheet.append([_cell(sheet, value, heading) for value, heading in zip(row, headings, strict=True)])
+    try:
+        async for row in rows:
+            sheet.append([_cell(sheet, value, heading) for value, heading in zip(row, headings, strict=True)])
+    except BaseException:
+        sheet.close()  # finish and drop the half-written sheet's temporary file
+        raise
     out = tempfile.SpooledTemporaryFile(max_size=SPOOL)
     workbook.save(out)
     out.seek(0)
