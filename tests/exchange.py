@@ -52,3 +52,13 @@ async def download(client: Any, path: str, **actor: Any) -> Any:
 def workbook_of(response: Any) -> Any:
     assert response.status_code == 200, response.text
     return load_workbook(io.BytesIO(response.content)).worksheets[0]
+
+
+def pdf_text(response: Any) -> str:
+    """The text of a downloaded PDF, as a reader's copy-and-paste gives it (whitespace dropped)."""
+    from pypdf import PdfReader
+
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    return "".join("".join(page.extract_text().split()) for page in reader.pages)

@@ -35,7 +35,15 @@ async def test_a_school_roster_shows_phones_to_the_school_and_masks_identity_num
     assert first[2] == datetime(2004, 5, 6) and sheet["C2"].number_format == "yyyy-mm-dd"
     assert first[3] == mask_id_number(id_number(1))  # R2a: the school sees the number masked
     assert first[4] == "13900000001"  # and the phone in full
-    assert first[6:13] == ["甘肃省", "云南省", "新疆维吾尔自治区", "否", first[10], None, "SUBMITTED"]  # not signed off yet
+    assert first[6:13] == [
+        "甘肃省",
+        "云南省",
+        "新疆维吾尔自治区",
+        "否",
+        first[10],
+        None,
+        "SUBMITTED",
+    ]  # not signed off yet
     assert isinstance(first[10], datetime)
 
 
