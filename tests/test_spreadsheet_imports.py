@@ -201,3 +201,33 @@ async def test_volunteers_import_for_the_school_office(client: Client) -> None:
     report = await import_file(client.hub, office("school", "10730"), "volunteers", xlsx(other_school), "x.xlsx")
     assert where(report) == [(None, None, "FORBIDDEN")]
     assert await count(client, "volunteers") == 2
+
+
+async def test_a_file_larger_than_one_batch_is_rehearsed_whole_before_any_chunk_is_written(
+    client: Client, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from hub.exchange import imports
+
+    monkeypatch.setattr(imports, "CHUNK", 2)  # five rows: three chunks
+    rows = [[f"62{n:04d}", f"县{n}", "脱贫县", "否"] for n in range(1, 6)]
+    bad = [COUNTY_HEADERS, *rows[:4], ["99" + "0005", "县5", "脱贫县", "否"]]
+    report = await import_file(client.hub, NATIONAL_OFFICE, "counties", xlsx(bad), "县.xlsx")
+    assert where(report) == [(6, "县级行政区划代码", "NOT_FOUND")]  # the third chunk's problem
+    assert await count(client, "counties") == 0  # the first two chunks were only rehearsed
+    repeated = [COUNTY_HEADERS, *rows[:4], rows[0]]
+    report = await import_file(client.hub, NATIONAL_OFFICE, "counties", xlsx(repeated), "县.xlsx")
+    assert where(report) == [(6, "县级行政区划代码", "DUPLICATE")]
+    assert "line 2" in report.problems[0].message
+    steps: list[tuple[str, int]] = []
+    report = await import_file(
+        client.hub,
+        NATIONAL_OFFICE,
+        "counties",
+        xlsx([COUNTY_HEADERS, *rows]),
+        "县.xlsx",
+        progress=lambda phase, done, total: steps.append((phase, done)),
+    )
+    assert report.ok and report.written == 5
+    assert steps == [("checked", 2), ("checked", 4), ("checked", 5), ("written", 2), ("written", 4), ("written", 5)]
+    assert await count(client, "counties") == 5
+    assert await count(client, "audit_entries") == 3  # one upsertCounties a chunk

@@ -5,8 +5,9 @@ upsertSchools, declarePosts, registerVolunteers), and the mutation runs for the 
 as a front end's request would: the same permission rules, domain rules and audit (R1, R42). Its
 per-index userErrors come back as problems at a line and a column of the file.
 
-All or none: every chunk is first rehearsed (the mutation runs, then its transaction is rolled back); only
-when no chunk has a problem are they run for real. A `--dry-run` stops after the rehearsal."""
+All or none: a file of up to CHUNK rows is one mutation call, one transaction. A larger file goes in chunks,
+each first rehearsed (the mutation runs, then its transaction is rolled back); only when no chunk has a
+problem are they run for real. A `--dry-run` is the rehearsal alone."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from hub.exchange.reading import Line, UnreadableFile, read
 from hub.exchange.tables import TABLES, CellError, Table
 from hub.graphql.ids import to_global_id
 
-CHUNK = 1000  # rows a mutation call; every batch mutation takes at least this many
+CHUNK = 20000  # rows a mutation call: the largest batch every batch mutation takes
 KEYS = {"counties": ("code",), "schools": ("code",), "volunteers": ("subject", "idNumber")}
 INPUT_TYPES = {
     "upsertCounties": "UpsertCountiesInput",
@@ -101,7 +102,11 @@ async def import_file(
     if report.problems:
         return report
     chunks = [rows[i : i + CHUNK] for i in range(0, len(rows), CHUNK)]
-    for phase, rehearsal in (("checked", True), ("written", False)):
+    # One chunk is one transaction, all or none by itself: it is rehearsed only for a dry run.
+    phases = [("checked", True)] if dry_run else [("written", False)]
+    if len(chunks) > 1 and not dry_run:
+        phases.insert(0, ("checked", True))
+    for phase, rehearsal in phases:
         done = 0
         for chunk in chunks:
             report.problems += await _run(hub, actor, table, chunk, rehearsal)
@@ -112,8 +117,6 @@ async def import_file(
                 report.written = done
             if progress:
                 progress(phase, done, len(rows))
-        if dry_run:
-            break
     return report
 
 

@@ -16,7 +16,7 @@ from hub.mutation import Unit, perform
 
 MIN_INTAKE = 20  # R9: a new service county takes in at least 20 volunteers
 REAPPLY_FROM = (CountyStatus.NOT_SERVICE.value, CountyStatus.REJECTED.value, CountyStatus.DISQUALIFIED.value)
-MAX_POSTS = 5000  # a batch, like the national reference batches
+MAX_POSTS = 20000  # a batch, like the national reference batches
 DECLARES_POSTS = (CountyStatus.APPLIED.value, CountyStatus.PROVINCE_APPROVED.value, CountyStatus.ACTIVE.value)
 
 

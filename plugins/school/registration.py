@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import strawberry
 
-from hub import models as m
 from hub.enums import Degree, UserErrorCode
-from hub.errors import DomainRefusal, refuse
+from hub.errors import DomainRefusal, Problem, refuse
 from hub.graphql.context import Info
 from hub.graphql.payloads import UserError, refused_with
 from hub.graphql.types import Volunteer
-from hub.graphql.volunteer import RegisterVolunteerInput, register
+from hub.graphql.volunteer import RegisterVolunteerInput, Registration, register
 from hub.mutation import Unit, perform
 
-MAX_VOLUNTEERS = 5000  # a batch, like the national reference batches
+MAX_VOLUNTEERS = 20000  # a batch: a large school's roster in one file
 
 
 @strawberry.input
@@ -75,19 +74,20 @@ class SchoolRegistrationMutation:
                 )
             for row in rows:  # R1 first: a roster naming another school's student is refused whole
                 unit.authorize({"school_code": row.school_code.strip()})
-            saved: list[m.Volunteer] = []
-            problems = []
-            for index, row in enumerate(rows):
-                at = ("input", "volunteers", str(index))
-                subject = row.subject.strip()
-                try:
-                    if not subject:
-                        raise refuse(UserErrorCode.INVALID_INPUT, "the account is empty", *at, "subject")
-                    saved.append(await register(unit, _as_registration(row), subject, at))
-                except DomainRefusal as refusal:
-                    problems.extend(refusal.problems)
-            if problems:
-                raise DomainRefusal(problems)
+            empty = [
+                Problem(UserErrorCode.INVALID_INPUT, "the account is empty", ("input", "volunteers", str(i), "subject"))
+                for i, row in enumerate(rows)
+                if not row.subject.strip()
+            ]
+            if empty:
+                raise DomainRefusal(empty)
+            saved = await register(
+                unit,
+                [
+                    Registration(_as_registration(row), row.subject.strip(), ("input", "volunteers", str(index)))
+                    for index, row in enumerate(rows)
+                ],
+            )
             return RegisterVolunteersPayload(volunteers=[Volunteer.of(v) for v in saved], user_errors=[])
 
         return await perform(
