@@ -90,7 +90,7 @@ async def application_form(hub: Any, actor: Actor | None, application_id: str) -
         raise Refused("NOT_FOUND", f"{application_id!r} is not an application")
     person = app["volunteer"]
     wishes = "、".join(p["name"] for p in app["preferences"])
-    w = [30 * mm, 55 * mm, 30 * mm, 55 * mm]
+    w = [34 * mm, 58 * mm, 24 * mm, 54 * mm]
     grid = _grid(
         [
             ["姓名", person["name"], "性别", GENDER[person["gender"]]],
@@ -110,7 +110,7 @@ async def application_form(hub: Any, actor: Actor | None, application_id: str) -
         ],
         w,
     )
-    grid.setStyle(TableStyle([("SPAN", (1, 6), (3, 6))]))
+    grid.setStyle(TableStyle([("SPAN", (1, 6), (3, 6)), ("BACKGROUND", (1, 6), (3, 6), colors.white)]))
     return _pdf(
         "报名登记表",
         [
