@@ -142,3 +142,33 @@ async def test_the_post_structure_report(client: Client) -> None:
     assert sheet["D2"].number_format == "0.00%"
     own = rows(workbook_of(await download(client, f"/exports/post-structure.xlsx?year={YEAR}", **provincial("62"))))
     assert [(r[0], r[2]) for r in own[1:]] == [("62", 2)]
+
+
+STRUCTURE = """query($year: String!, $province: String!) { postStructure(year: $year, provinceCode: $province) {
+  totalHeadcount } }"""
+POSTS = """query($year: String!) { posts(year: $year) { totalCount } }"""
+
+
+async def test_the_reports_show_each_office_what_their_queries_show_it(client: Client) -> None:
+    """Post structure and posts are read by every office (their queries refuse nobody); the export
+    follows the query, whatever it decides, and every export needs a token."""
+    await seed_reference(client.hub)
+    await place(client.hub, [Placement("621121"), Placement("530629")])
+    for actor in (county_actor("621121"), LZU, provincial("53")):
+        response = await download(client, f"/exports/post-structure.xlsx?year={YEAR}&province=62", **actor)
+        graphql = await client.gql(STRUCTURE, {"year": YEAR, "province": "62"}, **actor)
+        if graphql.get("errors"):
+            assert response.json()["code"] == graphql["errors"][0]["extensions"]["code"], actor
+        else:
+            table = rows(workbook_of(response))
+            assert table[1][2] == graphql["data"]["postStructure"]["totalHeadcount"], actor
+    for actor in (county_actor("621121"), county_actor("530629"), provincial("53"), LZU):
+        response = await download(client, f"/exports/posts.xlsx?year={YEAR}", **actor)
+        graphql = await client.gql(POSTS, {"year": YEAR}, **actor)
+        if graphql.get("errors"):
+            assert response.json()["code"] == graphql["errors"][0]["extensions"]["code"], actor
+        else:
+            assert len(rows(workbook_of(response))) == 1 + graphql["data"]["posts"]["totalCount"], actor
+    for name in ("counties", "schools", "posts", "applications", "in-post", "post-structure", "funding"):
+        response = await client.http.get(f"/exports/{name}.xlsx?year={YEAR}")
+        assert response.status_code == 401, name
