@@ -24,7 +24,8 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
-from hub.auth import AuthenticationError, parse_token
+from hub.auth import AuthenticationError, bearer
+from hub.exchange.routes import exchange_routes
 from hub.graphql.context import HubContext
 from hub.graphql.loaders import Loaders
 from hub.runtime import Hub
@@ -42,16 +43,10 @@ class HubGraphQL(GraphQL):
 
     async def get_context(self, request: Any, response: Any) -> HubContext:
         actor, error = None, None
-        header = request.headers.get("authorization", "")
-        if header:
-            scheme, _, token = header.partition(" ")
-            if scheme.lower() != "bearer" or not token.strip():
-                error = "the Authorization header must read 'Bearer <token>'"
-            else:
-                try:
-                    actor = parse_token(token.strip(), self.hub.settings)
-                except AuthenticationError as exc:
-                    error = str(exc)
+        try:
+            actor = bearer(request.headers.get("authorization", ""), self.hub.settings)
+        except AuthenticationError as exc:
+            error = str(exc)
         return HubContext(
             hub=self.hub,
             actor=actor,
@@ -165,6 +160,7 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Star
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *exchange_routes(hub),
         ],
         lifespan=lifespan,
         middleware=[Middleware(RequestGuard, limits=hub.settings.limits)],

@@ -112,3 +112,14 @@ def make_token(settings: Settings, level: str, subject: str, code: str | None = 
     token = jwt.encode(claims, settings.jwt_secret, algorithm="HS256")
     parse_token(token, settings)
     return token
+
+
+def bearer(header: str, settings: Settings) -> Actor | None:
+    """The caller an Authorization header names (None without one); a malformed header or a bad token is an
+    AuthenticationError. The downloads (hub/exchange) read it as /graphql does."""
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthenticationError("the Authorization header must read 'Bearer <token>'")
+    return parse_token(token.strip(), settings)

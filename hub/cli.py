@@ -1,4 +1,4 @@
-"""`hub`: db upgrade/downgrade, serve (with --demo), token, schema, audit verify."""
+"""`hub`: db upgrade/downgrade, serve (with --demo), token, schema, audit verify, import."""
 
 from __future__ import annotations
 
@@ -131,6 +131,12 @@ def cmd_audit(args: argparse.Namespace) -> None:
     print(f"audit trail intact: {verdict.entries} entries, head {verdict.head}")
 
 
+def cmd_import(args: argparse.Namespace) -> None:
+    from hub.exchange.command import run_import
+
+    run_import(args, _settings(), _plugins)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hub", description="The Western Program data hub")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -161,6 +167,11 @@ def build_parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print the SDL of the schema as configured")
     schema.add_argument("--output", "-o", default=None)
     schema.set_defaults(func=cmd_schema)
+
+    from hub.exchange.command import add_import_arguments
+
+    add_import_arguments(sub.add_parser("import", help="import counties, schools, posts or volunteers from a file"))
+    sub.choices["import"].set_defaults(func=cmd_import)
     return parser
 
 

@@ -46,6 +46,7 @@ class Unit:
     target_ids: list[str] = field(default_factory=list)
     changes: dict[str, Any] = field(default_factory=dict)
     scopes: set[tuple[str, str]] = field(default_factory=set)
+    recorded: set[str] = field(default_factory=set)
 
     def authorize(self, target: Target | None = None, action: str | None = None) -> None:
         """R1: refuse (FORBIDDEN) unless an enabled rule admits the actor to this action on `target`."""
@@ -56,7 +57,8 @@ class Unit:
     def record(self, target_id: str, changes: dict[str, Any] | None = None, **scopes: str | None) -> None:
         """Note a created or changed object for the audit entry, with the jurisdictions it touches
         (`province=`, `county=`, `school=`, `volunteer=` account)."""
-        if target_id not in self.target_ids:
+        if target_id not in self.recorded:  # a set: batches record thousands of targets
+            self.recorded.add(target_id)
             self.target_ids.append(target_id)
         if changes:
             self.changes.setdefault(target_id, {}).update(changes)
@@ -105,6 +107,10 @@ async def perform(
                 await write_entry(
                     session, actor, operation, hub.clock.now(), unit.target_ids, unit.changes, unit.scopes
                 )
+                if getattr(info.context, "rehearsal", False):
+                    raise Rehearsed(result)
+        except Rehearsed as rehearsed:
+            return rehearsed.result  # every rule ran, nothing was kept, no event
         except DomainRefusal as refusal:
             return refused(refusal.problems)
         except IntegrityError as exc:
@@ -127,3 +133,11 @@ async def perform(
 def _data_exception(exc: DBAPIError) -> bool:
     code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
     return isinstance(code, str) and code.startswith("22")
+
+
+class Rehearsed(Exception):
+    """Rolls back a rehearsal (an import's --dry-run): the whole path ran, the transaction is not kept."""
+
+    def __init__(self, result: Any) -> None:
+        super().__init__("rehearsal")
+        self.result = result

@@ -22,6 +22,7 @@ class HubContext:
     response: Any = None
     memo: dict[Any, Any] = field(default_factory=dict)
     planned: bool = False  # answered by the read planner (hub.graphql.planner), not the executor
+    rehearsal: bool = False  # mutations run every step, then roll back (imports' --dry-run, hub/exchange)
 
     def require_actor(self, what: str = "this field") -> Actor:
         """The authenticated caller; UNAUTHENTICATED for a bad token or none."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import strawberry
 from sqlalchemy import select
 
@@ -97,78 +99,7 @@ class VolunteerMutation:
 
         async def work(unit: Unit) -> RegisterVolunteerPayload:
             unit.authorize()
-            today = unit.hub.clock.today()
-            problems: list[Problem] = []
-            name = input.name.strip()
-            invalid_name = name_problem(name)
-            if invalid_name:
-                problems.append(Problem(UserErrorCode.INVALID_INPUT, invalid_name, ("input", "name")))
-            id_number = normalize_id_number(input.id_number)
-            facts = None
-            try:
-                facts = parse_id_number(id_number, today)
-            except InvalidIdNumber as exc:
-                problems.append(Problem(UserErrorCode.INVALID_INPUT, f"idNumber: {exc}", ("input", "idNumber")))
-            if not is_mobile(input.phone):
-                problems.append(
-                    Problem(
-                        UserErrorCode.INVALID_INPUT,
-                        "phone: an 11-digit mainland mobile number is needed",
-                        ("input", "phone"),
-                    )
-                )
-            school = await unit.session.get(m.School, input.school_code)
-            if school is None:
-                problems.append(
-                    Problem(
-                        UserErrorCode.NOT_FOUND,
-                        f"no school has the code {input.school_code!r}",
-                        ("input", "schoolCode"),
-                    )
-                )
-            existing = (
-                await unit.session.execute(
-                    select(m.Volunteer.subject, m.Volunteer.id_number).where(
-                        (m.Volunteer.subject == unit.actor.subject) | (m.Volunteer.id_number == id_number)
-                    )
-                )
-            ).all()
-            if any(s == unit.actor.subject for s, _ in existing):
-                problems.append(Problem(UserErrorCode.DUPLICATE, "this account has already registered a volunteer"))
-            if any(n == id_number for _, n in existing):
-                problems.append(
-                    Problem(
-                        UserErrorCode.DUPLICATE,
-                        "this identity number is already registered",
-                        ("input", "idNumber"),
-                    )
-                )
-            if problems:
-                raise DomainRefusal(problems)
-            assert facts is not None and school is not None
-            volunteer = m.Volunteer(
-                subject=unit.actor.subject,
-                name=name,
-                id_number=id_number,
-                phone=input.phone.strip(),
-                gender=facts.gender.value,
-                birth_date=facts.birth_date,
-                school_code=school.code,
-                degree=input.degree.value,
-                graduate_teaching_group=bool(input.graduate_teaching_group),
-                has_work_experience=input.has_work_experience,
-                volunteer_experience=(input.volunteer_experience or None),
-                registered_at=unit.hub.clock.now(),
-            )
-            unit.session.add(volunteer)
-            await unit.session.flush()
-            unit.record(
-                to_global_id("Volunteer", volunteer.id),
-                {"name": name, "schoolCode": school.code},
-                volunteer=unit.actor.subject,
-                school=school.code,
-                province=school.province_code,
-            )
+            (volunteer,) = await register(unit, [Registration(input, unit.actor.subject)])
             return RegisterVolunteerPayload(volunteer=Volunteer.of(volunteer), user_errors=[])
 
         return await perform(
@@ -268,3 +199,112 @@ class VolunteerMutation:
             work,
             refused_with(ApplicationPayload, application=None),
         )
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One volunteer to register: the input, the account it registers under, and where its fields are in
+    the request (the input itself, or one row of a batch) for the userErrors."""
+
+    input: RegisterVolunteerInput
+    subject: str
+    at: tuple[str, ...] = ("input",)
+
+
+async def register(unit: Unit, registrations: list[Registration]) -> list[m.Volunteer]:
+    """R6, R19: volunteers registered, each under its account, checked and written with their audit records;
+    all or none, every problem of every one reported. The volunteer's own registerVolunteer (one) and a school
+    office's registerVolunteers (a roster import, thousands) both come here: the lookups are one query each
+    for the whole batch, and a batch is checked against itself as against the database."""
+    today = unit.hub.clock.today()
+    ids = [normalize_id_number(r.input.id_number) for r in registrations]
+    subjects = [r.subject for r in registrations]
+    school_codes = {r.input.school_code for r in registrations}
+    schools = {
+        s.code: s
+        for s in (await unit.session.execute(select(m.School).where(m.School.code.in_(school_codes)))).scalars()
+    }
+    taken_subjects, taken_ids = set(), set()
+    for start in range(0, len(registrations), 1000):  # bounded IN lists
+        rows = await unit.session.execute(
+            select(m.Volunteer.subject, m.Volunteer.id_number).where(
+                m.Volunteer.subject.in_(subjects[start : start + 1000])
+                | m.Volunteer.id_number.in_(ids[start : start + 1000])
+            )
+        )
+        for subject, number in rows:
+            taken_subjects.add(subject)
+            taken_ids.add(number)
+    problems: list[Problem] = []
+    volunteers: list[m.Volunteer] = []
+    for registration, id_number in zip(registrations, ids, strict=True):
+        input, subject, at = registration.input, registration.subject, registration.at
+        account = (*at, "subject") if len(at) > 1 else None
+        name = input.name.strip()
+        invalid_name = name_problem(name)
+        if invalid_name:
+            problems.append(Problem(UserErrorCode.INVALID_INPUT, invalid_name, (*at, "name")))
+        facts = None
+        try:
+            facts = parse_id_number(id_number, today)
+        except InvalidIdNumber as exc:
+            problems.append(Problem(UserErrorCode.INVALID_INPUT, f"idNumber: {exc}", (*at, "idNumber")))
+        if not is_mobile(input.phone):
+            problems.append(
+                Problem(
+                    UserErrorCode.INVALID_INPUT,
+                    "phone: an 11-digit mainland mobile number is needed",
+                    (*at, "phone"),
+                )
+            )
+        school = schools.get(input.school_code)
+        if school is None:
+            problems.append(
+                Problem(
+                    UserErrorCode.NOT_FOUND,
+                    f"no school has the code {input.school_code!r}",
+                    (*at, "schoolCode"),
+                )
+            )
+        if subject in taken_subjects:
+            problems.append(
+                Problem(UserErrorCode.DUPLICATE, "this account has already registered a volunteer", account)
+            )
+        if id_number in taken_ids:
+            problems.append(
+                Problem(UserErrorCode.DUPLICATE, "this identity number is already registered", (*at, "idNumber"))
+            )
+        taken_subjects.add(subject)
+        taken_ids.add(id_number)
+        if problems or facts is None or school is None:
+            continue
+        volunteers.append(
+            m.Volunteer(
+                subject=subject,
+                name=name,
+                id_number=id_number,
+                phone=input.phone.strip(),
+                gender=facts.gender.value,
+                birth_date=facts.birth_date,
+                school_code=school.code,
+                degree=input.degree.value,
+                graduate_teaching_group=bool(input.graduate_teaching_group),
+                has_work_experience=input.has_work_experience,
+                volunteer_experience=(input.volunteer_experience or None),
+                registered_at=unit.hub.clock.now(),
+            )
+        )
+    if problems:
+        raise DomainRefusal(problems)
+    unit.session.add_all(volunteers)
+    await unit.session.flush()
+    for volunteer in volunteers:
+        school = schools[volunteer.school_code]
+        unit.record(
+            to_global_id("Volunteer", volunteer.id),
+            {"name": volunteer.name, "schoolCode": school.code},
+            volunteer=volunteer.subject,
+            school=school.code,
+            province=school.province_code,
+        )
+    return volunteers

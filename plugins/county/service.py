@@ -10,12 +10,13 @@ from hub import models as m
 from hub.enums import CountyStatus, KeyAssistance, PostCategory, UnitLevel, UserErrorCode
 from hub.errors import DomainRefusal, Problem, refuse
 from hub.graphql.context import Info
-from hub.graphql.payloads import CountyPayload, PostPayload, ServiceUnitPayload, refused_with
+from hub.graphql.payloads import CountyPayload, PostPayload, ServiceUnitPayload, UserError, refused_with
 from hub.graphql.types import County, Post, ServiceUnit
 from hub.mutation import Unit, perform
 
 MIN_INTAKE = 20  # R9: a new service county takes in at least 20 volunteers
 REAPPLY_FROM = (CountyStatus.NOT_SERVICE.value, CountyStatus.REJECTED.value, CountyStatus.DISQUALIFIED.value)
+MAX_POSTS = 20000  # a batch, like the national reference batches
 DECLARES_POSTS = (CountyStatus.APPLIED.value, CountyStatus.PROVINCE_APPROVED.value, CountyStatus.ACTIVE.value)
 
 
@@ -43,6 +44,17 @@ class DeclarePostInput:
     title: str
     category: PostCategory
     headcount: int
+
+
+@strawberry.input
+class DeclarePostsInput:
+    posts: list[DeclarePostInput]
+
+
+@strawberry.type
+class DeclarePostsPayload:
+    posts: list[Post]
+    user_errors: list[UserError]
 
 
 async def county_of(unit: Unit, code: str) -> m.County:
@@ -160,39 +172,7 @@ class CountySetupMutation:
         """R12: the county declares a post (unit, title, category, headcount, year) for the province to confirm."""
 
         async def work(unit: Unit) -> PostPayload:
-            service_unit = await unit.fetch(m.ServiceUnit, input.unit_id, "input", "unitId")
-            unit.authorize({"county": service_unit.county_code})
-            await unit.require_year(input.year)
-            county = await unit.session.get(m.County, service_unit.county_code)
-            if county.status not in DECLARES_POSTS:
-                raise refuse(
-                    UserErrorCode.INELIGIBLE,
-                    f"the county is {county.status}, not a service county (or applicant)",
-                    "input",
-                    "unitId",
-                )
-            if not input.title.strip():
-                raise refuse(UserErrorCode.INVALID_INPUT, "the post needs a title", "input", "title")
-            if input.headcount < 1:
-                raise refuse(UserErrorCode.INVALID_INPUT, "a post has a headcount of at least 1", "input", "headcount")
-            post = m.Post(
-                year=input.year,
-                unit_id=service_unit.id,
-                county_code=county.code,
-                title=input.title.strip(),
-                category=input.category.value,
-                headcount=input.headcount,
-            )
-            unit.session.add(post)
-            await unit.session.flush()
-            view = Post.of(post)
-            unit.record(
-                view.id,
-                {"title": post.title, "category": post.category, "headcount": post.headcount, "status": post.status},
-                county=county.code,
-                province=county.province_code,
-            )
-            return PostPayload(post=view, user_errors=[])
+            return PostPayload(post=Post.of(await declare(unit, input)), user_errors=[])
 
         return await perform(
             info,
@@ -200,3 +180,70 @@ class CountySetupMutation:
             work,
             refused_with(PostPayload, post=None),
         )
+
+    @strawberry.mutation
+    async def declare_posts(self, info: Info, input: DeclarePostsInput) -> DeclarePostsPayload:
+        """R12: many posts at once (a spreadsheet import), each checked exactly as declarePost checks it; all
+        or none, every bad row reported with its index in the field path (input.posts.<index>.<field>)."""
+
+        async def work(unit: Unit) -> DeclarePostsPayload:
+            if not input.posts or len(input.posts) > MAX_POSTS:
+                raise refuse(UserErrorCode.INVALID_INPUT, f"declare 1 to {MAX_POSTS} posts a batch", "input", "posts")
+            saved, problems = [], []
+            for index, row in enumerate(input.posts):
+                try:
+                    saved.append(await declare(unit, row, ("input", "posts", str(index))))
+                except DomainRefusal as refusal:
+                    problems.extend(refusal.problems)
+            if problems:
+                raise DomainRefusal(problems)
+            return DeclarePostsPayload(posts=[Post.of(p) for p in saved], user_errors=[])
+
+        return await perform(
+            info,
+            "declarePost",
+            work,
+            refused_with(DeclarePostsPayload, posts=[]),
+        )
+
+
+async def declare(unit: Unit, input: DeclarePostInput, at: tuple[str, ...] = ("input",)) -> m.Post:
+    """R12: one declared post, checked and written with its audit record; refusals name the field under `at`
+    (the single mutation's input, or one row of a batch)."""
+    service_unit = await unit.fetch(m.ServiceUnit, input.unit_id, *at, "unitId")
+    unit.authorize({"county": service_unit.county_code})
+    await unit.require_year(input.year, *at, "year")
+    county = await unit.session.get(m.County, service_unit.county_code)
+    if county.status not in DECLARES_POSTS:
+        raise refuse(
+            UserErrorCode.INELIGIBLE,
+            f"the county is {county.status}, not a service county (or applicant)",
+            *at,
+            "unitId",
+        )
+    problems = []
+    if not input.title.strip():
+        problems.append(Problem(UserErrorCode.INVALID_INPUT, "the post needs a title", (*at, "title")))
+    if input.headcount < 1:
+        problems.append(
+            Problem(UserErrorCode.INVALID_INPUT, "a post has a headcount of at least 1", (*at, "headcount"))
+        )
+    if problems:
+        raise DomainRefusal(problems)
+    post = m.Post(
+        year=input.year,
+        unit_id=service_unit.id,
+        county_code=county.code,
+        title=input.title.strip(),
+        category=input.category.value,
+        headcount=input.headcount,
+    )
+    unit.session.add(post)
+    await unit.session.flush()
+    unit.record(
+        Post.of(post).id,
+        {"title": post.title, "category": post.category, "headcount": post.headcount, "status": post.status},
+        county=county.code,
+        province=county.province_code,
+    )
+    return post

@@ -22,7 +22,7 @@ from hub.mutation import Unit, perform
 
 COUNTY_CODE = re.compile(r"\d{6}")
 SCHOOL_CODE = re.compile(r"\d{5}")
-MAX_BATCH = 5000
+MAX_BATCH = 20000  # a national list of counties or schools fits one batch
 
 
 @strawberry.input

@@ -1,4 +1,5 @@
-"""School office plugin (高校项目办): sign-off of its own students' applications (R21)."""
+"""School office plugin (高校项目办): its students registered in batches (R6, R19), sign-off of their
+applications (R21)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from hub.hookspecs import hookimpl
 from hub.plugins import PluginInfo, plugin_info
 from plugins.school.mutations import SchoolMutation
 from plugins.school.permissions import RULES, SCOPES
+from plugins.school.registration import SchoolRegistrationMutation
 
 
 @hookimpl
@@ -16,7 +18,7 @@ def hub_plugin_info() -> PluginInfo:
 
 @hookimpl
 def hub_mutation_fields() -> list[type]:
-    return [SchoolMutation]
+    return [SchoolMutation, SchoolRegistrationMutation]
 
 
 @hookimpl

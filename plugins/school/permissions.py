@@ -17,6 +17,7 @@ def own_student(actor: Actor, target: Target) -> bool:
 
 RULES = [
     Rule("signOffApplication", SCHOOL, own_student, describes="applications of the school's own students"),
+    Rule("registerVolunteers", SCHOOL, own_student, describes="the school's own students"),
 ]
 
 SCOPES = [

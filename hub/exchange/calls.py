@@ -1,0 +1,52 @@
+"""The exchange asks the composed schema, as the office whose file or download it is, exactly what a front
+end would ask: imports run its mutations, exports and documents its queries. Permissions, read scopes and
+R2a masking are therefore those of GraphQL itself (one code path)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from hub.auth import Actor
+from hub.graphql.context import HubContext
+from hub.graphql.loaders import Loaders
+
+PAGE = 500  # the schema's largest page
+STATUS = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "BAD_USER_INPUT": 400, "NOT_FOUND": 404, "INVALID_STATE": 409}
+
+
+class Refused(Exception):
+    """A query the schema answered with errors: its code (as GraphQL gives it), message and HTTP status."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = STATUS.get(code, 400)
+
+
+async def execute(hub: Any, actor: Actor | None, document: str, variables: dict[str, Any], rehearsal: bool = False):  # type: ignore[no-untyped-def]
+    """The schema's ExecutionResult for `document`, run for `actor` with fresh per-request loaders."""
+    context = HubContext(hub=hub, actor=actor, auth_error=None, loaders=Loaders(hub.sessionmaker), rehearsal=rehearsal)
+    return await hub.schema.execute(document, variable_values=variables, context_value=context)
+
+
+async def ask(hub: Any, actor: Actor | None, document: str, variables: dict[str, Any]) -> dict[str, Any]:
+    """The data of a query; Refused when the schema answered with an error (the first one)."""
+    result = await execute(hub, actor, document, variables)
+    if result.errors:
+        error = result.errors[0]
+        raise Refused((error.extensions or {}).get("code", "BAD_REQUEST"), error.message)
+    return result.data  # type: ignore[return-value]
+
+
+async def pages(hub: Any, actor: Actor, document: str, variables: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+    """Every node of the connection the query names `page`, a page at a time."""
+    after = None
+    while True:
+        connection = (await ask(hub, actor, document, {**variables, "first": PAGE, "after": after}))["page"]
+        for edge in connection["edges"]:
+            yield edge["node"]
+        if not connection["pageInfo"]["hasNextPage"]:
+            return
+        after = connection["pageInfo"]["endCursor"]

@@ -1,0 +1,77 @@
+"""The download routes: `/exports/{name}.xlsx` and `/documents/{name}.pdf`, with the bearer token of
+/graphql. Refusals are JSON with the GraphQL error code and its HTTP status (401, 403, 400, 404, 409)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import iterate_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from hub.auth import Actor, AuthenticationError, bearer
+from hub.exchange.calls import Refused
+from hub.exchange.documents import DOCUMENTS
+from hub.exchange.exports import EXPORTS
+from hub.exchange.workbooks import chunks, write_xlsx
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _refusal(code: str, message: str, status: int) -> JSONResponse:
+    return JSONResponse({"error": message, "code": code}, status_code=status)
+
+
+def _caller(request: Request, hub: Any) -> Actor:
+    try:
+        actor = bearer(request.headers.get("authorization", ""), hub.settings)
+    except AuthenticationError as exc:
+        raise Refused("UNAUTHENTICATED", str(exc)) from None
+    if actor is None:
+        raise Refused("UNAUTHENTICATED", "downloads need a token (Authorization: Bearer <token>)")
+    return actor
+
+
+def exchange_routes(hub: Any) -> list[Route]:
+    """The routes create_app adds for the exchange."""
+
+    async def export(request: Request) -> Response:
+        name = request.path_params["name"]
+        spec = EXPORTS.get(name)
+        if spec is None:
+            return _refusal("NOT_FOUND", f"no export {name!r}; one of {', '.join(EXPORTS)}", 404)
+        params = {k: v.strip() for k, v in request.query_params.items()}
+        try:
+            actor = _caller(request, hub)
+            missing = [p for p in spec.required if not params.get(p)]
+            if missing:
+                raise Refused("BAD_USER_INPUT", f"{name} needs {', '.join(p + '=' for p in missing)}")
+            handle = await write_xlsx(spec.title, spec.headings, spec.rows(hub, actor, params))
+        except Refused as refused:
+            return _refusal(refused.code, refused.message, refused.status)
+        filename = "-".join([name, *(params[p] for p in ("year", "school", "county", "province") if params.get(p))])
+        return StreamingResponse(
+            iterate_in_threadpool(chunks(handle)),
+            media_type=XLSX,
+            headers={"content-disposition": f'attachment; filename="{filename}.xlsx"'},
+        )
+
+    async def document(request: Request) -> Response:
+        name = request.path_params["name"]
+        spec = DOCUMENTS.get(name)
+        if spec is None:
+            return _refusal("NOT_FOUND", f"no document {name!r}; one of {', '.join(DOCUMENTS)}", 404)
+        try:
+            actor = _caller(request, hub)
+            key = request.query_params.get(spec.param, "").strip()
+            if not key:
+                raise Refused("BAD_USER_INPUT", f"{name} needs {spec.param}= (an id)")
+            pdf = await spec.make(hub, actor, key)
+        except Refused as refused:
+            return _refusal(refused.code, refused.message, refused.status)
+        return Response(
+            pdf, media_type="application/pdf", headers={"content-disposition": f'inline; filename="{name}.pdf"'}
+        )
+
+    return [Route("/exports/{name}.xlsx", export), Route("/documents/{name}.pdf", document)]

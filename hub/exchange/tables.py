@@ -1,0 +1,191 @@
+"""The spreadsheet form of each importable kind: its columns, with the Chinese headers offices use, the
+mutation input field each one fills, and how a cell's text becomes that field's value (and back).
+
+One table per kind serves the import, the template (`hub import --template KIND`) and the reference-data
+exports, so a file exported from the hub imports back unchanged."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from hub.enums import Degree, KeyAssistance, PostCategory
+
+
+class CellError(ValueError):
+    """A cell whose text is not a value of its column (reported at its row and column, nothing written)."""
+
+
+def text(value: Any) -> str:
+    """A cell as text: spreadsheets hand codes over as numbers (621121.0), CSV hands over strings."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _required(value: Any) -> str:
+    out = text(value)
+    if not out:
+        raise CellError("the cell is empty")
+    return out
+
+
+def _optional(value: Any) -> str | None:
+    return text(value) or None
+
+
+def _count(value: Any) -> int:
+    out = _required(value)
+    try:
+        return int(out)
+    except ValueError:
+        raise CellError(f"{out!r} is not a whole number") from None
+
+
+YES, NO = "是", "否"
+
+
+def _flag(value: Any) -> bool | None:
+    out = text(value)
+    if not out:
+        return None
+    if out in (YES, "TRUE", "True", "true", "1"):
+        return True
+    if out in (NO, "FALSE", "False", "false", "0"):
+        return False
+    raise CellError(f"{out!r} is neither {YES} nor {NO}")
+
+
+def _labelled(labels: dict[Enum, str]) -> tuple[Callable[[Any], str], Callable[[Any], str]]:
+    """Parse and show an enum by its Chinese label (its GraphQL name is accepted too)."""
+    by_label = {label: member.value for member, label in labels.items()}
+    by_name = {member.value: member.value for member in labels}
+
+    def parse(value: Any) -> str:
+        out = _required(value)
+        if out in by_label or out in by_name:
+            return by_label.get(out) or by_name[out]
+        raise CellError(f"{out!r} is not one of {'、'.join(labels.values())}")
+
+    def show(value: Any) -> str:
+        return labels[type(next(iter(labels)))(value)]
+
+    return parse, show
+
+
+KEY_ASSISTANCE = {
+    KeyAssistance.NATIONAL_KEY: "国家乡村振兴重点帮扶县",
+    KeyAssistance.LOCAL_KEY: "当地乡村振兴重点帮扶县",
+    KeyAssistance.POVERTY_EXITED: "脱贫县",
+    KeyAssistance.NONE: "无",
+}
+POST_CATEGORY = {  # R13
+    PostCategory.RURAL_EDUCATION: "乡村教育",
+    PostCategory.RURAL_CONSTRUCTION: "服务乡村建设",
+    PostCategory.RURAL_HEALTH: "健康乡村",
+    PostCategory.YOUTH_WORK: "基层青年工作",
+    PostCategory.RURAL_GOVERNANCE: "乡村社会治理",
+}
+DEGREE = {Degree.BACHELOR: "本科", Degree.MASTER: "硕士研究生", Degree.DOCTOR: "博士研究生"}
+
+
+def _flag_text(value: Any) -> str:
+    return "" if value is None else (YES if value else NO)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its header, the input field it fills, how a cell is read and shown, an example cell."""
+
+    header: str
+    field: str
+    parse: Callable[[Any], Any]
+    example: str
+    show: Callable[[Any], str] = text
+    optional: bool = False  # the column may be left out of a file altogether
+
+
+@dataclass(frozen=True)
+class Table:
+    """An importable kind: the batch mutation it runs and the list field of that mutation's input."""
+
+    kind: str
+    title: str
+    mutation: str
+    rows_field: str
+    columns: tuple[Column, ...]
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+    def column(self, field: str) -> Column | None:
+        return next((c for c in self.columns if c.field == field), None)
+
+
+_key_parse, _key_show = _labelled(KEY_ASSISTANCE)
+_category_parse, _category_show = _labelled(POST_CATEGORY)
+_degree_parse, _degree_show = _labelled(DEGREE)
+
+TABLES: dict[str, Table] = {
+    "counties": Table(
+        "counties",
+        "县（市、区、旗）",
+        "upsertCounties",
+        "counties",
+        (
+            Column("县级行政区划代码", "code", _required, "621121"),
+            Column("县名称", "name", _required, "通渭县"),
+            Column("帮扶类别", "keyAssistance", _key_parse, KEY_ASSISTANCE[KeyAssistance.NATIONAL_KEY], _key_show),
+            Column("是否边远", "remote", _flag, YES, _flag_text, optional=True),
+        ),
+    ),
+    "schools": Table(
+        "schools",
+        "高校",
+        "upsertSchools",
+        "schools",
+        (
+            Column("学校代码", "code", _required, "10730"),
+            Column("学校名称", "name", _required, "兰州大学"),
+            Column("所在省份代码", "provinceCode", _required, "62"),
+        ),
+    ),
+    "posts": Table(
+        "posts",
+        "服务岗位",
+        "declarePosts",
+        "posts",
+        (
+            Column("项目年度", "year", _required, "2027-2028"),
+            Column("县级行政区划代码", "countyCode", _required, "621121"),
+            Column("服务单位", "unitName", _required, "通渭县第一中学"),
+            Column("岗位名称", "title", _required, "数学教师"),
+            Column(
+                "岗位类别", "category", _category_parse, POST_CATEGORY[PostCategory.RURAL_EDUCATION], _category_show
+            ),
+            Column("需求人数", "headcount", _count, "2"),
+        ),
+    ),
+    "volunteers": Table(
+        "volunteers",
+        "志愿者",
+        "registerVolunteers",
+        "volunteers",
+        (
+            Column("登录账号", "subject", _required, "lzu-2027-0001"),
+            Column("姓名", "name", _required, "张三"),
+            Column("身份证号码", "idNumber", _required, "620102200405060010"),
+            Column("手机号码", "phone", _required, "13912345678"),
+            Column("学校代码", "schoolCode", _required, "10730"),
+            Column("学历", "degree", _degree_parse, DEGREE[Degree.BACHELOR], _degree_show),
+            Column("有无工作经历", "hasWorkExperience", lambda v: bool(_flag(v)), NO, _flag_text),
+            Column("研究生支教团", "graduateTeachingGroup", _flag, NO, _flag_text, optional=True),
+            Column("志愿服务经历", "volunteerExperience", _optional, "西部计划宣讲志愿者", optional=True),
+        ),
+    ),
+}

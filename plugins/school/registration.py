@@ -1,0 +1,98 @@
+"""The school office registers its students in a batch (a roster import): each row checked exactly as a
+volunteer's own registerVolunteer is checked (R6, R19), under the account the student will sign in with.
+
+Why the school office: it is the office that knows its students and signs off their applications (R21),
+and R2a already lets it see their phones; a school registers only students of its own school (R1)."""
+
+from __future__ import annotations
+
+import strawberry
+
+from hub.enums import Degree, UserErrorCode
+from hub.errors import DomainRefusal, Problem, refuse
+from hub.graphql.context import Info
+from hub.graphql.payloads import UserError, refused_with
+from hub.graphql.types import Volunteer
+from hub.graphql.volunteer import RegisterVolunteerInput, Registration, register
+from hub.mutation import Unit, perform
+
+MAX_VOLUNTEERS = 20000  # a batch: a large school's roster in one file
+
+
+@strawberry.input
+class VolunteerRegistrationInput:
+    subject: str = strawberry.field(description="The account (token subject) the student will sign in with.")
+    name: str
+    id_number: str
+    phone: str
+    school_code: str
+    degree: Degree
+    has_work_experience: bool
+    graduate_teaching_group: bool | None = None
+    volunteer_experience: str | None = None
+
+
+@strawberry.input
+class RegisterVolunteersInput:
+    volunteers: list[VolunteerRegistrationInput]
+
+
+@strawberry.type
+class RegisterVolunteersPayload:
+    volunteers: list[Volunteer]
+    user_errors: list[UserError]
+
+
+def _as_registration(row: VolunteerRegistrationInput) -> RegisterVolunteerInput:
+    return RegisterVolunteerInput(
+        name=row.name,
+        id_number=row.id_number,
+        phone=row.phone,
+        school_code=row.school_code,
+        degree=row.degree,
+        has_work_experience=row.has_work_experience,
+        graduate_teaching_group=row.graduate_teaching_group,
+        volunteer_experience=row.volunteer_experience,
+    )
+
+
+@strawberry.type
+class SchoolRegistrationMutation:
+    @strawberry.mutation
+    async def register_volunteers(self, info: Info, input: RegisterVolunteersInput) -> RegisterVolunteersPayload:
+        """R6, R19: the school's students registered at once; all or none, every bad row reported with its
+        index in the field path (input.volunteers.<index>.<field>)."""
+
+        async def work(unit: Unit) -> RegisterVolunteersPayload:
+            rows = input.volunteers
+            if not rows or len(rows) > MAX_VOLUNTEERS:
+                raise refuse(
+                    UserErrorCode.INVALID_INPUT,
+                    f"register 1 to {MAX_VOLUNTEERS} volunteers a batch",
+                    "input",
+                    "volunteers",
+                )
+            for row in rows:  # R1 first: a roster naming another school's student is refused whole
+                unit.authorize({"school_code": row.school_code.strip()})
+            empty = [
+                Problem(UserErrorCode.INVALID_INPUT, "the account is empty", ("input", "volunteers", str(i), "subject"))
+                for i, row in enumerate(rows)
+                if not row.subject.strip()
+            ]
+            if empty:
+                raise DomainRefusal(empty)
+            saved = await register(
+                unit,
+                [
+                    Registration(_as_registration(row), row.subject.strip(), ("input", "volunteers", str(index)))
+                    for index, row in enumerate(rows)
+                ],
+            )
+            return RegisterVolunteersPayload(volunteers=[Volunteer.of(v) for v in saved], user_errors=[])
+
+        return await perform(
+            info,
+            "registerVolunteers",
+            work,
+            refused_with(RegisterVolunteersPayload, volunteers=[]),
+        )
