@@ -19,6 +19,8 @@ CREATE_UNIT = f"""mutation($input: CreateServiceUnitInput!) {{ createServiceUnit
   serviceUnit {{ id name level county {{ code }} }} {ERRORS} }} }}"""
 DECLARE_POST = f"""mutation($input: DeclarePostInput!) {{ declarePost(input: $input) {{
   post {{ id status headcount specialProject townshipOrBelow }} {ERRORS} }} }}"""
+DECLARE_POSTS = f"""mutation($input: DeclarePostsInput!) {{ declarePosts(input: $input) {{
+  posts {{ id status headcount }} {ERRORS} }} }}"""
 CONFIRM_POSTS = f"""mutation($input: PostsDecisionInput!) {{ confirmPosts(input: $input) {{
   posts {{ id status }} {ERRORS} }} }}"""
 APPROVE_POSTS = f"""mutation($input: PostsDecisionInput!) {{ approvePosts(input: $input) {{

@@ -28,6 +28,7 @@ from tests.placement import (
     CREATE_UNIT,
     DECIDE_COUNTY,
     DECLARE_POST,
+    DECLARE_POSTS,
     EVALUATE,
     FILE_COUNTY,
     RECEIVE,
@@ -236,6 +237,24 @@ CASES = [
         county_only("620321"),
     ),
     Case(
+        "declarePosts",
+        DECLARE_POSTS,
+        DAY,
+        lambda ids: {
+            "posts": [
+                {
+                    "year": YEAR,
+                    "unitId": ids["unit"],
+                    "title": "镇中学语文",
+                    "category": "RURAL_EDUCATION",
+                    "headcount": 1,
+                }
+            ]
+        },
+        YONGCHANG,
+        county_only("620321"),
+    ),
+    Case(
         "receiveVolunteers",
         RECEIVE,
         DAY,
@@ -321,6 +340,7 @@ PLACEMENT_MUTATIONS = [
     "applyServiceCounty",
     "createServiceUnit",
     "declarePost",
+    "declarePosts",
     "receiveVolunteers",
     "signServiceAgreement",
     "renewServiceAgreement",
@@ -374,6 +394,14 @@ OUTSIDERS: list[Outsider] = [
         DECLARE_POST,
         TONGWEI,
         lambda ids: {"year": YEAR, "unitId": ids["unit"], "title": " ", "category": "YOUTH_WORK", "headcount": 0},
+    ),
+    (
+        "declarePosts",  # headcount 0, a blank title
+        DECLARE_POSTS,
+        TONGWEI,
+        lambda ids: {
+            "posts": [{"year": YEAR, "unitId": ids["unit"], "title": " ", "category": "YOUTH_WORK", "headcount": 0}]
+        },
     ),
     (
         "receiveVolunteers",  # already in service

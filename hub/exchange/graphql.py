@@ -16,7 +16,7 @@ from hub.exchange.imports import ImportReport, import_file
 from hub.exchange.tables import TABLES
 from hub.graphql.context import Info
 
-MAX_BYTES = 32 * 1024 * 1024
+MAX_BYTES = 6 * 1024 * 1024  # the decoded file; its base64 must also fit HUB_MAX_BODY_BYTES (8 MiB)
 
 
 @strawberry.enum(description="What a spreadsheet import holds.")

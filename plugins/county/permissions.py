@@ -21,6 +21,7 @@ RULES = [
         "applyServiceCounty",
         "createServiceUnit",
         "declarePost",
+        "declarePosts",
         "receiveVolunteers",
         "signServiceAgreement",
         "renewServiceAgreement",

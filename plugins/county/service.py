@@ -201,7 +201,7 @@ class CountySetupMutation:
 
         return await perform(
             info,
-            "declarePost",
+            "declarePosts",
             work,
             refused_with(DeclarePostsPayload, posts=[]),
         )
