@@ -21,7 +21,7 @@ class Limits:
     max_tokens: int = 2000  # twice graphql-armor's 1000; the front end's largest document is 216, introspection 163
     max_cost: int = 100_000  # one per field times the rows of each page; the province dashboard is ~60,000
     max_body_bytes: int = 8_388_608  # 8 MiB: importTable carries a spreadsheet (a 20,000-row roster is ~3 MiB)
-    timeout_seconds: float = 60.0  # the funding report's p50 under load is 36 s today (bench/README.md)
+    timeout_seconds: float = 60.0  # the funding report's p50 with 16 in flight is 18 s today (bench/README.md)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Limits:
