@@ -86,50 +86,52 @@ class Walk:
             raise Unplannable(str(exc)) from exc
         return {name: getattr(value, "value", value) for name, value in raw.items()}
 
-    def object(self, gql_type: GraphQLObjectType, row: Any, details: Details) -> ColumnElement[Any]:
-        """json_build_object of the selection on `gql_type`, for the row `row` (None at the root)."""
+    def object(self, gql_type: GraphQLObjectType, row: Any, details: Details, root: bool = False) -> ColumnElement[Any]:
+        """json_build_object of the selection on `gql_type` for the row `row` (None at the root), each field
+        by its compiler in `fields_table`."""
         compilers = self.fields_table.get(gql_type.name)
         if compilers is None:
             raise Unplannable(f"type {gql_type.name}")
-        pairs: list[Any] = []
-        for key, group in self.selections(gql_type, details) if row is not ROOT else self._root(gql_type):
-            name = group[0].node.name.value
-            if name == "__typename":
-                expr: ColumnElement[Any] = literal(gql_type.name)
-            else:
-                compiler = compilers.get(name)
-                if compiler is None:
-                    raise Unplannable(f"{gql_type.name}.{name}")
-                definition = gql_type.fields[name]
-                arguments = self.arguments(definition, group)
-                expr = compiler(self, None if row is ROOT else row, arguments, group, definition)
-            pairs += [literal(key), expr]
-        return build_object(pairs)
+
+        def compile_(name: str, group: Details) -> ColumnElement[Any] | None:
+            compiler = compilers.get(name)
+            if compiler is None:
+                return None
+            definition = gql_type.fields[name]
+            return compiler(self, row, self.arguments(definition, group), group, definition)
+
+        run = self.executor
+        if root:
+            collected = collect_fields(self.schema, run.fragments, run.variable_values, gql_type, run.operation)
+            return self._build(gql_type, self._grouped(collected), compile_)
+        return self._build(gql_type, self.selections(gql_type, details), compile_)
 
     def embedded(
         self, gql_type: GraphQLObjectType, details: Details, values: dict[str, Callable[[Details], Any]]
     ) -> ColumnElement[Any]:
         """An object built from expressions of its parent's row (edges, page info, sign-offs)."""
+
+        def compile_(name: str, group: Details) -> Any:
+            return values[name](group) if name in values else None
+
+        return self._build(gql_type, self.selections(gql_type, details), compile_)
+
+    def _build(
+        self,
+        gql_type: GraphQLObjectType,
+        groups: Iterator[tuple[str, Details]],
+        compile_: Callable[[str, Details], Any],
+    ) -> ColumnElement[Any]:
         pairs: list[Any] = []
-        for key, group in self.selections(gql_type, details):
+        for key, group in groups:
             name = group[0].node.name.value
-            if name == "__typename":
-                expr = literal(gql_type.name)
-            elif name in values:
-                expr = values[name](group)
-            else:
+            expr = literal(gql_type.name) if name == "__typename" else compile_(name, group)
+            if expr is None:
                 raise Unplannable(f"{gql_type.name}.{name}")
             pairs += [literal(key), expr]
         return build_object(pairs)
 
-    def _root(self, root: GraphQLObjectType) -> Iterator[tuple[str, Details]]:
-        collected = collect_fields(
-            self.schema, self.executor.fragments, self.executor.variable_values, root, self.executor.operation
-        )
-        return self._grouped(collected)
 
-
-ROOT = object()
 MAX_ARGUMENTS = 100  # PostgreSQL's limit on a function's arguments: 50 keys per json_build_object
 
 
@@ -183,7 +185,7 @@ def plan(
     if built.operation.operation is not OperationType.QUERY:
         raise Unplannable("not a query")
     walk = Walk(schema, built, actor, hub, hub.clock.today(), FIELDS)
-    statement = select(walk.object(schema.query_type, ROOT, []).label("data"))
+    statement = select(walk.object(schema.query_type, None, [], root=True).label("data"))
     compiled = statement.compile(dialect=hub.engine.dialect, compile_kwargs={"render_postcompile": True})
     values = compiled.construct_params()
     order = compiled.positiontup or []

@@ -21,7 +21,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql.elements import ColumnElement, False_, True_
 
 from hub import models as m
-from hub.enums import OfficeLevel, UnitLevel
+from hub.enums import UnitLevel
 from hub.graphql.aggregates import in_post_condition
 from hub.graphql.connections import decode_cursor, page_size
 from hub.graphql.planner import Details, Unplannable, Walk, named
@@ -193,20 +193,17 @@ def year_argument(value: Any) -> str:
 # --- Query -----------------------------------------------------------------------------------------
 
 
-def q_province(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
-    alias = m.Province.__table__.alias()
-    body = walk.object(named(definition), alias, details)
-    return select(body).where(alias.c.code == args["code"]).correlate_except(alias).scalar_subquery()
-
-
 def q_provinces(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
     region = args.get("region")
     return listed(walk, m.Province, lambda t: true() if region is None else t.c.region == region, details, definition)
 
 
-def q_by_code(model: type, name: str) -> Compiler:
+def q_by_code(model: type, public: bool = False) -> Compiler:
+    """`province(code:)` (public), `county(code:)`, `school(code:)`: the row or null."""
+
     def compile_(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
-        walk.need_actor()
+        if not public:
+            walk.need_actor()
         alias = model.__table__.alias()  # type: ignore[attr-defined]
         body = walk.object(named(definition), alias, details)
         return select(body).where(alias.c.code == args["code"]).correlate_except(alias).scalar_subquery()
@@ -414,7 +411,7 @@ def application_sign_off(walk: Walk, row: Any, args: dict[str, Any], details: De
             "at": lambda _d: iso_datetime(row.c.sign_off_at),
         },
     )
-    return case((row.c.sign_off_decision.is_(None), null()), else_=body)
+    return when_present(row, ["sign_off_decision"], body)
 
 
 def q_node(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
@@ -535,10 +532,10 @@ def _columns(**names: str) -> dict[str, Compiler]:
 
 FIELDS: dict[str, dict[str, Compiler]] = {
     "Query": {
-        "province": q_province,
+        "province": q_by_code(m.Province, public=True),
         "provinces": q_provinces,
-        "county": q_by_code(m.County, "county"),
-        "school": q_by_code(m.School, "school"),
+        "county": q_by_code(m.County),
+        "school": q_by_code(m.School),
         "counties": q_counties,
         "posts": q_posts,
         "applications": q_applications,
@@ -634,4 +631,4 @@ FIELDS: dict[str, dict[str, Compiler]] = {
     },
 }
 
-__all__ = ["FIELDS", "OfficeLevel"]
+__all__ = ["FIELDS"]
