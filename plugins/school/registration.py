@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import strawberry
 
-from hub.enums import Degree, UserErrorCode
+from hub.enums import UserErrorCode
 from hub.errors import DomainRefusal, Problem, refuse
 from hub.graphql.context import Info
 from hub.graphql.payloads import UserError, refused_with
@@ -20,16 +20,10 @@ MAX_VOLUNTEERS = 20000  # a batch: a large school's roster in one file
 
 
 @strawberry.input
-class VolunteerRegistrationInput:
+class VolunteerRegistrationInput(RegisterVolunteerInput):
+    """registerVolunteer's input, with the account a school registers the student under."""
+
     subject: str = strawberry.field(description="The account (token subject) the student will sign in with.")
-    name: str
-    id_number: str
-    phone: str
-    school_code: str
-    degree: Degree
-    has_work_experience: bool
-    graduate_teaching_group: bool | None = None
-    volunteer_experience: str | None = None
 
 
 @strawberry.input
