@@ -9,35 +9,20 @@ cost exactly one statement; the others are batched per level by DataLoaders.
 from __future__ import annotations
 
 import asyncio
-import os
-import uuid
 
 import pytest
 
-from bench import generate
 from bench.run import count_statements, load_queries
+from tests.bench_database import bench_database
 
 pytestmark = pytest.mark.postgres_only
 
-PG_ADMIN_URL = os.environ.get("HUB_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
-PG_REQUIRED = os.environ.get("CI") == "true" or os.environ.get("HUB_TEST_POSTGRES") == "required"
 PLANNED = {"q1_province_dashboard", "q2_volunteer_page", "school_applications_page", "node_batch"}
 
 
 def statements_at(scale: float) -> dict[str, int]:
-    name = f"hub_statements_test_{uuid.uuid4().hex[:10]}"
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    try:
-        asyncio.run(generate.create_database(url))
-    except Exception as exc:
-        if PG_REQUIRED:
-            pytest.fail(f"PostgreSQL is required (CI) but unreachable at {PG_ADMIN_URL}: {exc}")
-        pytest.skip(f"PostgreSQL unreachable at {PG_ADMIN_URL}: {exc}")
-    try:
-        generate.generate(url, scale=scale, seed=7, create=False, log=lambda *_: None)
+    with bench_database(scale=scale, seed=7, prefix="hub_statements_test") as url:
         counted = asyncio.run(count_statements(url, load_queries()))
-    finally:
-        asyncio.run(generate.drop_database(url))
     for query, result in counted.items():
         assert not result["answer"].get("errors"), (query, result["answer"]["errors"])
     return {query: result["statements"] for query, result in counted.items()}

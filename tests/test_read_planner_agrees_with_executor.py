@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -24,7 +23,6 @@ from graphql import GraphQLObjectType, get_named_type, is_enum_type, is_leaf_typ
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bench import generate
 from hub.auth import Actor
 from hub.enums import OfficeLevel
 from hub.graphql.context import HubContext
@@ -33,11 +31,10 @@ from hub.graphql.loaders import Loaders
 from hub.graphql.plans import FIELDS
 from hub.runtime import Hub
 from hub.settings import Settings
+from tests.bench_database import bench_database
 
 pytestmark = pytest.mark.postgres_only
 
-PG_ADMIN_URL = os.environ.get("HUB_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
-PG_REQUIRED = os.environ.get("CI") == "true" or os.environ.get("HUB_TEST_POSTGRES") == "required"
 TODAY = date(2027, 11, 15)
 YEAR = "2027-2028"
 QUERIES = Path(__file__).resolve().parent.parent / "bench" / "queries"
@@ -70,37 +67,27 @@ class Pair:
 
 @pytest.fixture(scope="module")
 def pair() -> Iterator[Pair]:
-    name = f"hub_planner_test_{uuid.uuid4().hex[:10]}"
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    try:
-        asyncio.run(generate.create_database(url))
-    except Exception as exc:
-        if PG_REQUIRED:
-            pytest.fail(f"PostgreSQL is required (CI) but unreachable at {PG_ADMIN_URL}: {exc}")
-        pytest.skip(f"PostgreSQL unreachable at {PG_ADMIN_URL}: {exc}")
-    loop = asyncio.new_event_loop()
-    try:
-        generate.generate(url, scale=0.01, seed=11, create=False, log=lambda *_: None)
-        base = Settings(database_url=url, today=TODAY)
-        planner = Hub(base)
-        executor = Hub(Settings(database_url=url, today=TODAY, read_planner=False))
-        assert planner.read_planner and not executor.read_planner
-        codes = loop.run_until_complete(_codes(planner))
-        actors: dict[str, Actor | None] = {
-            "anonymous": None,
-            "national": Actor(level=OfficeLevel.NATIONAL, code=None, subject="n"),
-            "provincial": Actor(level=OfficeLevel.PROVINCIAL, code=codes["province"], subject="p"),
-            "other province": Actor(level=OfficeLevel.PROVINCIAL, code=codes["school_province"], subject="p2"),
-            "county": Actor(level=OfficeLevel.COUNTY, code=codes["county"], subject="c"),
-            "school": Actor(level=OfficeLevel.SCHOOL, code=codes["school"], subject="s"),
-            "volunteer": Actor(level=OfficeLevel.VOLUNTEER, code=None, subject=codes["subject"]),
-        }
-        yield Pair(loop, planner, executor, actors, codes)
-        loop.run_until_complete(planner.dispose())
-        loop.run_until_complete(executor.dispose())
-    finally:
-        loop.close()
-        asyncio.run(generate.drop_database(url))
+    with bench_database(scale=0.01, seed=11, prefix="hub_planner_test") as url:
+        loop = asyncio.new_event_loop()
+        try:
+            planner = Hub(Settings(database_url=url, today=TODAY))
+            executor = Hub(Settings(database_url=url, today=TODAY, read_planner=False))
+            assert planner.read_planner and not executor.read_planner
+            codes = loop.run_until_complete(_codes(planner))
+            actors: dict[str, Actor | None] = {
+                "anonymous": None,
+                "national": Actor(level=OfficeLevel.NATIONAL, code=None, subject="n"),
+                "provincial": Actor(level=OfficeLevel.PROVINCIAL, code=codes["province"], subject="p"),
+                "other province": Actor(level=OfficeLevel.PROVINCIAL, code=codes["school_province"], subject="p2"),
+                "county": Actor(level=OfficeLevel.COUNTY, code=codes["county"], subject="c"),
+                "school": Actor(level=OfficeLevel.SCHOOL, code=codes["school"], subject="s"),
+                "volunteer": Actor(level=OfficeLevel.VOLUNTEER, code=None, subject=codes["subject"]),
+            }
+            yield Pair(loop, planner, executor, actors, codes)
+            loop.run_until_complete(planner.dispose())
+            loop.run_until_complete(executor.dispose())
+        finally:
+            loop.close()
 
 
 async def _codes(hub: Hub) -> dict[str, str]:

@@ -1,0 +1,35 @@
+"""A throwaway PostgreSQL database holding the bench's national data set (bench.generate) at some scale,
+for the tests of the read path; dropped afterwards. Unreachable PostgreSQL fails the test in CI and skips
+it elsewhere, as tests/conftest.py does."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from bench import generate
+
+PG_ADMIN_URL = os.environ.get("HUB_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+PG_REQUIRED = os.environ.get("CI") == "true" or os.environ.get("HUB_TEST_POSTGRES") == "required"
+
+
+@contextlib.contextmanager
+def bench_database(scale: float, seed: int, prefix: str = "hub_bench_data") -> Iterator[str]:
+    """The URL of a fresh database loaded with the bench data set at `scale`."""
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{prefix}_{uuid.uuid4().hex[:10]}"
+    try:
+        asyncio.run(generate.create_database(url))
+    except Exception as exc:
+        if PG_REQUIRED:
+            pytest.fail(f"PostgreSQL is required (CI) but unreachable at {PG_ADMIN_URL}: {exc}")
+        pytest.skip(f"PostgreSQL unreachable at {PG_ADMIN_URL}: {exc}")
+    try:
+        generate.generate(url, scale=scale, seed=seed, create=False, log=lambda *_: None)
+        yield url
+    finally:
+        asyncio.run(generate.drop_database(url))
