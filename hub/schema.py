@@ -11,11 +11,14 @@ from strawberry.tools import merge_types
 from strawberry.types.base import has_object_definition
 from strawberry.utils.str_converters import to_camel_case
 
+import hub.graphql.applications  # noqa: F401  (every core type registers itself)
+import hub.graphql.audit_log  # noqa: F401
+import hub.graphql.service  # noqa: F401
 from hub.exchange.graphql import ExchangeMutation
+from hub.graphql.fields import node_types
 from hub.graphql.payloads import PAYLOAD_TYPES
 from hub.graphql.planner import ReadPlanner
 from hub.graphql.query import Query
-from hub.graphql.types import NODE_TYPES
 from hub.graphql.volunteer import VolunteerMutation
 from hub.limits import RequestLimits
 from hub.plugins import HubPlugins, PluginError
@@ -54,7 +57,7 @@ def compose(plugins: HubPlugins) -> strawberry.Schema:
         return cached
     query = _merge("Query", [Query], plugins.each("hub_query_fields"))
     mutation = _merge("Mutation", [VolunteerMutation, ExchangeMutation], plugins.each("hub_mutation_fields"))
-    extra: list[Any] = [entry[0] for entry in NODE_TYPES.values()] + PAYLOAD_TYPES
+    extra: list[Any] = [*node_types().values(), *PAYLOAD_TYPES]
     extra += [t for _, ts in plugins.each("hub_graphql_types") for t in ts]
     schema = strawberry.federation.Schema(
         query=query,

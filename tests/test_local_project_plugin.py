@@ -160,3 +160,37 @@ async def test_the_plugins_query_lists_it_with_its_version_and_level(client) -> 
     data = await client.ok("{ plugins { name level version } }", level="national")
     assert {"name": NAME, "level": "PROVINCIAL", "version": "0.1.0"} in data["plugins"]
     assert {p["name"] for p in data["plugins"]} >= set(BUILTIN)
+
+
+LISTING = """{ province(code: "62") { counties(first: 50) { edges { node { code
+  ruralDoctors { id village doctorName specialty startsOn } } } } } }"""
+
+
+@pytest.mark.postgres_only
+async def test_its_province_listing_is_one_planned_statement(client, hub) -> None:  # type: ignore[no-untyped-def]
+    """Its field joins the read planner through its declaration (hub_type_fields + hub.graphql.fields):
+    a province's counties with their rural doctors is one SQL statement, as the executor would answer it."""
+    from sqlalchemy import event
+
+    await seed_reference(hub)
+    await client.ok(REGISTER, {"input": DOCTOR}, level="provincial", code="62")
+    await client.ok(REGISTER, {"input": {**DOCTOR, "village": "何家村"}}, level="provincial", code="62")
+    await client.ok(LISTING, level="national")  # warm: plan cached, pool connected
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, _params, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(hub.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        planned = await client.ok(LISTING, level="national")
+    finally:
+        event.remove(hub.engine.sync_engine, "before_cursor_execute", count)
+    assert len(statements) == 1, statements
+    doctors = [d for e in planned["province"]["counties"]["edges"] for d in e["node"]["ruralDoctors"]]
+    assert [d["village"] for d in doctors] == ["鸡川村", "何家村"]
+    hub.read_planner = False
+    try:
+        assert await client.ok(LISTING, level="national") == planned
+    finally:
+        hub.read_planner = True

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -20,7 +21,7 @@ from typing import Any
 
 import pytest
 from graphql import GraphQLObjectType, get_named_type, is_enum_type, is_leaf_type, is_non_null_type, is_object_type
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from hub.auth import Actor
@@ -28,7 +29,7 @@ from hub.enums import OfficeLevel
 from hub.graphql.context import HubContext
 from hub.graphql.ids import to_global_id
 from hub.graphql.loaders import Loaders
-from hub.graphql.plans import FIELDS
+from hub.graphql.planner import BUILT_BY_PARENT, compiler_of, strawberry_field
 from hub.runtime import Hub
 from hub.settings import Settings
 from tests.bench_database import bench_database
@@ -288,6 +289,13 @@ ARGUMENTS: dict[tuple[str, str], list[str]] = {
     ("County", "volunteers"): ['year: "{year}", first: 2'],
 }
 ROOTS = ["province", "provinces", "county", "school", "counties", "posts", "applications", "me"]
+PUBLIC_ROOTS = ["province", "provinces"]
+# A fresh seed on every run, printed; HUB_PLANNER_SEED=<n> replays a run.
+SEED = int(os.environ.get("HUB_PLANNER_SEED") or random.SystemRandom().randrange(2**32))
+
+
+def _built_by_parent(field: Any) -> bool:
+    return bool((getattr(strawberry_field(field), "metadata", None) or {}).get(BUILT_BY_PARENT))
 
 
 @st.composite
@@ -300,7 +308,7 @@ def argument_list(draw: Any, type_name: str, field: str) -> str:
 @st.composite
 def selections(draw: Any, gql_type: GraphQLObjectType, depth: int) -> str:
     """A selection set on `gql_type`: mostly fields the planner covers, now and then one it does not."""
-    covered = FIELDS.get(gql_type.name, {})
+    covered = {n for n, f in gql_type.fields.items() if compiler_of(f) or _built_by_parent(f)}
     names = [n for n in gql_type.fields if not n.startswith("_")]
     usable = []
     for name in names:
@@ -312,9 +320,7 @@ def selections(draw: Any, gql_type: GraphQLObjectType, depth: int) -> str:
         if not is_leaf_type(named) and depth <= 0:
             continue
         usable.append(name)
-    preferred = [
-        n for n in usable if n in covered or gql_type.name.endswith(("Connection", "Edge", "PageInfo", "SignOff"))
-    ]
+    preferred = [n for n in usable if n in covered]
     pool = preferred if preferred and draw(st.integers(0, 9)) > 0 else usable
     chosen = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=min(5, len(pool)), unique=True))
     parts = ["__typename"] if draw(st.integers(0, 6)) == 0 else []
@@ -331,9 +337,9 @@ def selections(draw: Any, gql_type: GraphQLObjectType, depth: int) -> str:
 
 
 @st.composite
-def queries(draw: Any, schema: Any) -> str:
+def queries(draw: Any, schema: Any, roots_allowed: list[str]) -> str:
     query_type = schema.query_type
-    roots = draw(st.lists(st.sampled_from(ROOTS), min_size=1, max_size=3, unique=True))
+    roots = draw(st.lists(st.sampled_from(roots_allowed), min_size=1, max_size=3, unique=True))
     parts = []
     for root in roots:
         field = query_type.fields[root]
@@ -342,31 +348,40 @@ def queries(draw: Any, schema: Any) -> str:
     return "{ " + " ".join(parts) + " }"
 
 
-@pytest.mark.parametrize("actor", ["national", "provincial", "county", "school", "volunteer"])
+@pytest.mark.parametrize("actor", ["anonymous", "national", "provincial", "county", "school", "volunteer"])
 def test_generated_selections_agree(pair: Pair, actor: str) -> None:
     schema = pair.planner.schema._schema
     planned_count = 0
+    print(f"generated selections: seed {SEED} (replay with HUB_PLANNER_SEED={SEED})")
+    roots = PUBLIC_ROOTS if actor == "anonymous" else ROOTS
 
     examples = int(os.environ.get("HUB_PLANNER_EXAMPLES", "60"))
 
     @settings(
         max_examples=examples,
         deadline=None,
-        derandomize=True,
         suppress_health_check=list(HealthCheck),
         database=None,
     )
-    @given(queries(schema))
+    @seed(SEED)
+    @given(queries(schema, roots))
     def check(query: str) -> None:
         nonlocal planned_count
         text = query
         for key, value in {"year": YEAR, **pair.codes}.items():
             text = text.replace("{" + key + "}", value)
         planned, executed, was_planned = pair.run(text, pair.actors[actor])
-        assert planned == executed, text
+        if not was_planned and (planned["errors"] or executed["errors"]):
+            # Both answered by the executor, which stops sibling fields at the first error (graphql-core
+            # cancels them), so which errors are listed varies from run to run: compare what is stable.
+            assert planned["data"] == executed["data"] and executed["errors"], text
+        else:
+            assert planned == executed, f"{text} (HUB_PLANNER_SEED={SEED})"
         planned_count += was_planned
 
     check()
     # Most generated selections stay inside what the planner covers (58 of 60 when written); if few do,
     # the generator (or the planner's coverage) has drifted and the agreement is no longer being tested.
-    assert planned_count >= examples // 2, f"only {planned_count} of {examples} generated queries were planned"
+    # Without a token most nested fields are refused, so fewer anonymous selections can be planned.
+    least = examples // 10 if actor == "anonymous" else examples // 2
+    assert planned_count >= least, f"only {planned_count} of {examples} generated queries were planned (seed {SEED})"

@@ -152,33 +152,8 @@ async def service_record(info: Any, volunteer: m.Volunteer) -> ServiceRecord:
 
 
 async def benefits(info: Any, volunteer: m.Volunteer) -> list[Any]:
-    """R32–R37, computed from the record on every read, never stored."""
-    from hub.graphql.types import Benefit
-
-    record = await service_record(info, volunteer)
-    return [
-        Benefit(
-            kind=f.kind,
-            eligible=f.eligible,
-            valid_from=f.valid_from,
-            valid_until=f.valid_until,
-            reason=f.reason,
-        )
-        for f in compute_benefits(record, info.context.hub.clock.today())
-    ]
-
-
-async def volunteer_visible(info: Any, volunteer_id: int) -> bool:
-    """Whether the caller's read scope includes this volunteer (one batched query per request)."""
-    actor = info.context.actor
-    visible = info.context.hub.permissions.visible(actor, "Volunteer")
-
-    async def batch(session: Any, ids: list[int]) -> list[bool]:
-        query = select(m.Volunteer.id).where(m.Volunteer.id.in_(ids), visible)
-        found = set((await session.execute(query)).scalars())
-        return [i in found for i in ids]
-
-    return await info.context.loaders.custom("volunteer_visible", batch).load(volunteer_id)
+    """R32–R37, computed from the record on every read, never stored (hub.rules.benefits' findings)."""
+    return compute_benefits(await service_record(info, volunteer), info.context.hub.clock.today())
 
 
 async def visible_applications(info: Any, volunteer_id: int) -> list[m.Application]:

@@ -23,25 +23,30 @@ DEFAULT_PAGE = 50
 MAX_PAGE = 500
 
 
+# Every field of these types is built by the planner's compiler of the connection field above them
+# (hub.graphql.fields.paged), hence the metadata (hub.graphql.planner.BUILT_BY_PARENT).
+BY_PARENT = {"hub.built_by_parent": True}
+
+
 @strawberry.type
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(metadata=BY_PARENT)
+    has_previous_page: bool = strawberry.field(metadata=BY_PARENT)
+    start_cursor: str | None = strawberry.field(metadata=BY_PARENT)
+    end_cursor: str | None = strawberry.field(metadata=BY_PARENT)
 
 
 @strawberry.type
 class Edge(Generic[N]):
-    cursor: str
-    node: N
+    cursor: str = strawberry.field(metadata=BY_PARENT)
+    node: N = strawberry.field(metadata=BY_PARENT)
 
 
 @strawberry.type
 class Connection(Generic[N]):
-    edges: list[Edge[N]]
-    page_info: PageInfo
-    total_count: int
+    edges: list[Edge[N]] = strawberry.field(metadata=BY_PARENT)
+    page_info: PageInfo = strawberry.field(metadata=BY_PARENT)
+    total_count: int = strawberry.field(metadata=BY_PARENT)
 
 
 @dataclass(frozen=True)

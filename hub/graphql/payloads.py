@@ -9,23 +9,12 @@ import strawberry
 
 from hub.enums import UserErrorCode
 from hub.errors import Problem
-from hub.graphql.types import (
-    AllowanceStandard,
-    Application,
-    Assessment,
-    County,
-    LocalProject,
-    MonthlyReport,
-    Post,
-    ProgramYear,
-    Province,
-    Quota,
-    School,
-    ServiceAgreement,
-    ServiceUnit,
-    Training,
-    Volunteer,
-)
+from hub.graphql.applications import Application, Training
+from hub.graphql.geography import County, Province, School, ServiceUnit
+from hub.graphql.people import Volunteer
+from hub.graphql.posts import Post
+from hub.graphql.program import AllowanceStandard, LocalProject, ProgramYear, Quota
+from hub.graphql.service import Assessment, MonthlyReport, ServiceAgreement
 
 
 @strawberry.type

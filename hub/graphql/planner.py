@@ -2,13 +2,13 @@
 
 The field-by-field executor spends most of a large answer's time in Python (a coroutine per field and
 per row); PostGraphile, Hasura and Grafast avoid that by planning the whole query into SQL. This does the
-same for the part of the schema that `hub.graphql.plans` covers: it walks the operation with graphql-core's
-own field collection (fragments, aliases, @skip/@include, variables), asks `plans.FIELDS` for the SQL of
-each field — read scopes and R2a masking compiled in, from the same functions the resolvers call — and
-runs one `json_build_object(...)` statement. Anything it does not cover (a field, an argument that would
-be refused, a missing token, SQLite) raises `Unplannable` and the executor answers instead, so the fast
-path never has to reproduce an error. tests/test_read_planner_agrees_with_executor.py checks that both
-give the same answers.
+same for every field declared with a compiler (hub/graphql/fields.py: the field's one declaration gives
+both its resolver and its SQL): it walks the operation with graphql-core's own field collection
+(fragments, aliases, @skip/@include, variables), reads each field's compiler off the live schema — read
+scopes and R2a masking compiled in — and runs one `json_build_object(...)` statement. Anything it does not
+cover (a field, an argument that would be refused, a missing token, SQLite) raises `Unplannable` and the
+executor answers instead, so the fast path never has to reproduce an error.
+tests/test_read_planner_agrees_with_executor.py checks that both give the same answers.
 """
 
 from __future__ import annotations
@@ -37,11 +37,24 @@ from sqlalchemy import func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType as StrawberryOperation
+from strawberry.utils.str_converters import to_camel_case
 
 logger = logging.getLogger(__name__)
 
 Details = list[FieldDetails]
 CACHE_SIZE = 512
+PLAN = "hub.plan"  # a field's metadata key: its compiler (hub/graphql/fields.py)
+EXECUTOR_ONLY = "hub.executor_only"  # a field's metadata key: why it has no compiler
+BUILT_BY_PARENT = "hub.built_by_parent"  # a field's metadata key: its parent's compiler builds it
+
+
+def strawberry_field(definition: GraphQLField) -> Any:
+    return (definition.extensions or {}).get("strawberry-definition")
+
+
+def compiler_of(definition: GraphQLField) -> Callable[..., ColumnElement[Any]] | None:
+    """The compiler a field of the live schema was declared with, if any."""
+    return (getattr(strawberry_field(definition), "metadata", None) or {}).get(PLAN)
 
 
 class Unplannable(Exception):
@@ -57,7 +70,6 @@ class Walk:
     actor: Any
     hub: Any
     today: date
-    fields_table: dict[str, dict[str, Callable[..., ColumnElement[Any]]]]
 
     def need_actor(self) -> Any:
         """The caller; fields that require a token are left to the executor (and its error) without one."""
@@ -80,24 +92,24 @@ class Walk:
             yield key, group
 
     def arguments(self, definition: GraphQLField, details: Details) -> dict[str, Any]:
+        """The field's arguments by Python name (as the resolver receives them), enums as their stored value."""
         try:
             raw = get_argument_values(definition, details[0].node, self.executor.variable_values)
         except Exception as exc:  # an argument the executor would refuse: let it say so
             raise Unplannable(str(exc)) from exc
-        return {name: getattr(value, "value", value) for name, value in raw.items()}
+        declared = getattr(strawberry_field(definition), "arguments", None) or []
+        names = {a.graphql_name or to_camel_case(a.python_name): a.python_name for a in declared}
+        return {names.get(name, name): getattr(value, "value", value) for name, value in raw.items()}
 
     def object(self, gql_type: GraphQLObjectType, row: Any, details: Details, root: bool = False) -> ColumnElement[Any]:
         """json_build_object of the selection on `gql_type` for the row `row` (None at the root), each field
-        by its compiler in `fields_table`."""
-        compilers = self.fields_table.get(gql_type.name)
-        if compilers is None:
-            raise Unplannable(f"type {gql_type.name}")
+        by the compiler it was declared with."""
 
         def compile_(name: str, group: Details) -> ColumnElement[Any] | None:
-            compiler = compilers.get(name)
+            definition = gql_type.fields[name]
+            compiler = compiler_of(definition)
             if compiler is None:
                 return None
-            definition = gql_type.fields[name]
             return compiler(self, row, self.arguments(definition, group), group, definition)
 
         run = self.executor
@@ -177,14 +189,12 @@ def plan(
     hub: Any, schema: GraphQLSchema, document: Any, operation_name: str | None, variables: Any, actor: Any
 ) -> Plan:
     """The one statement answering this read query, or Unplannable."""
-    from hub.graphql.plans import FIELDS
-
     built = Executor.build(schema, document, raw_variable_values=variables, operation_name=operation_name)
     if isinstance(built, list):
         raise Unplannable("variables or operation refused")
     if built.operation.operation is not OperationType.QUERY:
         raise Unplannable("not a query")
-    walk = Walk(schema, built, actor, hub, hub.clock.today(), FIELDS)
+    walk = Walk(schema, built, actor, hub, hub.clock.today())
     statement = select(walk.object(schema.query_type, None, [], root=True).label("data"))
     compiled = statement.compile(dialect=hub.engine.dialect, compile_kwargs={"render_postcompile": True})
     values = compiled.construct_params()

@@ -1,11 +1,14 @@
-"""The core's `Query`: every read field of the contract, filtered by jurisdiction in SQL."""
+"""The core's `Query`: every read field of the contract, filtered by jurisdiction in SQL; each root field
+declared once (hub/graphql/fields.py) with its compiler beside its resolver, or executor-only with why."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import strawberry
-from sqlalchemy import and_, func, select, true
+from graphql import GraphQLError
+from sqlalchemy import Text, and_, cast, func, literal, null, select, true
+from sqlalchemy.sql.elements import True_
 
 from hub import models as m
 from hub.enums import (
@@ -13,38 +16,40 @@ from hub.enums import (
     AssessmentGrade,
     AssessmentStatus,
     CountyStatus,
+    OfficeLevel,
     PostCategory,
     PostStatus,
 )
 from hub.enums import Region as RegionEnum
 from hub.errors import bad_input, forbidden
 from hub.graphql import reports
+from hub.graphql.applications import Application, Training
+from hub.graphql.audit_log import AuditEntry
 from hub.graphql.connections import Connection, fetch_page, to_connection
 from hub.graphql.context import Info
-from hub.graphql.ids import from_global_id
-from hub.graphql.types import (
-    NODE_TYPES,
-    Actor,
-    AllowanceStandard,
-    Application,
-    Assessment,
-    AuditEntry,
-    CertificateCheck,
-    County,
-    LocalProject,
-    MilestoneDate,
+from hub.graphql.fields import (
     Node,
-    Plugin,
-    Post,
-    PostStructure,
-    ProgramYear,
-    Province,
-    ProvinceFunding,
-    Quota,
-    School,
-    Training,
+    built_by_parent,
+    connection,
+    executor_only,
+    executor_only_type,
+    listed,
+    node_types,
+    planned,
+    primary_key,
+    view,
 )
+from hub.graphql.geography import County, Province, School
+from hub.graphql.ids import from_global_id, to_global_id
+from hub.graphql.people import CertificateCheck, Volunteer
+from hub.graphql.planner import Details, Unplannable, Walk, named
+from hub.graphql.posts import Post, PostStructure
+from hub.graphql.program import AllowanceStandard, LocalProject, MilestoneDate, ProgramYear, ProvinceFunding, Quota
+from hub.graphql.service import Assessment
 from hub.rules.years import is_year_code
+
+REPORT = "a report computed by Python rules over grouped queries (hub.graphql.reports)"
+SMALL_LIST = "a short reference list read once per page; the executor answers it in one query"
 
 
 def _year(year: str) -> str:
@@ -59,47 +64,128 @@ async def _all(info: Info, query: Any) -> list[Any]:
 
 
 @strawberry.type
+class Actor:
+    level: OfficeLevel = built_by_parent()
+    code: str | None = built_by_parent(
+        description="Province, county or school code; null for the national office and volunteers."
+    )
+    subject: str = built_by_parent()
+
+    @executor_only("a volunteer reading their own record asks once per session")
+    async def volunteer(self, info: Info) -> Volunteer | None:
+        if self.level is not OfficeLevel.VOLUNTEER:
+            return None
+        row = await info.context.loaders.one(m.Volunteer, "subject").load(self.subject)
+        return view(m.Volunteer, row)
+
+
+@strawberry.type
+@executor_only_type("the enabled plugins are known in Python, not stored")
+class Plugin:
+    name: str
+    level: OfficeLevel | None
+    version: str
+
+
+def _node(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
+    """`node(id:)` as Query.node answers it: null for an unknown type or key; a row outside the caller's
+    read scope is FORBIDDEN there, so such types are planned only for callers whose scope is everything."""
+    try:
+        type_name, key = from_global_id(args["id"])
+    except GraphQLError as refused:
+        raise Unplannable(refused.message) from refused
+    record = node_types().get(type_name)
+    if record is None:
+        return null()
+    if type_name != "Province":
+        walk.need_actor()
+    model = record.model  # type: ignore[attr-defined]
+    numeric = model.__table__.c[primary_key(model)].type.python_type is int
+    if numeric and not key.isdigit():
+        return null()
+    if record.scope is not None and not isinstance(walk.hub.permissions.visible(walk.actor, record.scope), True_):  # type: ignore[attr-defined]
+        raise Unplannable("node of a scoped type")
+    alias = model.__table__.alias()
+    body = walk.object(walk.schema.get_type(type_name), alias, details)
+    pk = primary_key(model)
+    return select(body).where(alias.c[pk] == (int(key) if numeric else key)).correlate_except(alias).scalar_subquery()
+
+
+def _me(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
+    actor = walk.need_actor()
+    values = {"level": actor.level.value, "code": actor.code, "subject": actor.subject}
+
+    def constant(value: str | None) -> Any:
+        return lambda _d: null() if value is None else cast(literal(value), Text)
+
+    return walk.embedded(named(definition), details, {k: constant(v) for k, v in values.items()})
+
+
+def _provinces(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
+    region = args.get("region")
+    return listed(walk, m.Province, lambda t: true() if region is None else t.c.region == region, details, definition)
+
+
+def _by_code(model: type, public: bool = False) -> Any:
+    """`province(code:)` (public), `county(code:)`, `school(code:)`: the row or null."""
+
+    def compile_(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
+        if not public:
+            walk.need_actor()
+        alias = model.__table__.alias()  # type: ignore[attr-defined]
+        body = walk.object(named(definition), alias, details)
+        return select(body).where(alias.c.code == args["code"]).correlate_except(alias).scalar_subquery()
+
+    return compile_
+
+
+def _equal(t: Any, a: dict[str, Any], **columns: str) -> Any:
+    """Each given argument (by Python name) equal to its column; unset arguments do not filter."""
+    conditions = [t.c[column] == a[name] for name, column in columns.items() if a.get(name) is not None]
+    return and_(true(), *conditions)
+
+
+@strawberry.type
 class Query:
-    @strawberry.field
+    @planned(_node)
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         type_name, key = from_global_id(id)
-        entry = NODE_TYPES.get(type_name)
-        if entry is None:
+        record = node_types().get(type_name)
+        if record is None:
             return None
         if type_name == "Province":
             info.context.check_public()
         else:
             info.context.require_actor("node")
-        gql_type, model, entity, numeric = entry
+        model = record.model  # type: ignore[attr-defined]
+        pk = model.__table__.c[primary_key(model)]
+        numeric = pk.type.python_type is int
         if numeric and not key.isdigit():
             return None
         row = await info.context.loaders.one(model).load(int(key) if numeric else key)
         if row is None:
             return None
-        if entity is not None:
+        if record.scope is not None:  # type: ignore[attr-defined]
             actor = info.context.require_actor("node")
-            pk = next(iter(model.__table__.primary_key.columns))
-            visible = info.context.hub.permissions.visible(actor, entity)
+            visible = info.context.hub.permissions.visible(actor, record.scope)  # type: ignore[attr-defined]
             found = await _all(info, select(pk).where(pk == getattr(row, pk.key), visible))
             if not found:
                 raise forbidden(f"this {type_name} is outside your jurisdiction")
-        return gql_type.of(row)
+        return record.of(row)  # type: ignore[attr-defined]
 
-    @strawberry.field
+    @planned(_me)
     def me(self, info: Info) -> Actor | None:
         actor = info.context.require_actor("me")
         return Actor(level=actor.level, code=actor.code, subject=actor.subject)
 
-    @strawberry.field
+    @executor_only("the enabled plugins are known in Python, not stored")
     def plugins(self, info: Info) -> list[Plugin]:
         info.context.require_actor("plugins")
         return [Plugin(name=p.name, level=p.level, version=p.version) for p in info.context.hub.plugins.infos()]
 
-    @strawberry.field
+    @executor_only("a program year is assembled in Python from its milestone rows")
     async def program_year(self, info: Info, code: str) -> ProgramYear | None:
         info.context.check_public()
-        from hub.graphql.ids import to_global_id
-
         row = await info.context.loaders.one(m.ProgramYear).load(code)
         if row is None:
             return None
@@ -110,33 +196,30 @@ class Query:
             milestones=[MilestoneDate(milestone=d.milestone, closes_on=d.closes_on) for d in dates],
         )
 
-    @strawberry.field
+    @planned(_provinces)
     async def provinces(self, info: Info, region: RegionEnum | None = None) -> list[Province]:
         info.context.check_public()
         query = select(m.Province).order_by(m.Province.code)
         if region is not None:
             query = query.where(m.Province.region == region.value)
-        return [Province.of(r) for r in await _all(info, query)]
+        return [view(m.Province, r) for r in await _all(info, query)]
 
-    @strawberry.field
+    @planned(_by_code(m.Province, public=True))
     async def province(self, info: Info, code: str) -> Province | None:
         info.context.check_public()
-        row = await info.context.loaders.one(m.Province).load(code)
-        return None if row is None else Province.of(row)
+        return view(m.Province, await info.context.loaders.one(m.Province).load(code))
 
-    @strawberry.field
+    @planned(_by_code(m.County))
     async def county(self, info: Info, code: str) -> County | None:
         info.context.require_actor("county")
-        row = await info.context.loaders.one(m.County).load(code)
-        return None if row is None else County.of(row)
+        return view(m.County, await info.context.loaders.one(m.County).load(code))
 
-    @strawberry.field
+    @planned(_by_code(m.School))
     async def school(self, info: Info, code: str) -> School | None:
         info.context.require_actor("school")
-        row = await info.context.loaders.one(m.School).load(code)
-        return None if row is None else School.of(row)
+        return view(m.School, await info.context.loaders.one(m.School).load(code))
 
-    @strawberry.field
+    @connection(m.County, lambda t, a, _: _equal(t, a, province_code="province_code", status="status"))
     async def counties(
         self,
         info: Info,
@@ -144,18 +227,19 @@ class Query:
         status: CountyStatus | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> Connection[County]:
-        info.context.require_actor("counties")
-        where = true()
-        if province_code is not None:
-            where = and_(where, m.County.province_code == province_code)
-        if status is not None:
-            where = and_(where, m.County.status == status.value)
-        async with info.context.hub.sessionmaker() as session:
-            page = await fetch_page(session, m.County, where, first, after)
-        return to_connection(page, County.of, lambda r: r.code)
+    ) -> Connection[County]: ...
 
-    @strawberry.field
+    @connection(
+        m.Post,
+        lambda t, a, _: and_(
+            t.c.year == a["year"],
+            _equal(t, a, county_code="county_code", status="status", category="category"),
+            true()
+            if a.get("province_code") is None
+            else t.c.county_code.in_(select(m.County.code).where(m.County.province_code == a["province_code"])),
+        ),
+        year="year",
+    )
     async def posts(
         self,
         info: Info,
@@ -166,30 +250,30 @@ class Query:
         category: PostCategory | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> Connection[Post]:
-        info.context.require_actor("posts")
-        where = m.Post.year == _year(year)
-        if province_code is not None:
-            where = and_(
-                where,
-                m.Post.county_code.in_(select(m.County.code).where(m.County.province_code == province_code)),
-            )
-        if county_code is not None:
-            where = and_(where, m.Post.county_code == county_code)
-        if status is not None:
-            where = and_(where, m.Post.status == status.value)
-        if category is not None:
-            where = and_(where, m.Post.category == category.value)
-        async with info.context.hub.sessionmaker() as session:
-            page = await fetch_page(session, m.Post, where, first, after)
-        return to_connection(page, Post.of, lambda r: r.id)
+    ) -> Connection[Post]: ...
 
-    @strawberry.field
+    @executor_only(REPORT)
     async def post_structure(self, info: Info, year: str, province_code: str) -> PostStructure:
         info.context.require_actor("postStructure")
         return await reports.post_structure(info, _year(year), province_code)
 
-    @strawberry.field
+    @connection(
+        m.Application,
+        lambda t, a, _: and_(
+            t.c.year == a["year"],
+            _equal(
+                t,
+                a,
+                school_code="school_code",
+                recruiting_province_code="recruiting_province_code",
+                serving_province_code="serving_province_code",
+                county_code="county_code",
+                status="status",
+            ),
+        ),
+        scope="Application",
+        year="year",
+    )
     async def applications(
         self,
         info: Info,
@@ -201,24 +285,9 @@ class Query:
         status: ApplicationStatus | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> Connection[Application]:
-        actor = info.context.require_scope("Application", "applications")
-        where = and_(m.Application.year == _year(year), info.context.hub.permissions.visible(actor, "Application"))
-        filters = {
-            m.Application.school_code: school_code,
-            m.Application.recruiting_province_code: recruiting_province_code,
-            m.Application.serving_province_code: serving_province_code,
-            m.Application.county_code: county_code,
-            m.Application.status: status.value if status else None,
-        }
-        for column, value in filters.items():
-            if value is not None:
-                where = and_(where, column == value)
-        async with info.context.hub.sessionmaker() as session:
-            page = await fetch_page(session, m.Application, where, first, after)
-        return to_connection(page, Application.of, lambda r: r.id)
+    ) -> Connection[Application]: ...
 
-    @strawberry.field
+    @executor_only(REPORT)
     async def quotas(
         self,
         info: Info,
@@ -229,28 +298,31 @@ class Query:
         info.context.require_actor("quotas")
         return await reports.quotas(info, _year(year), recruiting_province_code, serving_province_code)
 
-    @strawberry.field
+    @executor_only(SMALL_LIST)
     async def trainings(self, info: Info, year: str, serving_province_code: str | None = None) -> list[Training]:
         info.context.require_actor("trainings")
         query = select(m.Training).where(m.Training.year == _year(year)).order_by(m.Training.id)
         if serving_province_code is not None:
             query = query.where(m.Training.serving_province_code == serving_province_code)
-        return [Training.of(r) for r in await _all(info, query)]
+        return [view(m.Training, r) for r in await _all(info, query)]
 
-    @strawberry.field
+    @executor_only(REPORT)
     async def funding_report(self, info: Info, year: str, province_code: str | None = None) -> list[ProvinceFunding]:
         actor = info.context.require_scope("Funding", "fundingReport")
         return await reports.funding_report(info, actor, _year(year), province_code)
 
-    @strawberry.field
+    @executor_only(SMALL_LIST)
     async def local_projects(self, info: Info, year: str, province_code: str | None = None) -> list[LocalProject]:
         info.context.require_actor("localProjects")
         query = select(m.LocalProject).where(m.LocalProject.year == _year(year)).order_by(m.LocalProject.id)
         if province_code is not None:
             query = query.where(m.LocalProject.province_code == province_code)
-        return [LocalProject.of(r) for r in await _all(info, query)]
+        return [view(m.LocalProject, r) for r in await _all(info, query)]
 
-    @strawberry.field(description="Approved EXCELLENT assessments of a year: the commendation list (R30).")
+    @executor_only(
+        "the commendation list is read once a year",
+        description="Approved EXCELLENT assessments of a year: the commendation list (R30).",
+    )
     async def commendations(self, info: Info, year: str, province_code: str | None = None) -> list[Assessment]:
         info.context.require_actor("commendations")
         query = (
@@ -265,14 +337,14 @@ class Query:
         if province_code is not None:
             serving = select(m.Application.volunteer_id).where(m.Application.serving_province_code == province_code)
             query = query.where(m.Assessment.volunteer_id.in_(serving))
-        return [Assessment.of(r) for r in await _all(info, query)]
+        return [view(m.Assessment, r) for r in await _all(info, query)]
 
-    @strawberry.field(description="Public: no token needed. Null when no certificate has that number.")
+    @executor_only(REPORT, description="Public: no token needed. Null when no certificate has that number.")
     async def verify_certificate(self, info: Info, number: str) -> CertificateCheck | None:
         info.context.check_public()
         return await reports.verify_certificate(info, number)
 
-    @strawberry.field
+    @executor_only(SMALL_LIST)
     async def allowance_standards(self, info: Info, year: str, province_code: str) -> list[AllowanceStandard]:
         info.context.require_actor("allowanceStandards")
         query = (
@@ -291,7 +363,7 @@ class Query:
             for r in await _all(info, query)
         ]
 
-    @strawberry.field
+    @executor_only("an auditor pages the log one screen at a time, matching target ids in JSON text")
     async def audit_log(
         self,
         info: Info,
@@ -303,16 +375,10 @@ class Query:
         where = info.context.hub.permissions.visible(actor, "AuditEntry")
         if target_id is not None:
             # Matched on the JSON text: portable across SQLite and PostgreSQL, exact thanks to the quotes.
-            where = and_(where, func.cast(m.AuditEntry.target_ids, _text()).contains(f'"{target_id}"'))
+            where = and_(where, func.cast(m.AuditEntry.target_ids, Text()).contains(f'"{target_id}"'))
         async with info.context.hub.sessionmaker() as session:
             page = await fetch_page(session, m.AuditEntry, where, first, after)
-        return to_connection(page, AuditEntry.of, lambda r: r.id)
+        return to_connection(page, AuditEntry.of, lambda r: r.id)  # type: ignore[attr-defined]
 
 
-def _text() -> Any:
-    from sqlalchemy import Text
-
-    return Text()
-
-
-__all__ = ["Query", "RegionEnum"]
+__all__ = ["Actor", "Plugin", "Query", "RegionEnum"]

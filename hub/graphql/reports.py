@@ -14,7 +14,9 @@ from hub import models as m
 from hub import posts
 from hub.auth import Actor
 from hub.enums import FundingZone, Region
-from hub.graphql.types import CertificateCheck, PostStructure, ProvinceFunding, Quota, ZoneFunding
+from hub.graphql.people import CertificateCheck
+from hub.graphql.posts import PostStructure
+from hub.graphql.program import ProvinceFunding, Quota, ZoneFunding
 from hub.quotas import used as quota_used
 from hub.quotas import uses_quota
 from hub.rules import funding as money

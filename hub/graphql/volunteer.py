@@ -11,10 +11,11 @@ from hub import applications
 from hub import models as m
 from hub.enums import ApplicationStatus, Degree, Milestone, OfficeLevel, UserErrorCode
 from hub.errors import DomainRefusal, Problem, refuse
+from hub.graphql.applications import Application
 from hub.graphql.context import Info
 from hub.graphql.ids import to_global_id
 from hub.graphql.payloads import ApplicationPayload, RegisterVolunteerPayload, refused_with
-from hub.graphql.types import Application, Volunteer
+from hub.graphql.people import Volunteer
 from hub.mutation import Unit, perform
 from hub.permissions import ReadScope, Rule
 from hub.rules.idnumbers import InvalidIdNumber, is_mobile, normalize_id_number, parse_id_number

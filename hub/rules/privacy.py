@@ -103,3 +103,30 @@ def entitled_sql(actor: Actor | None, kind: str, volunteer: Any) -> ColumnElemen
     if actor.level is OfficeLevel.SCHOOL:
         return volunteer.c.school_code == actor.code if kind == "phone" else false()
     return false()
+
+
+# What a reader who is not entitled sees instead of a value, in Python and in SQL side by side: the ID
+# number masked as hub.rules.idnumbers.mask_id_number does (620***********1234), the phone not at all.
+MASKED_KINDS = ("id_number", "phone")
+
+
+def masked(kind: str, value: str | None) -> str | None:
+    """The value of `kind` as an unentitled reader sees it."""
+    from hub.rules.idnumbers import mask_id_number
+
+    if kind == "id_number":
+        return None if value is None else mask_id_number(value)
+    return None
+
+
+def masked_sql(kind: str, value: Any) -> ColumnElement[Any]:
+    """`masked` as an SQL expression over the column `value`."""
+    from sqlalchemy import case, func, literal_column, null
+
+    if kind != "id_number":
+        return null()
+    stars = func.repeat(literal_column("'*'"), func.length(value) - 7)
+    return case(
+        (func.length(value) <= 7, func.repeat(literal_column("'*'"), func.length(value))),
+        else_=func.concat(func.left(value, 3), stars, func.right(value, 4)),
+    )

@@ -13,9 +13,10 @@ from hub import models as m
 from hub.enums import ApplicationStatus as S
 from hub.enums import Milestone, UserErrorCode
 from hub.errors import DomainRefusal, refuse
+from hub.graphql.applications import Application
 from hub.graphql.context import Info
 from hub.graphql.payloads import ApplicationsPayload, ServiceAgreementPayload, refused_with
-from hub.graphql.types import Application, ServiceAgreement
+from hub.graphql.service import ServiceAgreement
 from hub.mutation import Unit, perform
 from hub.rules.benefits import add_years
 from hub.rules.lifecycle import ensure_transition

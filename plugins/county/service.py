@@ -10,8 +10,9 @@ from hub import models as m
 from hub.enums import CountyStatus, KeyAssistance, PostCategory, UnitLevel, UserErrorCode
 from hub.errors import DomainRefusal, Problem, refuse
 from hub.graphql.context import Info
+from hub.graphql.geography import County, ServiceUnit
 from hub.graphql.payloads import CountyPayload, PostPayload, ServiceUnitPayload, UserError, refused_with
-from hub.graphql.types import County, Post, ServiceUnit
+from hub.graphql.posts import Post
 from hub.mutation import Unit, perform
 
 MIN_INTAKE = 20  # R9: a new service county takes in at least 20 volunteers

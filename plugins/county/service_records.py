@@ -18,7 +18,8 @@ from hub.errors import DomainRefusal, Problem, refuse
 from hub.graphql.context import Info
 from hub.graphql.ids import int_key, to_global_id
 from hub.graphql.payloads import AssessmentPayload, MonthlyReportPayload, VolunteerPayload, refused_with
-from hub.graphql.types import Assessment, MonthlyReport, Volunteer
+from hub.graphql.people import Volunteer
+from hub.graphql.service import Assessment, MonthlyReport
 from hub.mutation import Unit, perform
 from hub.rules.lifecycle import ensure_transition
 from hub.rules.years import is_year_code

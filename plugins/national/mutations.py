@@ -11,11 +11,13 @@ from hub import models as m
 from hub import quotas
 from hub.enums import Milestone, TrainingStatus, UserErrorCode
 from hub.errors import refuse
+from hub.graphql.applications import Training
 from hub.graphql.context import Info
+from hub.graphql.geography import Province
 from hub.graphql.ids import to_global_id
 from hub.graphql.payloads import ProgramYearPayload, ProvinceScalePayload, QuotaPayload, TrainingPayload, refused_with
+from hub.graphql.program import MilestoneDate, ProgramYear
 from hub.graphql.reports import quota_views
-from hub.graphql.types import MilestoneDate, ProgramYear, Province, Training
 from hub.mutation import Unit, perform
 from hub.rules.deadlines import default_milestones
 from hub.rules.years import is_year_code

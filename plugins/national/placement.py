@@ -10,9 +10,11 @@ from hub import posts
 from hub.enums import CountyStatus, Decision, LocalProjectStatus, PostStatus, UserErrorCode
 from hub.errors import DomainRefusal, Problem, refuse
 from hub.graphql.context import Info
+from hub.graphql.geography import County
 from hub.graphql.inputs import PostsDecisionInput
 from hub.graphql.payloads import CountyPayload, LocalProjectPayload, PostsPayload, refused_with
-from hub.graphql.types import County, LocalProject, Post
+from hub.graphql.posts import Post
+from hub.graphql.program import LocalProject
 from hub.mutation import Unit, perform
 from hub.rules.years import next_year, year_of
 

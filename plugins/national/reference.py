@@ -16,8 +16,8 @@ from hub import models as m
 from hub.enums import KeyAssistance, UserErrorCode
 from hub.errors import DomainRefusal, Problem
 from hub.graphql.context import Info
+from hub.graphql.geography import County, School
 from hub.graphql.payloads import UpsertCountiesPayload, UpsertSchoolsPayload, refused_with
-from hub.graphql.types import County, School
 from hub.mutation import Unit, perform
 
 COUNTY_CODE = re.compile(r"\d{6}")

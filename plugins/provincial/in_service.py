@@ -15,7 +15,8 @@ from hub.graphql.aggregates import in_post_condition
 from hub.graphql.context import Info
 from hub.graphql.ids import to_global_id
 from hub.graphql.payloads import AllowanceStandardPayload, AssessmentsPayload, LocalProjectPayload, refused_with
-from hub.graphql.types import AllowanceStandard, Assessment, LocalProject
+from hub.graphql.program import AllowanceStandard, LocalProject
+from hub.graphql.service import Assessment
 from hub.mutation import Unit, perform
 from hub.rules.years import is_year_code
 

@@ -13,7 +13,9 @@ from hub.enums import ApplicationStatus as S
 from hub.enums import CountyStatus, Decision, PostStatus, UserErrorCode
 from hub.errors import refuse
 from hub.graphql.aggregates import county_acceptance
+from hub.graphql.applications import Application
 from hub.graphql.context import Info
+from hub.graphql.geography import County
 from hub.graphql.ids import to_global_id
 from hub.graphql.inputs import PostsDecisionInput
 from hub.graphql.payloads import (
@@ -23,7 +25,8 @@ from hub.graphql.payloads import (
     ServiceAgreementPayload,
     refused_with,
 )
-from hub.graphql.types import Application, County, Post, ServiceAgreement
+from hub.graphql.posts import Post
+from hub.graphql.service import ServiceAgreement
 from hub.mutation import Unit, perform
 from hub.rules.years import is_year_code
 

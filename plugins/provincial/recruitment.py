@@ -14,10 +14,10 @@ from hub import models as m
 from hub.enums import ApplicationStatus as S
 from hub.enums import Milestone, UserErrorCode
 from hub.errors import DomainRefusal, Problem, refuse
+from hub.graphql.applications import Application
 from hub.graphql.context import Info
 from hub.graphql.payloads import ApplicationPayload, ApplicationsPayload, QuotaPayload, refused_with
 from hub.graphql.reports import quota_views
-from hub.graphql.types import Application
 from hub.mutation import Unit, perform
 from hub.rules.lifecycle import ensure_transition
 from hub.scales import serving_provinces

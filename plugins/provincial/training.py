@@ -13,9 +13,9 @@ from hub import models as m
 from hub.enums import ApplicationStatus as S
 from hub.enums import Milestone, TrainingStatus, UserErrorCode
 from hub.errors import DomainRefusal, refuse
+from hub.graphql.applications import Application, Training
 from hub.graphql.context import Info
 from hub.graphql.payloads import ApplicationPayload, ApplicationsPayload, TrainingPayload, refused_with
-from hub.graphql.types import Application, Training
 from hub.mutation import Unit, perform
 from hub.rules.lifecycle import ensure_transition
 from hub.scales import serving_provinces

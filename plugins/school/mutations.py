@@ -9,9 +9,9 @@ from hub import models as m
 from hub.enums import ApplicationStatus as S
 from hub.enums import Decision, Milestone, UserErrorCode
 from hub.errors import refuse
+from hub.graphql.applications import Application
 from hub.graphql.context import Info
 from hub.graphql.payloads import ApplicationPayload, refused_with
-from hub.graphql.types import Application
 from hub.mutation import Unit, perform
 from hub.rules.lifecycle import ensure_transition
 

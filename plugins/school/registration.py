@@ -12,7 +12,7 @@ from hub.enums import UserErrorCode
 from hub.errors import DomainRefusal, Problem, refuse
 from hub.graphql.context import Info
 from hub.graphql.payloads import UserError, refused_with
-from hub.graphql.types import Volunteer
+from hub.graphql.people import Volunteer
 from hub.graphql.volunteer import RegisterVolunteerInput, Registration, register
 from hub.mutation import Unit, perform
 

@@ -1,0 +1,176 @@
+"""Provinces, counties, service units and schools (hub/models/geography.py), each field declared once."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from sqlalchemy import and_, func, select, true
+
+from hub import models as m
+from hub.enums import CountyStatus, FundingZone, KeyAssistance, PostStatus, Region, UnitLevel
+from hub.graphql import aggregates
+from hub.graphql.connections import Connection
+from hub.graphql.context import Info
+from hub.graphql.fields import Node, column, connection, executor_only, listed, many, one, planned, record
+from hub.graphql.planner import Details, Unplannable, Walk
+from hub.rules.funding import funding_zone
+from hub.rules.years import parse_year
+
+if TYPE_CHECKING:
+    from hub.graphql.people import Volunteer
+    from hub.graphql.posts import Post
+
+PostRef = Annotated["Post", strawberry.lazy("hub.graphql.posts")]
+VolunteerRef = Annotated["Volunteer", strawberry.lazy("hub.graphql.people")]
+
+
+def _province_scale(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
+    walk.need_actor()
+    alias = m.ProvinceScale.__table__.alias()
+    condition = and_(alias.c.year == args["year"], alias.c.province_code == row.c.code)
+    return select(alias.c.scale).where(condition).correlate_except(alias).scalar_subquery()
+
+
+def _province_in_post(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
+    walk.need_actor()
+    try:
+        parse_year(args["year"])
+    except Exception as refused:
+        raise Unplannable("not a year") from refused
+    return (
+        select(func.count())
+        .select_from(m.Application.__table__)
+        .where(m.Application.serving_province_code == row.c.code, aggregates.in_post_condition(args["year"]))
+        .correlate_except(m.Application.__table__)
+        .scalar_subquery()
+    )
+
+
+def _province_schools(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
+    walk.need_actor()
+    return listed(walk, m.School, lambda t: t.c.province_code == row.c.code, details, definition)
+
+
+@strawberry.federation.type(keys=["code"])
+@record(m.Province)
+class Province(Node):
+    code: str = column()
+    name: str = column()
+    region: Region = column()
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, code: str) -> Province | None:
+        """Federation: a Province entity by its code (public reference data)."""
+        info.context.check_public()
+        row = await info.context.loaders.one(m.Province).load(code)
+        return None if row is None else cls.of(row)  # type: ignore[attr-defined]
+
+    @planned(
+        _province_scale, description="Implementation scale (total volunteers in post) set by the national office, R8."
+    )
+    async def scale(self, info: Info, year: str) -> int | None:
+        info.context.require_actor("Province.scale")
+        return (await aggregates.scales(info, year)).get(self.row.code)
+
+    @planned(_province_in_post)
+    async def in_post(self, info: Info, year: str) -> int:
+        info.context.require_actor("Province.inPost")
+        return (await aggregates.in_post_by_province(info, year)).get(self.row.code, 0)
+
+    @connection(
+        m.County,
+        lambda t, a, _: true() if a["status"] is None else t.c.status == a["status"],
+        parent=("province_code", "code"),
+    )
+    async def counties(
+        self, info: Info, status: CountyStatus | None = None, first: int | None = None, after: str | None = None
+    ) -> Connection[County]: ...
+
+    @planned(_province_schools)
+    async def schools(self, info: Info) -> list[School]:
+        info.context.require_actor("Province.schools")
+        rows = await info.context.loaders.many(m.School, "province_code", "code").load(self.row.code)
+        return [School.of(r) for r in rows]  # type: ignore[attr-defined]
+
+
+def _assigned(year: str, county_code: Any) -> Any:
+    """The volunteers with an application of `year` assigned to the county."""
+    table = m.Application.__table__
+    query = select(table.c.volunteer_id).where(table.c.year == year, table.c.county_code == county_code)
+    return query.correlate_except(table)
+
+
+@strawberry.federation.type(keys=["code"])
+@record(m.County)
+class County(Node):
+    code: str = column()
+    name: str = column()
+    key_assistance: KeyAssistance = column()
+    remote: bool = column()
+    status: CountyStatus = column()
+    province: Province = one(m.Province, "province_code")
+    service_units: list[ServiceUnit] = many(m.ServiceUnit, "county_code", "code")
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, code: str) -> County | None:
+        """Federation: a County entity by its code, for any authenticated caller (reference data)."""
+        info.context.require_actor("County")
+        row = await info.context.loaders.one(m.County).load(code)
+        return None if row is None else cls.of(row)  # type: ignore[attr-defined]
+
+    @executor_only("R38's zone is a Python rule of the county's code and region (hub.rules.funding)")
+    async def funding_zone(self, info: Info) -> FundingZone:
+        province = await info.context.loaders.one(m.Province).load(self.row.province_code)
+        return funding_zone(self.row.code, Region(province.region))
+
+    @executor_only("R10/R29: bans are derived in Python from the dates of major incidents (hub.rules.counties)")
+    async def banned_years(self, info: Info) -> list[str]:
+        return sorted(await aggregates.banned_years(info, self.row.code))
+
+    @executor_only("R9/R10/R29: acceptance combines status, bans and evaluations in Python (hub.rules.counties)")
+    async def accepts_volunteers(self, info: Info, year: str) -> bool:
+        return await aggregates.accepts_volunteers(info, self.row, year)
+
+    @connection(
+        m.Post,
+        lambda t, a, _: and_(t.c.year == a["year"], true() if a["status"] is None else t.c.status == a["status"]),
+        parent=("county_code", "code"),
+        token=False,
+    )
+    async def posts(
+        self,
+        info: Info,
+        year: str,
+        status: PostStatus | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[PostRef]: ...
+
+    @connection(m.Volunteer, lambda t, a, county: t.c.id.in_(_assigned(a["year"], county.code)), visible_to="Volunteer")
+    async def volunteers(
+        self, info: Info, year: str, first: int | None = None, after: str | None = None
+    ) -> Connection[VolunteerRef]: ...
+
+
+@strawberry.type
+@record(m.ServiceUnit)
+class ServiceUnit(Node):
+    name: str = column()
+    level: UnitLevel = column()
+    county: County = one(m.County, "county_code")
+
+
+@strawberry.federation.type(keys=["code"])
+@record(m.School)
+class School(Node):
+    code: str = column()
+    name: str = column()
+    province: Province = one(m.Province, "province_code")
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, code: str) -> School | None:
+        """Federation: a School entity by its code, for any authenticated caller."""
+        info.context.require_actor("School")
+        row = await info.context.loaders.one(m.School).load(code)
+        return None if row is None else cls.of(row)  # type: ignore[attr-defined]

@@ -1,0 +1,106 @@
+"""The program year and its money (hub/models/program.py): years and milestones, quotas, allowance
+standards, funding, local projects."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import strawberry
+
+from hub import models as m
+from hub.enums import FundingZone, LocalProjectStatus, Milestone
+from hub.graphql.context import Info
+from hub.graphql.fields import Node, column, executor_only_type, one, record, view
+from hub.graphql.geography import County, Province
+
+
+async def _province(info: Info, code: str) -> Province:
+    return view(m.Province, await info.context.loaders.one(m.Province).load(code))
+
+
+@strawberry.type
+@executor_only_type("a program year's milestones are read once per page; built in Python from two rows")
+class MilestoneDate:
+    milestone: Milestone
+    closes_on: date
+
+
+@strawberry.type
+@executor_only_type("a program year is assembled in Python from its milestone rows")
+class ProgramYear(Node):
+    code: str
+    milestones: list[MilestoneDate]
+
+
+@strawberry.type
+@executor_only_type("a standard is also the answer of setAllowanceStandard, built in Python from its row")
+class AllowanceStandard:
+    year: str
+    province_code: strawberry.Private[str]
+    county_code: strawberry.Private[str | None]
+    monthly_allowance: Decimal
+    hardship_allowance: Decimal
+
+    @strawberry.field
+    async def province(self, info: Info) -> Province:
+        return await _province(info, self.province_code)
+
+    @strawberry.field
+    async def county(self, info: Info) -> County | None:
+        if self.county_code is None:
+            return None
+        return view(m.County, await info.context.loaders.one(m.County).load(self.county_code))
+
+
+@strawberry.type
+@executor_only_type("R15–R18: a quota cell's use is counted in Python from one grouped query (hub.quotas)")
+class Quota:
+    year: str
+    recruiting_province_code: strawberry.Private[str]
+    serving_province_code: strawberry.Private[str]
+    quota: int
+    used: int
+
+    @strawberry.field
+    async def recruiting_province(self, info: Info) -> Province:
+        return await _province(info, self.recruiting_province_code)
+
+    @strawberry.field
+    async def serving_province(self, info: Info) -> Province:
+        return await _province(info, self.serving_province_code)
+
+
+@strawberry.type
+@executor_only_type("R38–R40: funding is computed by Python rules (hub.rules.funding)")
+class ZoneFunding:
+    zone: FundingZone
+    volunteer_months: int
+    central_subsidy: Decimal
+
+
+@strawberry.type
+@executor_only_type("R38–R40: funding is computed by Python rules (hub.rules.funding)")
+class ProvinceFunding:
+    year: str
+    province_code: strawberry.Private[str]
+    in_post: int
+    by_zone: list[ZoneFunding]
+    central_subsidy: Decimal
+    local_allowance: Decimal
+    uninsured: int
+
+    @strawberry.field
+    async def province(self, info: Info) -> Province:
+        return await _province(info, self.province_code)
+
+
+@strawberry.type
+@record(m.LocalProject)
+class LocalProject(Node):
+    year: str = column()
+    name: str = column()
+    scale: int = column()
+    budget: Decimal = column()
+    status: LocalProjectStatus = column()
+    province: Province = one(m.Province, "province_code")
