@@ -102,10 +102,10 @@ class Unit:
         ensure_open(await self.require_year(year), milestone, self.hub.clock.today(), year)
 
 
-Rule = Callable[..., Awaitable[Any]]
+MutationRule = Callable[..., Awaitable[Any]]  # async (unit, **the field's arguments) -> its payload
 
 
-def mutation(rule: Rule | None = None, /, **options: Any) -> Any:
+def mutation(rule: MutationRule | None = None, /, **options: Any) -> Any:
     """Declare a mutation by its rule: `async def sign_off_application(unit: Unit, input: X) -> XPayload`.
 
     The result is a strawberry mutation field whose arguments are the rule's after `unit`. The field's GraphQL
@@ -114,7 +114,7 @@ def mutation(rule: Rule | None = None, /, **options: Any) -> Any:
     comes back with its object null or its list empty and its userErrors filled. `options` go to
     `strawberry.mutation` (description=, name=, ...)."""
 
-    def declare(rule: Rule) -> Any:
+    def declare(rule: MutationRule) -> Any:
         signature = inspect.signature(rule)
         unit, *arguments = signature.parameters.values()
         if unit.name != "unit":
@@ -140,18 +140,13 @@ async def perform(
     info: Any,
     work: Callable[[Unit], Awaitable[T]],
     refused: Callable[[list[Problem]], T] | None = None,
-    *legacy: Any,
 ) -> T:
     """Run `work` for the resolver's caller in one transaction, as the operation named by the field being
     resolved; on DomainRefusal roll back and return `refused(problems)` (by default the field's payload,
     empty, with its userErrors). Nothing commits unless `work` asked for permission (`unit.authorize`)."""
     operation = info.field_name
-    if isinstance(work, str):  # the former perform(info, "name", work, refused), until every mutation is declared
-        assert work == operation, (work, operation)
-        work, refused = refused, legacy[0]  # type: ignore[assignment]
     if refused is None:
-        payload = info.return_type
-        refused = functools.partial(refusal, payload)
+        refused = functools.partial(refusal, info.return_type)
     hub, actor, auth_error = info.context.hub, info.context.actor, info.context.auth_error
     if auth_error:
         raise unauthenticated(auth_error)
@@ -173,8 +168,8 @@ async def perform(
                     raise Rehearsed(result)
         except Rehearsed as rehearsed:
             return rehearsed.result  # every rule ran, nothing was kept, no event
-        except DomainRefusal as refusal_:
-            return refused(refusal_.problems)
+        except DomainRefusal as domain:
+            return refused(domain.problems)
         except IntegrityError as exc:
             # The database's own constraints are the last line (unique codes, one active application);
             # the constraint's name and SQL are logged, not shown (docs/security.md).

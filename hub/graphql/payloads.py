@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -41,11 +40,6 @@ class UserError:
 
 def user_errors(problems: list[Problem]) -> list[UserError]:
     return [UserError(field=list(p.field) if p.field else None, message=p.message, code=p.code) for p in problems]
-
-
-def refused_with(payload: type, **empty: Any) -> Callable[[list[Problem]], Any]:
-    """The payload a refused mutation returns: its objects empty, its userErrors filled."""
-    return lambda problems: payload(**empty, user_errors=user_errors(problems))
 
 
 def refusal(payload: type, problems: list[Problem]) -> Any:
