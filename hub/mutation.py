@@ -124,6 +124,7 @@ def mutation(rule: MutationRule | None = None, /, **options: Any) -> Any:
             return await perform(info, functools.partial(rule, **kwargs))
 
         functools.update_wrapper(resolve, rule)  # its name and module: strawberry reads annotations there
+        resolve.rule = rule  # type: ignore[attr-defined]  # what tests/test_every_mutation_takes_the_path.py looks for
         info = inspect.Parameter("info", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=strawberry.Info)
         resolve.__signature__ = signature.replace(parameters=[info, *arguments])  # type: ignore[attr-defined]
         resolve.__annotations__ = {
