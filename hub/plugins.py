@@ -59,7 +59,7 @@ class HubPlugins:
         self.manager = pluggy.PluginManager(hookspecs.PROJECT)
         self.manager.add_hookspecs(hookspecs)
         self.names: list[str] = list(names)
-        self._given: list[dict[int, str]] = []  # per hook call in progress: id(result) → the plugin that gave it
+        self._given: list[dict[int, list[str]]] = []  # per hook call in progress: id(result) → who gave it
         # pluggy calls the plugin registered last first; registering in reverse makes every hook run in
         # HUB_PLUGINS order (entry-point order when unset), which tryfirst/trylast and wrappers then adjust.
         for name in reversed(names):
@@ -87,7 +87,7 @@ class HubPlugins:
                 log.exception("after-commit listener of %s failed for %s", name, operation)
                 return None
             if result is not None and self._given:
-                self._given[-1][id(result)] = name
+                self._given[-1].setdefault(id(result), []).append(name)
             return result
 
         return call
@@ -102,7 +102,11 @@ class HubPlugins:
         finally:
             given = self._given.pop()
         wrappers = ", ".join(i.plugin_name for i in caller.get_hookimpls() if i.hookwrapper or i.wrapper)
-        return [(given.get(id(result), wrappers or "unknown"), result) for result in results]
+        named = []
+        for result in results:
+            givers = given.get(id(result))  # one object given by two plugins is named after each in turn
+            named.append((givers.pop(0) if givers else wrappers or "unknown", result))
+        return named
 
     def infos(self) -> list[PluginInfo]:
         by_name = {info.name: info for _, info in self.each("hub_plugin_info")}
