@@ -2,6 +2,8 @@
 
 A plugin is a module (or object) with functions marked `@hookimpl`, registered through the
 `xibu_hub.plugins` entry-point group — the built-in office plugins exactly as outside packages.
+The hub calls every hook through pluggy (`pm.hook.<name>`), in HUB_PLUGINS order; `tryfirst`/`trylast`
+and wrappers (`wrapper=True`, `hookwrapper=True`) apply as pluggy documents them.
 """
 
 from __future__ import annotations

@@ -1,14 +1,21 @@
 """The one path of every mutation: authenticate → authorize → domain rules → write + audit in one
-transaction → events after commit. A refusal at any step writes nothing (R1, R42)."""
+transaction → events after commit. A refusal at any step writes nothing (R1, R42).
+
+A mutation is declared by its rule alone (`@mutation`): the operation's name is the GraphQL field's, its
+payload is the rule's return type, and the path refuses to commit unless the rule asked for permission
+(`unit.authorize`), the way Saleor's BaseMutation checks `Meta.permissions` before `perform_mutation`."""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
+import strawberry
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,7 +24,8 @@ from hub.auth import Actor
 from hub.enums import Milestone, UserErrorCode
 from hub.errors import DomainRefusal, Problem, forbidden, refuse, unauthenticated
 from hub.graphql.ids import int_key
-from hub.permissions import Target
+from hub.graphql.payloads import refusal
+from hub.permissions import Decision, Target
 from hub.rules.deadlines import ensure_open
 
 log = logging.getLogger("hub.mutation")
@@ -47,12 +55,20 @@ class Unit:
     changes: dict[str, Any] = field(default_factory=dict)
     scopes: set[tuple[str, str]] = field(default_factory=set)
     recorded: set[str] = field(default_factory=set)
+    decisions: list[Decision] = field(default_factory=list)
 
     def authorize(self, target: Target | None = None, action: str | None = None) -> None:
-        """R1: refuse (FORBIDDEN) unless an enabled rule admits the actor to this action on `target`."""
+        """R1: refuse (FORBIDDEN) unless an enabled rule admits the actor to this action on `target`.
+        Every decision is kept: the unit commits only when at least one was made and none refused."""
         decision = self.hub.permissions.decide(self.actor, action or self.operation, target)
+        self.decisions.append(decision)
         if not decision.allowed:
             raise forbidden(decision.reason)
+
+    @property
+    def authorized(self) -> bool:
+        """Whether permission was decided, and granted every time it was asked."""
+        return bool(self.decisions) and all(d.allowed for d in self.decisions)
 
     def record(self, target_id: str, changes: dict[str, Any] | None = None, **scopes: str | None) -> None:
         """Note a created or changed object for the audit entry, with the jurisdictions it touches
@@ -86,14 +102,52 @@ class Unit:
         ensure_open(await self.require_year(year), milestone, self.hub.clock.today(), year)
 
 
+MutationRule = Callable[..., Awaitable[Any]]  # async (unit, **the field's arguments) -> its payload
+
+
+def mutation(rule: MutationRule | None = None, /, **options: Any) -> Any:
+    """Declare a mutation by its rule: `async def sign_off_application(unit: Unit, input: X) -> XPayload`.
+
+    The result is a strawberry mutation field whose arguments are the rule's after `unit`. The field's GraphQL
+    name (`signOffApplication`, or `name=`) is the operation: the action the permission rules name and the
+    audit entry's operation (R42). The rule runs inside `perform`; refused, the payload (its return type)
+    comes back with its object null or its list empty and its userErrors filled. `options` go to
+    `strawberry.mutation` (description=, name=, ...)."""
+
+    def declare(rule: MutationRule) -> Any:
+        signature = inspect.signature(rule)
+        unit, *arguments = signature.parameters.values()
+        if unit.name != "unit":
+            raise TypeError(f"{rule.__qualname__}: a mutation's rule takes the Unit first, as `unit`")
+
+        async def resolve(info: strawberry.Info, **kwargs: Any) -> Any:
+            return await perform(info, functools.partial(rule, **kwargs))
+
+        functools.update_wrapper(resolve, rule)  # its name and module: strawberry reads annotations there
+        resolve.rule = rule  # type: ignore[attr-defined]  # what tests/test_every_mutation_takes_the_path.py looks for
+        info = inspect.Parameter("info", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=strawberry.Info)
+        resolve.__signature__ = signature.replace(parameters=[info, *arguments])  # type: ignore[attr-defined]
+        resolve.__annotations__ = {
+            **{p.name: p.annotation for p in arguments if p.annotation is not inspect.Parameter.empty},
+            "info": strawberry.Info,
+            "return": signature.return_annotation,
+        }
+        return strawberry.mutation(resolve, **options)
+
+    return declare if rule is None else declare(rule)
+
+
 async def perform(
     info: Any,
-    operation: str,
     work: Callable[[Unit], Awaitable[T]],
-    refused: Callable[[list[Problem]], T],
+    refused: Callable[[list[Problem]], T] | None = None,
 ) -> T:
-    """Run `work` for the resolver's caller in one transaction; on DomainRefusal roll back and return
-    `refused(problems)`."""
+    """Run `work` for the resolver's caller in one transaction, as the operation named by the field being
+    resolved; on DomainRefusal roll back and return `refused(problems)` (by default the field's payload,
+    empty, with its userErrors). Nothing commits unless `work` asked for permission (`unit.authorize`)."""
+    operation = info.field_name
+    if refused is None:
+        refused = functools.partial(refusal, info.return_type)
     hub, actor, auth_error = info.context.hub, info.context.actor, info.context.auth_error
     if auth_error:
         raise unauthenticated(auth_error)
@@ -104,6 +158,10 @@ async def perform(
         try:
             async with session.begin():
                 result = await work(unit)
+                if not unit.authorized:
+                    # A rule that never asked (or swallowed a refusal) is a bug of the rule: fail closed (R1).
+                    log.error("%s tried to commit without a permission decision; rolled back", operation)
+                    raise forbidden(f"{operation} was not authorized: no permission was decided, nothing was written")
                 await write_entry(
                     session, actor, operation, hub.clock.now(), unit.target_ids, unit.changes, unit.scopes
                 )
@@ -111,8 +169,8 @@ async def perform(
                     raise Rehearsed(result)
         except Rehearsed as rehearsed:
             return rehearsed.result  # every rule ran, nothing was kept, no event
-        except DomainRefusal as refusal:
-            return refused(refusal.problems)
+        except DomainRefusal as domain:
+            return refused(domain.problems)
         except IntegrityError as exc:
             # The database's own constraints are the last line (unique codes, one active application);
             # the constraint's name and SQL are logged, not shown (docs/security.md).

@@ -7,6 +7,7 @@ provincial local project's package uses, so the built-ins prove the extension pa
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from importlib.metadata import entry_points, version
@@ -43,7 +44,7 @@ def installed_plugins() -> dict[str, Any]:
 
 
 class HubPlugins:
-    """The enabled plugins, in a pluggy manager, with helpers that call a hook plugin by plugin."""
+    """The enabled plugins, in a pluggy manager; every hook is called through it (`pm.hook.<name>`)."""
 
     def __init__(self, enabled: tuple[str, ...] | None = None, extra: dict[str, Any] | None = None) -> None:
         available: dict[str, Any] = dict(installed_plugins())
@@ -57,21 +58,55 @@ class HubPlugins:
             )
         self.manager = pluggy.PluginManager(hookspecs.PROJECT)
         self.manager.add_hookspecs(hookspecs)
-        self.names: list[str] = []
-        for name in names:
+        self.names: list[str] = list(names)
+        self._given: list[dict[int, list[str]]] = []  # per hook call in progress: id(result) → who gave it
+        # pluggy calls the plugin registered last first; registering in reverse makes every hook run in
+        # HUB_PLUGINS order (entry-point order when unset), which tryfirst/trylast and wrappers then adjust.
+        for name in reversed(names):
             target = available[name]
             plugin = target.load() if hasattr(target, "load") and not isinstance(target, ModuleType) else target
             self.manager.register(plugin, name=name)
-            self.names.append(name)
+            for caller in self.manager.get_hookcallers(plugin) or []:
+                for impl in caller.get_hookimpls():
+                    if impl.plugin is plugin and not (impl.hookwrapper or impl.wrapper):
+                        impl.function = self._attributed(caller.name, name, impl.function)
+
+    def _attributed(self, hook: str, name: str, function: Any) -> Any:
+        """`function` as pluggy will call it: its result noted as `name`'s (hook results carry no plugin names);
+        an after-commit listener's failure logged, so that the other listeners still hear the event."""
+
+        @functools.wraps(function)
+        def call(*args: Any) -> Any:
+            try:
+                result = function(*args)
+            except Exception:
+                if hook != "hub_after_commit":
+                    raise
+                # a listener's failure must neither undo the mutation nor silence the others
+                operation = getattr(args[0], "operation", "?") if args else "?"
+                log.exception("after-commit listener of %s failed for %s", name, operation)
+                return None
+            if result is not None and self._given:
+                self._given[-1].setdefault(id(result), []).append(name)
+            return result
+
+        return call
 
     def each(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
-        """Call `hook` on every enabled plugin that implements it: (plugin name, result) pairs, in order."""
-        results = []
-        for impl in getattr(self.manager.hook, hook).get_hookimpls():
-            result = impl.function(**kwargs)
-            if result is not None:
-                results.append((impl.plugin_name, result))
-        return results
+        """`pm.hook.<hook>(**kwargs)` (so ordering, tryfirst/trylast and wrappers apply): its results, each with
+        the name of the plugin that gave it (a result only a wrapper made is named after the hook's wrappers)."""
+        caller = getattr(self.manager.hook, hook)
+        self._given.append({})
+        try:
+            results = caller(**kwargs)
+        finally:
+            given = self._given.pop()
+        wrappers = ", ".join(i.plugin_name for i in caller.get_hookimpls() if i.hookwrapper or i.wrapper)
+        named = []
+        for result in results:
+            givers = given.get(id(result))  # one object given by two plugins is named after each in turn
+            named.append((givers.pop(0) if givers else wrappers or "unknown", result))
+        return named
 
     def infos(self) -> list[PluginInfo]:
         by_name = {info.name: info for _, info in self.each("hub_plugin_info")}
@@ -92,12 +127,9 @@ class HubPlugins:
         return core
 
     def emit(self, event: Any) -> None:
-        """Give `event` to every listener; one that raises is logged and the others still hear it."""
-        for impl in self.manager.hook.hub_after_commit.get_hookimpls():
-            try:
-                impl.function(event=event)
-            except Exception:  # a listener's failure must neither undo the mutation nor silence the others
-                log.exception("after-commit listener of %s failed for %s", impl.plugin_name, event.operation)
+        """Give `event` to every listener (`pm.hook.hub_after_commit`); one that raises is logged and the others
+        still hear it."""
+        self.manager.hook.hub_after_commit(event=event)
 
 
 def plugin_info(name: str, level: OfficeLevel | None, distribution: str = "xibu-hub") -> PluginInfo:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 import strawberry
+from strawberry.types.base import StrawberryList, StrawberryOptional
 
 from hub.enums import UserErrorCode
 from hub.errors import Problem
@@ -30,9 +31,24 @@ def user_errors(problems: list[Problem]) -> list[UserError]:
     return [UserError(field=list(p.field) if p.field else None, message=p.message, code=p.code) for p in problems]
 
 
-def refused_with(payload: type, **empty: Any) -> Callable[[list[Problem]], Any]:
-    """The payload a refused mutation returns: its objects empty, its userErrors filled."""
-    return lambda problems: payload(**empty, user_errors=user_errors(problems))
+def refusal(payload: type, problems: list[Problem]) -> Any:
+    """The payload a refused mutation returns: each list empty, each object null, its userErrors filled."""
+    empty = {name: [] if is_list else None for name, is_list in _objects(payload)}
+    return payload(**empty, user_errors=user_errors(problems))
+
+
+@cache
+def _objects(payload: type) -> tuple[tuple[str, bool], ...]:
+    """(name, is a list) of each field of `payload` besides userErrors; a field that can be neither empty nor
+    null has no refused value, and says so."""
+    objects = []
+    for f in payload.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+        if f.python_name == "user_errors":
+            continue
+        if not isinstance(f.type, StrawberryList | StrawberryOptional):
+            raise TypeError(f"{payload.__name__}.{f.python_name} is neither a list nor nullable: no refused value")
+        objects.append((f.python_name, isinstance(f.type, StrawberryList)))
+    return tuple(objects)
 
 
 @strawberry.type

@@ -12,11 +12,10 @@ from hub import models as m
 from hub.enums import ApplicationStatus, Degree, Milestone, OfficeLevel, UserErrorCode
 from hub.errors import DomainRefusal, Problem, refuse
 from hub.graphql.applications import Application
-from hub.graphql.context import Info
 from hub.graphql.ids import to_global_id
-from hub.graphql.payloads import ApplicationPayload, RegisterVolunteerPayload, refused_with
+from hub.graphql.payloads import ApplicationPayload, RegisterVolunteerPayload
 from hub.graphql.people import Volunteer
-from hub.mutation import Unit, perform
+from hub.mutation import Unit, mutation
 from hub.permissions import ReadScope, Rule
 from hub.rules.idnumbers import InvalidIdNumber, is_mobile, normalize_id_number, parse_id_number
 from hub.rules.lifecycle import ensure_transition
@@ -94,112 +93,85 @@ async def _registered(unit: Unit) -> m.Volunteer:
 
 @strawberry.type
 class VolunteerMutation:
-    @strawberry.mutation
-    async def register_volunteer(self, info: Info, input: RegisterVolunteerInput) -> RegisterVolunteerPayload:
+    @mutation
+    async def register_volunteer(unit: Unit, input: RegisterVolunteerInput) -> RegisterVolunteerPayload:
         """R6, R19: a volunteer's account registers once, with a valid identity number and mobile."""
+        unit.authorize()
+        (volunteer,) = await register(unit, [Registration(input, unit.actor.subject)])
+        return RegisterVolunteerPayload(volunteer=Volunteer.of(volunteer), user_errors=[])
 
-        async def work(unit: Unit) -> RegisterVolunteerPayload:
-            unit.authorize()
-            (volunteer,) = await register(unit, [Registration(input, unit.actor.subject)])
-            return RegisterVolunteerPayload(volunteer=Volunteer.of(volunteer), user_errors=[])
-
-        return await perform(
-            info,
-            "registerVolunteer",
-            work,
-            refused_with(RegisterVolunteerPayload, volunteer=None),
-        )
-
-    @strawberry.mutation
-    async def submit_application(self, info: Info, input: SubmitApplicationInput) -> ApplicationPayload:
+    @mutation
+    async def submit_application(unit: Unit, input: SubmitApplicationInput) -> ApplicationPayload:
         """R7, R20: three distinct serving provinces of the year, before registration closes; one active
         application per volunteer per year."""
-
-        async def work(unit: Unit) -> ApplicationPayload:
-            unit.authorize()
-            volunteer = await _registered(unit)
-            await unit.ensure_open(input.year, Milestone.REGISTRATION_CLOSES)
-            codes = [c.strip() for c in input.preferred_province_codes]
-            if len(codes) != 3 or len(set(codes)) != 3:
-                raise refuse(
-                    UserErrorCode.INVALID_INPUT,
-                    "name exactly three distinct serving provinces",
-                    "input",
-                    "preferredProvinceCodes",
-                )
-            serving = await serving_provinces(unit.session, input.year, codes)
-            not_serving = [c for c in codes if c not in serving]
-            if not_serving:
-                raise refuse(
-                    UserErrorCode.INVALID_INPUT,
-                    f"not serving provinces in {input.year}: {', '.join(not_serving)}",
-                    "input",
-                    "preferredProvinceCodes",
-                )
-            active = (
-                await unit.session.execute(
-                    select(m.Application.id).where(
-                        m.Application.year == input.year, m.Application.active_volunteer_id == volunteer.id
-                    )
-                )
-            ).first()
-            if active is not None:
-                raise refuse(UserErrorCode.DUPLICATE, f"you already have an active application for {input.year}")
-            school = await unit.session.get(m.School, volunteer.school_code)
-            application = m.Application(
-                year=input.year,
-                volunteer_id=volunteer.id,
-                active_volunteer_id=volunteer.id,
-                school_code=volunteer.school_code,
-                recruiting_province_code=school.province_code,
-                preference_1=codes[0],
-                preference_2=codes[1],
-                preference_3=codes[2],
-                accepts_adjustment=input.accepts_adjustment,
-                status=ApplicationStatus.SUBMITTED.value,
-                submitted_at=unit.hub.clock.now(),
+        unit.authorize()
+        volunteer = await _registered(unit)
+        await unit.ensure_open(input.year, Milestone.REGISTRATION_CLOSES)
+        codes = [c.strip() for c in input.preferred_province_codes]
+        if len(codes) != 3 or len(set(codes)) != 3:
+            raise refuse(
+                UserErrorCode.INVALID_INPUT,
+                "name exactly three distinct serving provinces",
+                "input",
+                "preferredProvinceCodes",
             )
-            unit.session.add(application)
-            await unit.session.flush()
-            unit.record(
-                to_global_id("Application", application.id),
-                {"status": "SUBMITTED", "preferences": codes, "acceptsAdjustment": input.accepts_adjustment},
-                volunteer=unit.actor.subject,
-                school=school.code,
-                province=school.province_code,
+        serving = await serving_provinces(unit.session, input.year, codes)
+        not_serving = [c for c in codes if c not in serving]
+        if not_serving:
+            raise refuse(
+                UserErrorCode.INVALID_INPUT,
+                f"not serving provinces in {input.year}: {', '.join(not_serving)}",
+                "input",
+                "preferredProvinceCodes",
             )
-            return ApplicationPayload(application=Application.of(application), user_errors=[])
-
-        return await perform(
-            info,
-            "submitApplication",
-            work,
-            refused_with(ApplicationPayload, application=None),
+        active = (
+            await unit.session.execute(
+                select(m.Application.id).where(
+                    m.Application.year == input.year, m.Application.active_volunteer_id == volunteer.id
+                )
+            )
+        ).first()
+        if active is not None:
+            raise refuse(UserErrorCode.DUPLICATE, f"you already have an active application for {input.year}")
+        school = await unit.session.get(m.School, volunteer.school_code)
+        application = m.Application(
+            year=input.year,
+            volunteer_id=volunteer.id,
+            active_volunteer_id=volunteer.id,
+            school_code=volunteer.school_code,
+            recruiting_province_code=school.province_code,
+            preference_1=codes[0],
+            preference_2=codes[1],
+            preference_3=codes[2],
+            accepts_adjustment=input.accepts_adjustment,
+            status=ApplicationStatus.SUBMITTED.value,
+            submitted_at=unit.hub.clock.now(),
         )
+        unit.session.add(application)
+        await unit.session.flush()
+        unit.record(
+            to_global_id("Application", application.id),
+            {"status": "SUBMITTED", "preferences": codes, "acceptsAdjustment": input.accepts_adjustment},
+            volunteer=unit.actor.subject,
+            school=school.code,
+            province=school.province_code,
+        )
+        return ApplicationPayload(application=Application.of(application), user_errors=[])
 
-    @strawberry.mutation
-    async def withdraw_application(self, info: Info, input: WithdrawApplicationInput) -> ApplicationPayload:
+    @mutation
+    async def withdraw_application(unit: Unit, input: WithdrawApplicationInput) -> ApplicationPayload:
         """A volunteer withdraws their own application, with a reason, before service starts (R25)."""
-
-        async def work(unit: Unit) -> ApplicationPayload:
-            application = await unit.fetch(m.Application, input.application_id, "input", "applicationId")
-            volunteer = await unit.session.get(m.Volunteer, application.volunteer_id)
-            unit.authorize(applications.target(application, volunteer.subject))
-            reason = input.reason.strip()
-            if not reason:
-                raise refuse(UserErrorCode.INVALID_INPUT, "give a reason for withdrawing", "input", "reason")
-            ensure_transition(application.status, ApplicationStatus.WITHDRAWN)
-            application.active_volunteer_id = None  # R20: the year is open for a new application
-            application.withdrawn_reason = reason
-            await applications.advance(unit, application, ApplicationStatus.WITHDRAWN, {"reason": reason})
-            return ApplicationPayload(application=Application.of(application), user_errors=[])
-
-        return await perform(
-            info,
-            "withdrawApplication",
-            work,
-            refused_with(ApplicationPayload, application=None),
-        )
+        application = await unit.fetch(m.Application, input.application_id, "input", "applicationId")
+        volunteer = await unit.session.get(m.Volunteer, application.volunteer_id)
+        unit.authorize(applications.target(application, volunteer.subject))
+        reason = input.reason.strip()
+        if not reason:
+            raise refuse(UserErrorCode.INVALID_INPUT, "give a reason for withdrawing", "input", "reason")
+        ensure_transition(application.status, ApplicationStatus.WITHDRAWN)
+        application.active_volunteer_id = None  # R20: the year is open for a new application
+        application.withdrawn_reason = reason
+        await applications.advance(unit, application, ApplicationStatus.WITHDRAWN, {"reason": reason})
+        return ApplicationPayload(application=Application.of(application), user_errors=[])
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,10 @@ from sqlalchemy import select
 from hub import models as m
 from hub.enums import CountyStatus, KeyAssistance, PostCategory, UnitLevel, UserErrorCode
 from hub.errors import DomainRefusal, Problem, refuse
-from hub.graphql.context import Info
 from hub.graphql.geography import County, ServiceUnit
-from hub.graphql.payloads import CountyPayload, PostPayload, ServiceUnitPayload, UserError, refused_with
+from hub.graphql.payloads import CountyPayload, PostPayload, ServiceUnitPayload, UserError
 from hub.graphql.posts import Post
-from hub.mutation import Unit, perform
+from hub.mutation import Unit, mutation
 
 MIN_INTAKE = 20  # R9: a new service county takes in at least 20 volunteers
 REAPPLY_FROM = (CountyStatus.NOT_SERVICE.value, CountyStatus.REJECTED.value, CountyStatus.DISQUALIFIED.value)
@@ -92,120 +91,84 @@ def r9_problems(county: m.County, input: ApplyServiceCountyInput) -> list[Proble
 
 @strawberry.type
 class CountySetupMutation:
-    @strawberry.mutation
-    async def apply_service_county(self, info: Info, input: ApplyServiceCountyInput) -> CountyPayload:
+    @mutation
+    async def apply_service_county(unit: Unit, input: ApplyServiceCountyInput) -> CountyPayload:
         """R9: the county office applies to become a new service county (新增服务县)."""
-
-        async def work(unit: Unit) -> CountyPayload:
-            unit.authorize({"county": input.county_code})
-            county = await county_of(unit, input.county_code)
-            if county.status not in REAPPLY_FROM:
-                raise refuse(
-                    UserErrorCode.INVALID_STATE,
-                    f"the county is {county.status}; it applies when it is not (or no longer) a service county",
-                    "input",
-                    "countyCode",
-                )
-            problems = r9_problems(county, input)
-            if problems:
-                raise DomainRefusal(problems)
-            previous = county.status
-            county.status = CountyStatus.APPLIED.value
-            county.contact_person = input.contact_person.strip()
-            county.intake_capacity = input.intake_capacity
-            county.government_approval_ref = input.government_approval_ref.strip()
-            unit.session.add(county)
-            await unit.session.flush()
-            unit.record(
-                County.of(county).id,
-                {
-                    "status": {"from": previous, "to": county.status},
-                    "intakeCapacity": input.intake_capacity,
-                    "governmentApprovalRef": county.government_approval_ref,
-                },
-                county=county.code,
-                province=county.province_code,
+        unit.authorize({"county": input.county_code})
+        county = await county_of(unit, input.county_code)
+        if county.status not in REAPPLY_FROM:
+            raise refuse(
+                UserErrorCode.INVALID_STATE,
+                f"the county is {county.status}; it applies when it is not (or no longer) a service county",
+                "input",
+                "countyCode",
             )
-            return CountyPayload(county=County.of(county), user_errors=[])
-
-        return await perform(
-            info,
-            "applyServiceCounty",
-            work,
-            refused_with(CountyPayload, county=None),
+        problems = r9_problems(county, input)
+        if problems:
+            raise DomainRefusal(problems)
+        previous = county.status
+        county.status = CountyStatus.APPLIED.value
+        county.contact_person = input.contact_person.strip()
+        county.intake_capacity = input.intake_capacity
+        county.government_approval_ref = input.government_approval_ref.strip()
+        unit.session.add(county)
+        await unit.session.flush()
+        unit.record(
+            County.of(county).id,
+            {
+                "status": {"from": previous, "to": county.status},
+                "intakeCapacity": input.intake_capacity,
+                "governmentApprovalRef": county.government_approval_ref,
+            },
+            county=county.code,
+            province=county.province_code,
         )
+        return CountyPayload(county=County.of(county), user_errors=[])
 
-    @strawberry.mutation
-    async def create_service_unit(self, info: Info, input: CreateServiceUnitInput) -> ServiceUnitPayload:
+    @mutation
+    async def create_service_unit(unit: Unit, input: CreateServiceUnitInput) -> ServiceUnitPayload:
         """R5: a service unit (服务单位) of the county, at county, township or village level."""
-
-        async def work(unit: Unit) -> ServiceUnitPayload:
-            unit.authorize({"county": input.county_code})
-            county = await county_of(unit, input.county_code)
-            name = input.name.strip()
-            if not name:
-                raise refuse(UserErrorCode.INVALID_INPUT, "the unit needs a name", "input", "name")
-            clash = (
-                await unit.session.execute(
-                    select(m.ServiceUnit.id).where(m.ServiceUnit.county_code == county.code, m.ServiceUnit.name == name)
-                )
-            ).first()
-            if clash is not None:
-                raise refuse(UserErrorCode.DUPLICATE, f"the county already has a unit named {name}", "input", "name")
-            row = m.ServiceUnit(county_code=county.code, name=name, level=input.level.value)
-            unit.session.add(row)
-            await unit.session.flush()
-            view = ServiceUnit.of(row)
-            unit.record(
-                view.id, {"name": name, "level": input.level.value}, county=county.code, province=county.province_code
+        unit.authorize({"county": input.county_code})
+        county = await county_of(unit, input.county_code)
+        name = input.name.strip()
+        if not name:
+            raise refuse(UserErrorCode.INVALID_INPUT, "the unit needs a name", "input", "name")
+        clash = (
+            await unit.session.execute(
+                select(m.ServiceUnit.id).where(m.ServiceUnit.county_code == county.code, m.ServiceUnit.name == name)
             )
-            return ServiceUnitPayload(service_unit=view, user_errors=[])
-
-        return await perform(
-            info,
-            "createServiceUnit",
-            work,
-            refused_with(ServiceUnitPayload, service_unit=None),
+        ).first()
+        if clash is not None:
+            raise refuse(UserErrorCode.DUPLICATE, f"the county already has a unit named {name}", "input", "name")
+        row = m.ServiceUnit(county_code=county.code, name=name, level=input.level.value)
+        unit.session.add(row)
+        await unit.session.flush()
+        view = ServiceUnit.of(row)
+        unit.record(
+            view.id, {"name": name, "level": input.level.value}, county=county.code, province=county.province_code
         )
+        return ServiceUnitPayload(service_unit=view, user_errors=[])
 
-    @strawberry.mutation
-    async def declare_post(self, info: Info, input: DeclarePostInput) -> PostPayload:
+    @mutation
+    async def declare_post(unit: Unit, input: DeclarePostInput) -> PostPayload:
         """R12: the county declares a post (unit, title, category, headcount, year) for the province to confirm."""
+        return PostPayload(post=Post.of(await declare(unit, input)), user_errors=[])
 
-        async def work(unit: Unit) -> PostPayload:
-            return PostPayload(post=Post.of(await declare(unit, input)), user_errors=[])
-
-        return await perform(
-            info,
-            "declarePost",
-            work,
-            refused_with(PostPayload, post=None),
-        )
-
-    @strawberry.mutation
-    async def declare_posts(self, info: Info, input: DeclarePostsInput) -> DeclarePostsPayload:
+    @mutation
+    async def declare_posts(unit: Unit, input: DeclarePostsInput) -> DeclarePostsPayload:
         """R12: many posts at once (a spreadsheet import), each checked exactly as declarePost checks it; all
         or none, every bad row reported with its index in the field path (input.posts.<index>.<field>)."""
-
-        async def work(unit: Unit) -> DeclarePostsPayload:
-            if not input.posts or len(input.posts) > MAX_POSTS:
-                raise refuse(UserErrorCode.INVALID_INPUT, f"declare 1 to {MAX_POSTS} posts a batch", "input", "posts")
-            saved, problems = [], []
-            for index, row in enumerate(input.posts):
-                try:
-                    saved.append(await declare(unit, row, ("input", "posts", str(index))))
-                except DomainRefusal as refusal:
-                    problems.extend(refusal.problems)
-            if problems:
-                raise DomainRefusal(problems)
-            return DeclarePostsPayload(posts=[Post.of(p) for p in saved], user_errors=[])
-
-        return await perform(
-            info,
-            "declarePosts",
-            work,
-            refused_with(DeclarePostsPayload, posts=[]),
-        )
+        if not input.posts or len(input.posts) > MAX_POSTS:
+            raise refuse(UserErrorCode.INVALID_INPUT, f"declare 1 to {MAX_POSTS} posts a batch", "input", "posts")
+        saved, problems = [], []
+        for index, row in enumerate(input.posts):
+            try:
+                saved.append(await declare(unit, row, ("input", "posts", str(index))))
+            except DomainRefusal as refusal:
+                problems.extend(refusal.problems)
+        if problems:
+            raise DomainRefusal(problems)
+        return DeclarePostsPayload(posts=[Post.of(p) for p in saved], user_errors=[])
 
 
 async def declare(unit: Unit, input: DeclarePostInput, at: tuple[str, ...] = ("input",)) -> m.Post:

@@ -15,12 +15,11 @@ from hub import models as m
 from hub.enums import ApplicationStatus as S
 from hub.enums import AssessmentGrade, AssessmentStatus, IncidentSeverity, InsuranceKind, UserErrorCode
 from hub.errors import DomainRefusal, Problem, refuse
-from hub.graphql.context import Info
 from hub.graphql.ids import int_key, to_global_id
-from hub.graphql.payloads import AssessmentPayload, MonthlyReportPayload, VolunteerPayload, refused_with
+from hub.graphql.payloads import AssessmentPayload, MonthlyReportPayload, VolunteerPayload
 from hub.graphql.people import Volunteer
 from hub.graphql.service import Assessment, MonthlyReport
-from hub.mutation import Unit, perform
+from hub.mutation import Unit, mutation
 from hub.rules.lifecycle import ensure_transition
 from hub.rules.years import is_year_code
 
@@ -129,246 +128,208 @@ def _month_problems(input: FileMonthlyReportInput, today: date) -> list[Problem]
 
 @strawberry.type
 class CountyServiceMutation:
-    @strawberry.mutation
-    async def file_monthly_report(self, info: Info, input: FileMonthlyReportInput) -> MonthlyReportPayload:
+    @mutation
+    async def file_monthly_report(unit: Unit, input: FileMonthlyReportInput) -> MonthlyReportPayload:
         """R28, R29: one report per county per month, correctable until the next month's report exists;
         a MAJOR incident bans the county for the next program year (R10)."""
-
-        async def work(unit: Unit) -> MonthlyReportPayload:
-            unit.authorize({"county": input.county_code})
-            county = await unit.session.get(m.County, input.county_code, with_for_update=True)
-            if county is None:
-                raise refuse(
-                    UserErrorCode.NOT_FOUND, f"no county has the code {input.county_code!r}", "input", "countyCode"
-                )
-            problems = _month_problems(input, unit.hub.clock.today())
-            volunteer_ids: list[int | None] = []
-            for index, incident in enumerate(input.incidents or []):
-                key = None if incident.volunteer_id is None else int_key(incident.volunteer_id, "Volunteer")
-                if incident.volunteer_id is not None and (
-                    key is None or await unit.session.get(m.Volunteer, key) is None
-                ):
-                    problems.append(
-                        Problem(
-                            UserErrorCode.NOT_FOUND,
-                            f"incident {index}: no such volunteer",
-                            ("input", "incidents", str(index), "volunteerId"),
-                        )
-                    )
-                volunteer_ids.append(key)
-            if problems:
-                raise DomainRefusal(problems)
-            later = (
-                await unit.session.execute(
-                    select(m.MonthlyReport.id).where(
-                        m.MonthlyReport.county_code == county.code, m.MonthlyReport.month > input.month
-                    )
-                )
-            ).first()
-            report = (
-                await unit.session.execute(
-                    select(m.MonthlyReport).where(
-                        m.MonthlyReport.county_code == county.code, m.MonthlyReport.month == input.month
-                    )
-                )
-            ).scalar()
-            if report is not None and later is not None:
-                raise refuse(
-                    UserErrorCode.INVALID_STATE,
-                    f"the {input.month} report can no longer be corrected: a later month's report exists",
-                    "input",
-                    "month",
-                )
-            corrected = report is not None
-            report = report or m.MonthlyReport(
-                county_code=county.code, month=input.month, in_post=0, absent=0, filed_at=unit.hub.clock.now()
+        unit.authorize({"county": input.county_code})
+        county = await unit.session.get(m.County, input.county_code, with_for_update=True)
+        if county is None:
+            raise refuse(
+                UserErrorCode.NOT_FOUND, f"no county has the code {input.county_code!r}", "input", "countyCode"
             )
-            report.in_post, report.absent, report.filed_at = input.in_post, input.absent, unit.hub.clock.now()
-            unit.session.add(report)
-            await unit.session.flush()
-            if corrected:
-                await unit.session.execute(delete(m.SafetyIncident).where(m.SafetyIncident.report_id == report.id))
-            for incident, volunteer_id in zip(input.incidents or [], volunteer_ids, strict=True):
-                unit.session.add(
-                    m.SafetyIncident(
-                        county_code=county.code,
-                        report_id=report.id,
-                        volunteer_id=volunteer_id,
-                        occurred_on=incident.occurred_on,
-                        severity=incident.severity.value,
-                        description=incident.description.strip(),
+        problems = _month_problems(input, unit.hub.clock.today())
+        volunteer_ids: list[int | None] = []
+        for index, incident in enumerate(input.incidents or []):
+            key = None if incident.volunteer_id is None else int_key(incident.volunteer_id, "Volunteer")
+            if incident.volunteer_id is not None and (key is None or await unit.session.get(m.Volunteer, key) is None):
+                problems.append(
+                    Problem(
+                        UserErrorCode.NOT_FOUND,
+                        f"incident {index}: no such volunteer",
+                        ("input", "incidents", str(index), "volunteerId"),
                     )
                 )
-            await unit.session.flush()
-            view = MonthlyReport.of(report)
-            unit.record(
-                view.id,
-                {
-                    "month": input.month,
-                    "inPost": input.in_post,
-                    "absent": input.absent,
-                    "incidents": [i.severity.value for i in input.incidents or []],
-                    "corrected": corrected,
-                },
-                county=county.code,
-                province=county.province_code,
+            volunteer_ids.append(key)
+        if problems:
+            raise DomainRefusal(problems)
+        later = (
+            await unit.session.execute(
+                select(m.MonthlyReport.id).where(
+                    m.MonthlyReport.county_code == county.code, m.MonthlyReport.month > input.month
+                )
             )
-            return MonthlyReportPayload(report=view, user_errors=[])
-
-        return await perform(
-            info,
-            "fileMonthlyReport",
-            work,
-            refused_with(MonthlyReportPayload, report=None),
+        ).first()
+        report = (
+            await unit.session.execute(
+                select(m.MonthlyReport).where(
+                    m.MonthlyReport.county_code == county.code, m.MonthlyReport.month == input.month
+                )
+            )
+        ).scalar()
+        if report is not None and later is not None:
+            raise refuse(
+                UserErrorCode.INVALID_STATE,
+                f"the {input.month} report can no longer be corrected: a later month's report exists",
+                "input",
+                "month",
+            )
+        corrected = report is not None
+        report = report or m.MonthlyReport(
+            county_code=county.code, month=input.month, in_post=0, absent=0, filed_at=unit.hub.clock.now()
         )
-
-    @strawberry.mutation
-    async def propose_assessment(self, info: Info, input: ProposeAssessmentInput) -> AssessmentPayload:
-        """R30: the county proposes the year's grade of a volunteer in post; changeable until approved."""
-
-        async def work(unit: Unit) -> AssessmentPayload:
-            volunteer, app = await serving_volunteer(unit, input.volunteer_id)
-            if not is_year_code(input.year):
-                raise refuse(
-                    UserErrorCode.INVALID_INPUT,
-                    f"a program year reads like 2021-2022, not {input.year!r}",
-                    "input",
-                    "year",
-                )
-            await unit.require_year(input.year)
-            row = (
-                await unit.session.execute(
-                    select(m.Assessment)
-                    .where(m.Assessment.volunteer_id == volunteer.id, m.Assessment.year == input.year)
-                    .with_for_update()
-                )
-            ).scalar()
-            if row is not None and row.status == AssessmentStatus.APPROVED.value:
-                raise refuse(
-                    UserErrorCode.INVALID_STATE, f"the {input.year} assessment is already approved", "input", "year"
-                )
-            previous = row.grade if row else None
-            row = row or m.Assessment(year=input.year, volunteer_id=volunteer.id, grade=input.grade.value)
-            row.grade = input.grade.value
-            unit.session.add(row)
-            await unit.session.flush()
-            view = Assessment.of(row)
-            unit.record(
-                view.id,
-                {"grade": {"from": previous, "to": input.grade.value}},
-                county=app.county_code,
-                province=app.serving_province_code,
-                volunteer=volunteer.subject,
-            )
-            return AssessmentPayload(assessment=view, user_errors=[])
-
-        return await perform(
-            info,
-            "proposeAssessment",
-            work,
-            refused_with(AssessmentPayload, assessment=None),
-        )
-
-    @strawberry.mutation
-    async def record_insurance(self, info: Info, input: RecordInsuranceInput) -> VolunteerPayload:
-        """R39: a commercial policy (major illness or accident) bought for a volunteer in the county."""
-
-        async def work(unit: Unit) -> VolunteerPayload:
-            volunteer, app = await serving_volunteer(unit, input.volunteer_id)
-            number = input.policy_number.strip()
-            if not number:
-                raise refuse(UserErrorCode.INVALID_INPUT, "the policy needs its number", "input", "policyNumber")
-            if input.valid_until < input.valid_from:
-                raise refuse(UserErrorCode.INVALID_INPUT, "the policy ends before it starts", "input", "validUntil")
-            clash = (
-                await unit.session.execute(
-                    select(m.InsurancePolicy.id).where(
-                        m.InsurancePolicy.kind == input.kind.value, m.InsurancePolicy.policy_number == number
-                    )
-                )
-            ).first()
-            if clash is not None:
-                raise refuse(
-                    UserErrorCode.DUPLICATE,
-                    f"a {input.kind.value} policy {number} is already recorded",
-                    "input",
-                    "policyNumber",
-                )
+        report.in_post, report.absent, report.filed_at = input.in_post, input.absent, unit.hub.clock.now()
+        unit.session.add(report)
+        await unit.session.flush()
+        if corrected:
+            await unit.session.execute(delete(m.SafetyIncident).where(m.SafetyIncident.report_id == report.id))
+        for incident, volunteer_id in zip(input.incidents or [], volunteer_ids, strict=True):
             unit.session.add(
-                m.InsurancePolicy(
-                    volunteer_id=volunteer.id,
-                    kind=input.kind.value,
-                    policy_number=number,
-                    valid_from=input.valid_from,
-                    valid_until=input.valid_until,
+                m.SafetyIncident(
+                    county_code=county.code,
+                    report_id=report.id,
+                    volunteer_id=volunteer_id,
+                    occurred_on=incident.occurred_on,
+                    severity=incident.severity.value,
+                    description=incident.description.strip(),
                 )
             )
-            await unit.session.flush()
-            unit.record(
-                to_global_id("Volunteer", volunteer.id),
-                {
-                    "insurance": {
-                        "kind": input.kind.value,
-                        "policyNumber": number,
-                        "validFrom": input.valid_from,
-                        "validUntil": input.valid_until,
-                    }
-                },
-                county=app.county_code,
-                province=app.serving_province_code,
-                volunteer=volunteer.subject,
-            )
-            return VolunteerPayload(volunteer=Volunteer.of(volunteer), user_errors=[])
-
-        return await perform(
-            info,
-            "recordInsurance",
-            work,
-            refused_with(VolunteerPayload, volunteer=None),
+        await unit.session.flush()
+        view = MonthlyReport.of(report)
+        unit.record(
+            view.id,
+            {
+                "month": input.month,
+                "inPost": input.in_post,
+                "absent": input.absent,
+                "incidents": [i.severity.value for i in input.incidents or []],
+                "corrected": corrected,
+            },
+            county=county.code,
+            province=county.province_code,
         )
+        return MonthlyReportPayload(report=view, user_errors=[])
 
-    @strawberry.mutation
-    async def complete_service(self, info: Info, input: CompleteServiceInput) -> VolunteerPayload:
+    @mutation
+    async def propose_assessment(unit: Unit, input: ProposeAssessmentInput) -> AssessmentPayload:
+        """R30: the county proposes the year's grade of a volunteer in post; changeable until approved."""
+        volunteer, app = await serving_volunteer(unit, input.volunteer_id)
+        if not is_year_code(input.year):
+            raise refuse(
+                UserErrorCode.INVALID_INPUT,
+                f"a program year reads like 2021-2022, not {input.year!r}",
+                "input",
+                "year",
+            )
+        await unit.require_year(input.year)
+        row = (
+            await unit.session.execute(
+                select(m.Assessment)
+                .where(m.Assessment.volunteer_id == volunteer.id, m.Assessment.year == input.year)
+                .with_for_update()
+            )
+        ).scalar()
+        if row is not None and row.status == AssessmentStatus.APPROVED.value:
+            raise refuse(
+                UserErrorCode.INVALID_STATE, f"the {input.year} assessment is already approved", "input", "year"
+            )
+        previous = row.grade if row else None
+        row = row or m.Assessment(year=input.year, volunteer_id=volunteer.id, grade=input.grade.value)
+        row.grade = input.grade.value
+        unit.session.add(row)
+        await unit.session.flush()
+        view = Assessment.of(row)
+        unit.record(
+            view.id,
+            {"grade": {"from": previous, "to": input.grade.value}},
+            county=app.county_code,
+            province=app.serving_province_code,
+            volunteer=volunteer.subject,
+        )
+        return AssessmentPayload(assessment=view, user_errors=[])
+
+    @mutation
+    async def record_insurance(unit: Unit, input: RecordInsuranceInput) -> VolunteerPayload:
+        """R39: a commercial policy (major illness or accident) bought for a volunteer in the county."""
+        volunteer, app = await serving_volunteer(unit, input.volunteer_id)
+        number = input.policy_number.strip()
+        if not number:
+            raise refuse(UserErrorCode.INVALID_INPUT, "the policy needs its number", "input", "policyNumber")
+        if input.valid_until < input.valid_from:
+            raise refuse(UserErrorCode.INVALID_INPUT, "the policy ends before it starts", "input", "validUntil")
+        clash = (
+            await unit.session.execute(
+                select(m.InsurancePolicy.id).where(
+                    m.InsurancePolicy.kind == input.kind.value, m.InsurancePolicy.policy_number == number
+                )
+            )
+        ).first()
+        if clash is not None:
+            raise refuse(
+                UserErrorCode.DUPLICATE,
+                f"a {input.kind.value} policy {number} is already recorded",
+                "input",
+                "policyNumber",
+            )
+        unit.session.add(
+            m.InsurancePolicy(
+                volunteer_id=volunteer.id,
+                kind=input.kind.value,
+                policy_number=number,
+                valid_from=input.valid_from,
+                valid_until=input.valid_until,
+            )
+        )
+        await unit.session.flush()
+        unit.record(
+            to_global_id("Volunteer", volunteer.id),
+            {
+                "insurance": {
+                    "kind": input.kind.value,
+                    "policyNumber": number,
+                    "validFrom": input.valid_from,
+                    "validUntil": input.valid_until,
+                }
+            },
+            county=app.county_code,
+            province=app.serving_province_code,
+            volunteer=volunteer.subject,
+        )
+        return VolunteerPayload(volunteer=Volunteer.of(volunteer), user_errors=[])
+
+    @mutation
+    async def complete_service(unit: Unit, input: CompleteServiceInput) -> VolunteerPayload:
         """R31: at the end of the term, the completion appraisal (服务鉴定) and a unique service certificate."""
-
-        async def work(unit: Unit) -> VolunteerPayload:
-            volunteer, app = await serving_volunteer(unit, input.volunteer_id)
-            appraisal = input.appraisal.strip()
-            if not appraisal:
-                raise refuse(UserErrorCode.INVALID_INPUT, "the completion appraisal is empty", "input", "appraisal")
-            last = (
-                await unit.session.execute(
-                    select(m.ServiceAgreement)
-                    .where(m.ServiceAgreement.application_id == app.id)
-                    .order_by(m.ServiceAgreement.term_year.desc())
-                )
-            ).scalar()
-            today = unit.hub.clock.today()
-            if last is None or today < last.ends_on:
-                raise refuse(
-                    UserErrorCode.INVALID_STATE,
-                    f"the term ends on {last.ends_on if last else '?'}; completion is recorded at its end",
-                    "input",
-                    "volunteerId",
-                )
-            ensure_transition(app.status, S.COMPLETED, "input", "volunteerId")
-            volunteer.appraisal = appraisal
-            volunteer.completed_on = last.ends_on
-            volunteer.certificate_number = certificate_number(today)
-            unit.session.add(volunteer)
-            await applications.advance(unit, app, S.COMPLETED)
-            unit.record(
-                to_global_id("Volunteer", volunteer.id),
-                {"certificateNumber": volunteer.certificate_number, "completedOn": last.ends_on},
-                county=app.county_code,
-                province=app.serving_province_code,
-                volunteer=volunteer.subject,
+        volunteer, app = await serving_volunteer(unit, input.volunteer_id)
+        appraisal = input.appraisal.strip()
+        if not appraisal:
+            raise refuse(UserErrorCode.INVALID_INPUT, "the completion appraisal is empty", "input", "appraisal")
+        last = (
+            await unit.session.execute(
+                select(m.ServiceAgreement)
+                .where(m.ServiceAgreement.application_id == app.id)
+                .order_by(m.ServiceAgreement.term_year.desc())
             )
-            return VolunteerPayload(volunteer=Volunteer.of(volunteer), user_errors=[])
-
-        return await perform(
-            info,
-            "completeService",
-            work,
-            refused_with(VolunteerPayload, volunteer=None),
+        ).scalar()
+        today = unit.hub.clock.today()
+        if last is None or today < last.ends_on:
+            raise refuse(
+                UserErrorCode.INVALID_STATE,
+                f"the term ends on {last.ends_on if last else '?'}; completion is recorded at its end",
+                "input",
+                "volunteerId",
+            )
+        ensure_transition(app.status, S.COMPLETED, "input", "volunteerId")
+        volunteer.appraisal = appraisal
+        volunteer.completed_on = last.ends_on
+        volunteer.certificate_number = certificate_number(today)
+        unit.session.add(volunteer)
+        await applications.advance(unit, app, S.COMPLETED)
+        unit.record(
+            to_global_id("Volunteer", volunteer.id),
+            {"certificateNumber": volunteer.certificate_number, "completedOn": last.ends_on},
+            county=app.county_code,
+            province=app.serving_province_code,
+            volunteer=volunteer.subject,
         )
+        return VolunteerPayload(volunteer=Volunteer.of(volunteer), user_errors=[])

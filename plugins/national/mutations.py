@@ -12,13 +12,12 @@ from hub import quotas
 from hub.enums import Milestone, TrainingStatus, UserErrorCode
 from hub.errors import refuse
 from hub.graphql.applications import Training
-from hub.graphql.context import Info
 from hub.graphql.geography import Province
 from hub.graphql.ids import to_global_id
-from hub.graphql.payloads import ProgramYearPayload, ProvinceScalePayload, QuotaPayload, TrainingPayload, refused_with
+from hub.graphql.payloads import ProgramYearPayload, ProvinceScalePayload, QuotaPayload, TrainingPayload
 from hub.graphql.program import MilestoneDate, ProgramYear
 from hub.graphql.reports import quota_views
-from hub.mutation import Unit, perform
+from hub.mutation import Unit, mutation
 from hub.rules.deadlines import default_milestones
 from hub.rules.years import is_year_code
 from hub.scales import assigned, serving_provinces
@@ -75,223 +74,174 @@ async def _province(unit: Unit, code: str, *field: str) -> m.Province:
 
 @strawberry.type
 class NationalMutation:
-    @strawberry.mutation
-    async def set_program_year(self, info: Info, input: ProgramYearInput) -> ProgramYearPayload:
+    @mutation
+    async def set_program_year(unit: Unit, input: ProgramYearInput) -> ProgramYearPayload:
         """R7: create a year (milestones not given take the plan's defaults) or move its milestones;
         a milestone moved later is recorded as an extension."""
-
-        async def work(unit: Unit) -> ProgramYearPayload:
-            unit.authorize()
-            code = input.code.strip()
-            if not is_year_code(code):
-                raise refuse(
-                    UserErrorCode.INVALID_INPUT,
-                    f"a program year reads like 2021-2022, not {code!r}",
-                    "input",
-                    "code",
-                )
-            given = [d.milestone for d in input.milestones]
-            repeated = sorted({mi.value for mi in given if given.count(mi) > 1})
-            if repeated:
-                raise refuse(
-                    UserErrorCode.INVALID_INPUT,
-                    f"milestones given twice: {', '.join(repeated)}",
-                    "input",
-                    "milestones",
-                )
-            year = await unit.session.get(m.ProgramYear, code, with_for_update=True)
-            created = year is None
-            if created:
-                unit.session.add(m.ProgramYear(code=code))
-                await unit.session.flush()
-            stored = {
-                Milestone(r.milestone): r
-                for r in (
-                    await unit.session.execute(select(m.MilestoneDate).where(m.MilestoneDate.year == code))
-                ).scalars()
-            }
-            wanted = {
-                **(default_milestones(code) if created else {}),
-                **{d.milestone: d.closes_on for d in input.milestones},
-            }
-            changes = {}
-            for milestone, closes_on in wanted.items():
-                row = stored.get(milestone)
-                if row is None:
-                    row = m.MilestoneDate(year=code, milestone=milestone.value, closes_on=closes_on)
-                    changes[milestone.value] = {"to": closes_on}
-                elif row.closes_on != closes_on:
-                    changes[milestone.value] = {
-                        "from": row.closes_on,
-                        "to": closes_on,
-                        "extension": closes_on > row.closes_on,
-                    }
-                    row.extended = row.extended or closes_on > row.closes_on
-                    row.closes_on = closes_on
-                unit.session.add(row)
-                stored[milestone] = row
-            await unit.session.flush()
-            year_id = to_global_id("ProgramYear", code)
-            unit.record(year_id, {"created": created, "milestones": changes})
-            dates = sorted(stored.values(), key=lambda r: r.closes_on)
-            return ProgramYearPayload(
-                program_year=ProgramYear(
-                    id=year_id,
-                    code=code,
-                    milestones=[MilestoneDate(milestone=Milestone(r.milestone), closes_on=r.closes_on) for r in dates],
-                ),
-                user_errors=[],
+        unit.authorize()
+        code = input.code.strip()
+        if not is_year_code(code):
+            raise refuse(
+                UserErrorCode.INVALID_INPUT,
+                f"a program year reads like 2021-2022, not {code!r}",
+                "input",
+                "code",
             )
-
-        return await perform(
-            info,
-            "setProgramYear",
-            work,
-            refused_with(ProgramYearPayload, program_year=None),
-        )
-
-    @strawberry.mutation
-    async def set_province_scale(self, info: Info, input: SetProvinceScaleInput) -> ProvinceScalePayload:
-        """R8: a serving province's scale for a year; never below the volunteers already assigned."""
-
-        async def work(unit: Unit) -> ProvinceScalePayload:
-            unit.authorize()
-            await unit.require_year(input.year)
-            province = await _province(unit, input.province_code, "input", "provinceCode")
-            if input.scale < 0:
-                raise refuse(UserErrorCode.INVALID_INPUT, "a scale cannot be negative", "input", "scale")
-            row = await unit.session.get(m.ProvinceScale, (input.year, province.code), with_for_update=True)
-            taken = await assigned(unit.session, input.year, province.code)
-            if input.scale < taken:
-                raise refuse(
-                    UserErrorCode.INVALID_INPUT,
-                    f"{taken} volunteers are already assigned in {province.code} for {input.year}; "
-                    f"the scale cannot go below that",
-                    "input",
-                    "scale",
-                )
-            previous = row.scale if row else None
-            row = row or m.ProvinceScale(year=input.year, province_code=province.code, scale=0)
-            row.scale = input.scale
+        given = [d.milestone for d in input.milestones]
+        repeated = sorted({mi.value for mi in given if given.count(mi) > 1})
+        if repeated:
+            raise refuse(
+                UserErrorCode.INVALID_INPUT,
+                f"milestones given twice: {', '.join(repeated)}",
+                "input",
+                "milestones",
+            )
+        year = await unit.session.get(m.ProgramYear, code, with_for_update=True)
+        created = year is None
+        if created:
+            unit.session.add(m.ProgramYear(code=code))
+            await unit.session.flush()
+        stored = {
+            Milestone(r.milestone): r
+            for r in (await unit.session.execute(select(m.MilestoneDate).where(m.MilestoneDate.year == code))).scalars()
+        }
+        wanted = {
+            **(default_milestones(code) if created else {}),
+            **{d.milestone: d.closes_on for d in input.milestones},
+        }
+        changes = {}
+        for milestone, closes_on in wanted.items():
+            row = stored.get(milestone)
+            if row is None:
+                row = m.MilestoneDate(year=code, milestone=milestone.value, closes_on=closes_on)
+                changes[milestone.value] = {"to": closes_on}
+            elif row.closes_on != closes_on:
+                changes[milestone.value] = {
+                    "from": row.closes_on,
+                    "to": closes_on,
+                    "extension": closes_on > row.closes_on,
+                }
+                row.extended = row.extended or closes_on > row.closes_on
+                row.closes_on = closes_on
             unit.session.add(row)
-            await unit.session.flush()
-            unit.record(
-                Province.of(province).id,
-                {"year": input.year, "scale": {"from": previous, "to": input.scale}},
-                province=province.code,
-            )
-            return ProvinceScalePayload(province=Province.of(province), user_errors=[])
-
-        return await perform(
-            info,
-            "setProvinceScale",
-            work,
-            refused_with(ProvinceScalePayload, province=None),
+            stored[milestone] = row
+        await unit.session.flush()
+        year_id = to_global_id("ProgramYear", code)
+        unit.record(year_id, {"created": created, "milestones": changes})
+        dates = sorted(stored.values(), key=lambda r: r.closes_on)
+        return ProgramYearPayload(
+            program_year=ProgramYear(
+                id=year_id,
+                code=code,
+                milestones=[MilestoneDate(milestone=Milestone(r.milestone), closes_on=r.closes_on) for r in dates],
+            ),
+            user_errors=[],
         )
 
-    @strawberry.mutation
-    async def set_quota(self, info: Info, input: SetQuotaInput) -> QuotaPayload:
+    @mutation
+    async def set_province_scale(unit: Unit, input: SetProvinceScaleInput) -> ProvinceScalePayload:
+        """R8: a serving province's scale for a year; never below the volunteers already assigned."""
+        unit.authorize()
+        await unit.require_year(input.year)
+        province = await _province(unit, input.province_code, "input", "provinceCode")
+        if input.scale < 0:
+            raise refuse(UserErrorCode.INVALID_INPUT, "a scale cannot be negative", "input", "scale")
+        row = await unit.session.get(m.ProvinceScale, (input.year, province.code), with_for_update=True)
+        taken = await assigned(unit.session, input.year, province.code)
+        if input.scale < taken:
+            raise refuse(
+                UserErrorCode.INVALID_INPUT,
+                f"{taken} volunteers are already assigned in {province.code} for {input.year}; "
+                f"the scale cannot go below that",
+                "input",
+                "scale",
+            )
+        previous = row.scale if row else None
+        row = row or m.ProvinceScale(year=input.year, province_code=province.code, scale=0)
+        row.scale = input.scale
+        unit.session.add(row)
+        await unit.session.flush()
+        unit.record(
+            Province.of(province).id,
+            {"year": input.year, "scale": {"from": previous, "to": input.scale}},
+            province=province.code,
+        )
+        return ProvinceScalePayload(province=Province.of(province), user_errors=[])
+
+    @mutation
+    async def set_quota(unit: Unit, input: SetQuotaInput) -> QuotaPayload:
         """R15: one cell of the quota matrix (recruiting × serving), never below what it has used."""
-
-        async def work(unit: Unit) -> QuotaPayload:
-            unit.authorize()
-            await unit.require_year(input.year)
-            recruiting = await _province(unit, input.recruiting_province_code, "input", "recruitingProvinceCode")
-            serving = await _province(unit, input.serving_province_code, "input", "servingProvinceCode")
-            if input.quota < 0:
-                raise refuse(UserErrorCode.INVALID_INPUT, "a quota cannot be negative", "input", "quota")
-            if serving.code not in await serving_provinces(unit.session, input.year, [serving.code]):
-                raise refuse(
-                    UserErrorCode.INVALID_INPUT,
-                    f"{serving.code} is not a serving province in {input.year}: set its scale first (R2, R8)",
-                    "input",
-                    "servingProvinceCode",
-                )
-            cell = await quotas.lock_cell(unit.session, input.year, recruiting.code, serving.code)
-            taken = await quotas.used(unit.session, input.year, recruiting.code, serving.code)
-            if input.quota < taken:
-                raise refuse(
-                    UserErrorCode.INVALID_INPUT,
-                    f"{taken} recruitment agreements already use this quota; it cannot go below that",
-                    "input",
-                    "quota",
-                )
-            previous = cell.quota if cell else None
-            cell = cell or m.Quota(
-                year=input.year, recruiting_province_code=recruiting.code, serving_province_code=serving.code
+        unit.authorize()
+        await unit.require_year(input.year)
+        recruiting = await _province(unit, input.recruiting_province_code, "input", "recruitingProvinceCode")
+        serving = await _province(unit, input.serving_province_code, "input", "servingProvinceCode")
+        if input.quota < 0:
+            raise refuse(UserErrorCode.INVALID_INPUT, "a quota cannot be negative", "input", "quota")
+        if serving.code not in await serving_provinces(unit.session, input.year, [serving.code]):
+            raise refuse(
+                UserErrorCode.INVALID_INPUT,
+                f"{serving.code} is not a serving province in {input.year}: set its scale first (R2, R8)",
+                "input",
+                "servingProvinceCode",
             )
-            cell.quota = input.quota
-            unit.session.add(cell)
-            await unit.session.flush()
-            unit.record(
-                quotas.cell_id(cell), {"quota": {"from": previous, "to": input.quota}}, province=recruiting.code
+        cell = await quotas.lock_cell(unit.session, input.year, recruiting.code, serving.code)
+        taken = await quotas.used(unit.session, input.year, recruiting.code, serving.code)
+        if input.quota < taken:
+            raise refuse(
+                UserErrorCode.INVALID_INPUT,
+                f"{taken} recruitment agreements already use this quota; it cannot go below that",
+                "input",
+                "quota",
             )
-            unit.record(quotas.cell_id(cell), province=serving.code)
-            return QuotaPayload(quotas=await quota_views(unit.session, [cell]), user_errors=[])
-
-        return await perform(
-            info,
-            "setQuota",
-            work,
-            refused_with(QuotaPayload, quotas=[]),
+        previous = cell.quota if cell else None
+        cell = cell or m.Quota(
+            year=input.year, recruiting_province_code=recruiting.code, serving_province_code=serving.code
         )
+        cell.quota = input.quota
+        unit.session.add(cell)
+        await unit.session.flush()
+        unit.record(quotas.cell_id(cell), {"quota": {"from": previous, "to": input.quota}}, province=recruiting.code)
+        unit.record(quotas.cell_id(cell), province=serving.code)
+        return QuotaPayload(quotas=await quota_views(unit.session, [cell]), user_errors=[])
 
-    @strawberry.mutation
-    async def reallocate_quota(self, info: Info, input: ReallocateQuotaInput) -> QuotaPayload:
+    @mutation
+    async def reallocate_quota(unit: Unit, input: ReallocateQuotaInput) -> QuotaPayload:
         """R17: after the recruitment deadline, move unused quota from one cell to any other (名额调剂)."""
-
-        async def work(unit: Unit) -> QuotaPayload:
-            unit.authorize()
-            timeline = await unit.require_year(input.year)
-            closes = timeline.get(Milestone.RECRUITMENT_AGREEMENTS_SIGNED)
-            if closes is None or unit.hub.clock.today() <= closes:
-                raise refuse(
-                    UserErrorCode.INVALID_STATE,
-                    f"reallocation opens after the recruitment deadline ({closes}); before it, "
-                    "recruiting provinces move their own quota (moveQuota)",
-                )
-            source, target = await quotas.move(
-                unit,
-                input.year,
-                input.amount,
-                (input.from_recruiting_province_code, input.from_serving_province_code),
-                (input.to_recruiting_province_code, input.to_serving_province_code),
-                ("fromServingProvinceCode", "toRecruitingProvinceCode", "toServingProvinceCode"),
-                reallocation=True,
+        unit.authorize()
+        timeline = await unit.require_year(input.year)
+        closes = timeline.get(Milestone.RECRUITMENT_AGREEMENTS_SIGNED)
+        if closes is None or unit.hub.clock.today() <= closes:
+            raise refuse(
+                UserErrorCode.INVALID_STATE,
+                f"reallocation opens after the recruitment deadline ({closes}); before it, "
+                "recruiting provinces move their own quota (moveQuota)",
             )
-            return QuotaPayload(quotas=await quota_views(unit.session, [source, target]), user_errors=[])
-
-        return await perform(
-            info,
-            "reallocateQuota",
-            work,
-            refused_with(QuotaPayload, quotas=[]),
+        source, target = await quotas.move(
+            unit,
+            input.year,
+            input.amount,
+            (input.from_recruiting_province_code, input.from_serving_province_code),
+            (input.to_recruiting_province_code, input.to_serving_province_code),
+            ("fromServingProvinceCode", "toRecruitingProvinceCode", "toServingProvinceCode"),
+            reallocation=True,
         )
+        return QuotaPayload(quotas=await quota_views(unit.session, [source, target]), user_errors=[])
 
-    @strawberry.mutation
-    async def approve_training(self, info: Info, input: ApproveTrainingInput) -> TrainingPayload:
+    @mutation
+    async def approve_training(unit: Unit, input: ApproveTrainingInput) -> TrainingPayload:
         """R24: the national office approves a serving province's training; recruiting provinces read it."""
-
-        async def work(unit: Unit) -> TrainingPayload:
-            unit.authorize()
-            training = await unit.fetch(m.Training, input.training_id, "input", "trainingId")
-            if training.status != TrainingStatus.PROPOSED.value:
-                raise refuse(
-                    UserErrorCode.INVALID_STATE, f"the training is already {training.status}", "input", "trainingId"
-                )
-            training.status = TrainingStatus.APPROVED.value
-            unit.session.add(training)
-            await unit.session.flush()
-            unit.record(
-                input.training_id,
-                {"status": {"from": "PROPOSED", "to": "APPROVED"}},
-                province=training.serving_province_code,
+        unit.authorize()
+        training = await unit.fetch(m.Training, input.training_id, "input", "trainingId")
+        if training.status != TrainingStatus.PROPOSED.value:
+            raise refuse(
+                UserErrorCode.INVALID_STATE, f"the training is already {training.status}", "input", "trainingId"
             )
-            return TrainingPayload(training=Training.of(training), user_errors=[])
-
-        return await perform(
-            info,
-            "approveTraining",
-            work,
-            refused_with(TrainingPayload, training=None),
+        training.status = TrainingStatus.APPROVED.value
+        unit.session.add(training)
+        await unit.session.flush()
+        unit.record(
+            input.training_id,
+            {"status": {"from": "PROPOSED", "to": "APPROVED"}},
+            province=training.serving_province_code,
         )
+        return TrainingPayload(training=Training.of(training), user_errors=[])

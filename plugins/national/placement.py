@@ -9,13 +9,12 @@ from hub import models as m
 from hub import posts
 from hub.enums import CountyStatus, Decision, LocalProjectStatus, PostStatus, UserErrorCode
 from hub.errors import DomainRefusal, Problem, refuse
-from hub.graphql.context import Info
 from hub.graphql.geography import County
 from hub.graphql.inputs import PostsDecisionInput
-from hub.graphql.payloads import CountyPayload, LocalProjectPayload, PostsPayload, refused_with
+from hub.graphql.payloads import CountyPayload, LocalProjectPayload, PostsPayload
 from hub.graphql.posts import Post
 from hub.graphql.program import LocalProject
-from hub.mutation import Unit, perform
+from hub.mutation import Unit, mutation
 from hub.rules.years import next_year, year_of
 
 
@@ -26,74 +25,56 @@ class FileServiceCountyInput:
 
 @strawberry.type
 class NationalPlacementMutation:
-    @strawberry.mutation
-    async def file_service_county(self, info: Info, input: FileServiceCountyInput) -> CountyPayload:
+    @mutation
+    async def file_service_county(unit: Unit, input: FileServiceCountyInput) -> CountyPayload:
         """R9: file (备案) a county the province approved; it becomes ACTIVE, its first service year the next
         program year (volunteers arrive in August)."""
-
-        async def work(unit: Unit) -> CountyPayload:
-            unit.authorize()
-            county = await unit.session.get(m.County, input.county_code, with_for_update=True)
-            if county is None:
-                raise refuse(
-                    UserErrorCode.NOT_FOUND, f"no county has the code {input.county_code!r}", "input", "countyCode"
-                )
-            if county.status != CountyStatus.PROVINCE_APPROVED.value:
-                raise refuse(
-                    UserErrorCode.INVALID_STATE,
-                    f"the county is {county.status}; the province approves it before it is filed",
-                    "input",
-                    "countyCode",
-                )
-            county.status = CountyStatus.ACTIVE.value
-            county.first_service_year = next_year(year_of(unit.hub.clock.today()))
-            unit.session.add(county)
-            await unit.session.flush()
-            unit.record(
-                County.of(county).id,
-                {
-                    "status": {"from": "PROVINCE_APPROVED", "to": "ACTIVE"},
-                    "firstServiceYear": county.first_service_year,
-                },
-                county=county.code,
-                province=county.province_code,
+        unit.authorize()
+        county = await unit.session.get(m.County, input.county_code, with_for_update=True)
+        if county is None:
+            raise refuse(
+                UserErrorCode.NOT_FOUND, f"no county has the code {input.county_code!r}", "input", "countyCode"
             )
-            return CountyPayload(county=County.of(county), user_errors=[])
-
-        return await perform(
-            info,
-            "fileServiceCounty",
-            work,
-            refused_with(CountyPayload, county=None),
+        if county.status != CountyStatus.PROVINCE_APPROVED.value:
+            raise refuse(
+                UserErrorCode.INVALID_STATE,
+                f"the county is {county.status}; the province approves it before it is filed",
+                "input",
+                "countyCode",
+            )
+        county.status = CountyStatus.ACTIVE.value
+        county.first_service_year = next_year(year_of(unit.hub.clock.today()))
+        unit.session.add(county)
+        await unit.session.flush()
+        unit.record(
+            County.of(county).id,
+            {
+                "status": {"from": "PROVINCE_APPROVED", "to": "ACTIVE"},
+                "firstServiceYear": county.first_service_year,
+            },
+            county=county.code,
+            province=county.province_code,
         )
+        return CountyPayload(county=County.of(county), user_errors=[])
 
-    @strawberry.mutation
-    async def approve_posts(self, info: Info, input: PostsDecisionInput) -> PostsPayload:
+    @mutation
+    async def approve_posts(unit: Unit, input: PostsDecisionInput) -> PostsPayload:
         """R12, R14: approve (or reject) confirmed posts; an approval that would leave a province's structure
         in breach is refused with STRUCTURE_VIOLATION naming the ratio and the figure."""
-
-        async def work(unit: Unit) -> PostsPayload:
-            rows = await posts.decide(
-                unit, input.post_ids, input.decision, input.reason, PostStatus.PROVINCE_CONFIRMED, PostStatus.APPROVED
-            )
-            if input.decision is Decision.APPROVE:
-                problems = []
-                for year, province in sorted({(p.year, p.county_code[:2]) for p in rows}):
-                    result = await posts.structure(unit.session, year, province, unit.hub.settings.plan_year)
-                    problems += [
-                        Problem(UserErrorCode.STRUCTURE_VIOLATION, f"{province} {year}: {v}", ("input", "postIds"))
-                        for v in result.blocking
-                    ]
-                if problems:
-                    raise DomainRefusal(problems)
-            return PostsPayload(posts=[Post.of(p) for p in rows], user_errors=[])
-
-        return await perform(
-            info,
-            "approvePosts",
-            work,
-            refused_with(PostsPayload, posts=[]),
+        rows = await posts.decide(
+            unit, input.post_ids, input.decision, input.reason, PostStatus.PROVINCE_CONFIRMED, PostStatus.APPROVED
         )
+        if input.decision is Decision.APPROVE:
+            problems = []
+            for year, province in sorted({(p.year, p.county_code[:2]) for p in rows}):
+                result = await posts.structure(unit.session, year, province, unit.hub.settings.plan_year)
+                problems += [
+                    Problem(UserErrorCode.STRUCTURE_VIOLATION, f"{province} {year}: {v}", ("input", "postIds"))
+                    for v in result.blocking
+                ]
+            if problems:
+                raise DomainRefusal(problems)
+        return PostsPayload(posts=[Post.of(p) for p in rows], user_errors=[])
 
 
 @strawberry.input
@@ -105,32 +86,23 @@ class LocalProjectDecisionInput:
 
 @strawberry.type
 class NationalLocalProjectMutation:
-    @strawberry.mutation
-    async def decide_local_project(self, info: Info, input: LocalProjectDecisionInput) -> LocalProjectPayload:
+    @mutation
+    async def decide_local_project(unit: Unit, input: LocalProjectDecisionInput) -> LocalProjectPayload:
         """R41: the national office approves or rejects a province's local project plan."""
-
-        async def work(unit: Unit) -> LocalProjectPayload:
-            unit.authorize()
-            project = await unit.fetch(m.LocalProject, input.local_project_id, "input", "localProjectId")
-            reason = posts.rejection_reason(input.decision, input.reason)
-            if project.status != LocalProjectStatus.SUBMITTED.value:
-                raise refuse(
-                    UserErrorCode.INVALID_STATE, f"the project is already {project.status}", "input", "localProjectId"
-                )
-            target = LocalProjectStatus.APPROVED if input.decision is Decision.APPROVE else LocalProjectStatus.REJECTED
-            project.status, project.decision_reason = target.value, reason
-            unit.session.add(project)
-            await unit.session.flush()
-            unit.record(
-                input.local_project_id,
-                {"status": {"from": "SUBMITTED", "to": target.value}, "reason": reason},
-                province=project.province_code,
+        unit.authorize()
+        project = await unit.fetch(m.LocalProject, input.local_project_id, "input", "localProjectId")
+        reason = posts.rejection_reason(input.decision, input.reason)
+        if project.status != LocalProjectStatus.SUBMITTED.value:
+            raise refuse(
+                UserErrorCode.INVALID_STATE, f"the project is already {project.status}", "input", "localProjectId"
             )
-            return LocalProjectPayload(local_project=LocalProject.of(project), user_errors=[])
-
-        return await perform(
-            info,
-            "decideLocalProject",
-            work,
-            refused_with(LocalProjectPayload, local_project=None),
+        target = LocalProjectStatus.APPROVED if input.decision is Decision.APPROVE else LocalProjectStatus.REJECTED
+        project.status, project.decision_reason = target.value, reason
+        unit.session.add(project)
+        await unit.session.flush()
+        unit.record(
+            input.local_project_id,
+            {"status": {"from": "SUBMITTED", "to": target.value}, "reason": reason},
+            province=project.province_code,
         )
+        return LocalProjectPayload(local_project=LocalProject.of(project), user_errors=[])

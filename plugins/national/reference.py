@@ -15,10 +15,9 @@ from sqlalchemy import select
 from hub import models as m
 from hub.enums import KeyAssistance, UserErrorCode
 from hub.errors import DomainRefusal, Problem
-from hub.graphql.context import Info
 from hub.graphql.geography import County, School
-from hub.graphql.payloads import UpsertCountiesPayload, UpsertSchoolsPayload, refused_with
-from hub.mutation import Unit, perform
+from hub.graphql.payloads import UpsertCountiesPayload, UpsertSchoolsPayload
+from hub.mutation import Unit, mutation
 
 COUNTY_CODE = re.compile(r"\d{6}")
 SCHOOL_CODE = re.compile(r"\d{5}")
@@ -90,85 +89,67 @@ async def _province_codes(unit: Unit) -> set[str]:
 
 @strawberry.type
 class NationalReferenceMutation:
-    @strawberry.mutation
-    async def upsert_counties(self, info: Info, input: UpsertCountiesInput) -> UpsertCountiesPayload:
+    @mutation
+    async def upsert_counties(unit: Unit, input: UpsertCountiesInput) -> UpsertCountiesPayload:
         """R4, R5: counties by code (their province is the code's first two digits), with designation."""
-
-        async def work(unit: Unit) -> UpsertCountiesPayload:
-            unit.authorize()
-            rows = input.counties
-            problems = _batch_problems(
-                "counties", rows, COUNTY_CODE, await _province_codes(unit), lambda r: r.code.strip()[:2]
-            )
-            if problems:
-                raise DomainRefusal(problems)
-            codes = [r.code.strip() for r in rows]
-            existing = {
-                c.code: c
-                for c in (
-                    await unit.session.execute(select(m.County).where(m.County.code.in_(codes)).with_for_update())
-                ).scalars()
-            }
-            saved = []
-            for row, code in zip(rows, codes, strict=True):
-                county = existing.get(code) or m.County(code=code, name="", province_code=code[:2])
-                changes = {"name": row.name.strip(), "keyAssistance": row.key_assistance.value}
-                county.name, county.key_assistance = row.name.strip(), row.key_assistance.value
-                if row.remote is not None:
-                    county.remote = row.remote
-                    changes["remote"] = row.remote
-                unit.session.add(county)
-                saved.append(county)
-                unit.record(
-                    County.of(county).id, {"created": code not in existing, **changes}, province=code[:2], county=code
-                )
-            await unit.session.flush()
-            return UpsertCountiesPayload(counties=[County.of(c) for c in saved], user_errors=[])
-
-        return await perform(
-            info,
-            "upsertCounties",
-            work,
-            refused_with(UpsertCountiesPayload, counties=[]),
+        unit.authorize()
+        rows = input.counties
+        problems = _batch_problems(
+            "counties", rows, COUNTY_CODE, await _province_codes(unit), lambda r: r.code.strip()[:2]
         )
+        if problems:
+            raise DomainRefusal(problems)
+        codes = [r.code.strip() for r in rows]
+        existing = {
+            c.code: c
+            for c in (
+                await unit.session.execute(select(m.County).where(m.County.code.in_(codes)).with_for_update())
+            ).scalars()
+        }
+        saved = []
+        for row, code in zip(rows, codes, strict=True):
+            county = existing.get(code) or m.County(code=code, name="", province_code=code[:2])
+            changes = {"name": row.name.strip(), "keyAssistance": row.key_assistance.value}
+            county.name, county.key_assistance = row.name.strip(), row.key_assistance.value
+            if row.remote is not None:
+                county.remote = row.remote
+                changes["remote"] = row.remote
+            unit.session.add(county)
+            saved.append(county)
+            unit.record(
+                County.of(county).id, {"created": code not in existing, **changes}, province=code[:2], county=code
+            )
+        await unit.session.flush()
+        return UpsertCountiesPayload(counties=[County.of(c) for c in saved], user_errors=[])
 
-    @strawberry.mutation
-    async def upsert_schools(self, info: Info, input: UpsertSchoolsInput) -> UpsertSchoolsPayload:
+    @mutation
+    async def upsert_schools(unit: Unit, input: UpsertSchoolsInput) -> UpsertSchoolsPayload:
         """R19: schools of the Ministry of Education list, by their 5-digit code and province."""
-
-        async def work(unit: Unit) -> UpsertSchoolsPayload:
-            unit.authorize()
-            rows = input.schools
-            problems = _batch_problems(
-                "schools", rows, SCHOOL_CODE, await _province_codes(unit), lambda r: r.province_code.strip()
-            )
-            if problems:
-                raise DomainRefusal(problems)
-            codes = [r.code.strip() for r in rows]
-            existing = {
-                s.code: s
-                for s in (
-                    await unit.session.execute(select(m.School).where(m.School.code.in_(codes)).with_for_update())
-                ).scalars()
-            }
-            saved = []
-            for row, code in zip(rows, codes, strict=True):
-                school = existing.get(code) or m.School(code=code, name="", province_code="")
-                school.name, school.province_code = row.name.strip(), row.province_code.strip()
-                unit.session.add(school)
-                saved.append(school)
-                unit.record(
-                    School.of(school).id,
-                    {"created": code not in existing, "name": school.name, "provinceCode": school.province_code},
-                    province=school.province_code,
-                    school=code,
-                )
-            await unit.session.flush()
-            return UpsertSchoolsPayload(schools=[School.of(s) for s in saved], user_errors=[])
-
-        return await perform(
-            info,
-            "upsertSchools",
-            work,
-            refused_with(UpsertSchoolsPayload, schools=[]),
+        unit.authorize()
+        rows = input.schools
+        problems = _batch_problems(
+            "schools", rows, SCHOOL_CODE, await _province_codes(unit), lambda r: r.province_code.strip()
         )
+        if problems:
+            raise DomainRefusal(problems)
+        codes = [r.code.strip() for r in rows]
+        existing = {
+            s.code: s
+            for s in (
+                await unit.session.execute(select(m.School).where(m.School.code.in_(codes)).with_for_update())
+            ).scalars()
+        }
+        saved = []
+        for row, code in zip(rows, codes, strict=True):
+            school = existing.get(code) or m.School(code=code, name="", province_code="")
+            school.name, school.province_code = row.name.strip(), row.province_code.strip()
+            unit.session.add(school)
+            saved.append(school)
+            unit.record(
+                School.of(school).id,
+                {"created": code not in existing, "name": school.name, "provinceCode": school.province_code},
+                province=school.province_code,
+                school=code,
+            )
+        await unit.session.flush()
+        return UpsertSchoolsPayload(schools=[School.of(s) for s in saved], user_errors=[])

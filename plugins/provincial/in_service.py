@@ -12,12 +12,11 @@ from hub import models as m
 from hub.enums import AssessmentGrade, AssessmentStatus, LocalProjectStatus, UserErrorCode
 from hub.errors import DomainRefusal, Problem, refuse
 from hub.graphql.aggregates import in_post_condition
-from hub.graphql.context import Info
 from hub.graphql.ids import to_global_id
-from hub.graphql.payloads import AllowanceStandardPayload, AssessmentsPayload, LocalProjectPayload, refused_with
+from hub.graphql.payloads import AllowanceStandardPayload, AssessmentsPayload, LocalProjectPayload
 from hub.graphql.program import AllowanceStandard, LocalProject
 from hub.graphql.service import Assessment
-from hub.mutation import Unit, perform
+from hub.mutation import Unit, mutation
 from hub.rules.years import is_year_code
 
 EXCELLENT_SHARE = Decimal("0.2")  # R30: approved EXCELLENT ≤ 20% of the province's volunteers in post
@@ -61,240 +60,211 @@ def excellent_cap(in_post: int) -> int:
 
 @strawberry.type
 class InServiceMutation:
-    @strawberry.mutation
-    async def approve_assessments(self, info: Info, input: ApproveAssessmentsInput) -> AssessmentsPayload:
+    @mutation
+    async def approve_assessments(unit: Unit, input: ApproveAssessmentsInput) -> AssessmentsPayload:
         """R30: approve proposed grades; approved EXCELLENT never exceed 20% of the province's volunteers in
         post, also under parallel approvals (the province's scale row is the lock)."""
-
-        async def work(unit: Unit) -> AssessmentsPayload:
-            if not input.assessment_ids or len(set(input.assessment_ids)) != len(input.assessment_ids):
-                raise refuse(
-                    UserErrorCode.INVALID_INPUT, "name each assessment once, at least one", "input", "assessmentIds"
-                )
-            rows, places, problems = [], {}, []
-            for index, gid in enumerate(input.assessment_ids):
-                path = ("input", "assessmentIds", str(index))
-                try:
-                    row = await unit.fetch(m.Assessment, gid, *path)
-                    province = await _serving_province(unit.session, row.volunteer_id, row.year)
-                    unit.authorize({"serving_province": province})
-                    if row.status != AssessmentStatus.PROPOSED.value:
-                        raise refuse(UserErrorCode.INVALID_STATE, f"assessment {index} is already {row.status}", *path)
-                    rows.append(row)
-                    places[row.id] = (row.year, province)
-                except DomainRefusal as refusal:
-                    problems.extend(refusal.problems)
-            if problems:
-                raise DomainRefusal(problems)
-            for year, province in sorted(set(places.values())):
+        if not input.assessment_ids or len(set(input.assessment_ids)) != len(input.assessment_ids):
+            raise refuse(
+                UserErrorCode.INVALID_INPUT, "name each assessment once, at least one", "input", "assessmentIds"
+            )
+        rows, places, problems = [], {}, []
+        for index, gid in enumerate(input.assessment_ids):
+            path = ("input", "assessmentIds", str(index))
+            try:
+                row = await unit.fetch(m.Assessment, gid, *path)
+                province = await _serving_province(unit.session, row.volunteer_id, row.year)
+                unit.authorize({"serving_province": province})
+                if row.status != AssessmentStatus.PROPOSED.value:
+                    raise refuse(UserErrorCode.INVALID_STATE, f"assessment {index} is already {row.status}", *path)
+                rows.append(row)
+                places[row.id] = (row.year, province)
+            except DomainRefusal as refusal:
+                problems.extend(refusal.problems)
+        if problems:
+            raise DomainRefusal(problems)
+        for year, province in sorted(set(places.values())):
+            await unit.session.execute(
+                select(m.ProvinceScale)
+                .where(m.ProvinceScale.year == year, m.ProvinceScale.province_code == province)
+                .with_for_update()
+            )
+            adding = sum(
+                1 for r in rows if places[r.id] == (year, province) and r.grade == AssessmentGrade.EXCELLENT.value
+            )
+            if not adding:
+                continue
+            in_post = (
                 await unit.session.execute(
-                    select(m.ProvinceScale)
-                    .where(m.ProvinceScale.year == year, m.ProvinceScale.province_code == province)
-                    .with_for_update()
+                    select(func.count()).where(m.Application.serving_province_code == province, in_post_condition(year))
                 )
-                adding = sum(
-                    1 for r in rows if places[r.id] == (year, province) and r.grade == AssessmentGrade.EXCELLENT.value
+            ).scalar_one()
+            approved = (
+                await unit.session.execute(
+                    select(func.count())
+                    .select_from(m.Assessment)
+                    .where(
+                        m.Assessment.year == year,
+                        m.Assessment.grade == AssessmentGrade.EXCELLENT.value,
+                        m.Assessment.status == AssessmentStatus.APPROVED.value,
+                        m.Assessment.volunteer_id.in_(
+                            select(m.Application.volunteer_id).where(
+                                m.Application.serving_province_code == province, in_post_condition(year)
+                            )
+                        ),
+                    )
                 )
-                if not adding:
-                    continue
-                in_post = (
-                    await unit.session.execute(
-                        select(func.count()).where(
-                            m.Application.serving_province_code == province, in_post_condition(year)
-                        )
+            ).scalar_one()
+            cap = excellent_cap(in_post)
+            if approved + adding > cap:
+                problems.append(
+                    Problem(
+                        UserErrorCode.EXCELLENT_CAP,
+                        f"{province} {year}: {approved} EXCELLENT approved and {adding} more would "
+                        f"pass 20% of {in_post} volunteers in post ({cap})",
+                        ("input", "assessmentIds"),
                     )
-                ).scalar_one()
-                approved = (
-                    await unit.session.execute(
-                        select(func.count())
-                        .select_from(m.Assessment)
-                        .where(
-                            m.Assessment.year == year,
-                            m.Assessment.grade == AssessmentGrade.EXCELLENT.value,
-                            m.Assessment.status == AssessmentStatus.APPROVED.value,
-                            m.Assessment.volunteer_id.in_(
-                                select(m.Application.volunteer_id).where(
-                                    m.Application.serving_province_code == province, in_post_condition(year)
-                                )
-                            ),
-                        )
-                    )
-                ).scalar_one()
-                cap = excellent_cap(in_post)
-                if approved + adding > cap:
-                    problems.append(
-                        Problem(
-                            UserErrorCode.EXCELLENT_CAP,
-                            f"{province} {year}: {approved} EXCELLENT approved and {adding} more would "
-                            f"pass 20% of {in_post} volunteers in post ({cap})",
-                            ("input", "assessmentIds"),
-                        )
-                    )
-            if problems:
-                raise DomainRefusal(problems)
-            for row in rows:
-                row.status = AssessmentStatus.APPROVED.value
-                unit.session.add(row)
-                year, province = places[row.id]
-                unit.record(
-                    to_global_id("Assessment", row.id),
-                    {"status": {"from": "PROPOSED", "to": "APPROVED"}, "grade": row.grade},
-                    province=province,
                 )
-            await unit.session.flush()
-            return AssessmentsPayload(assessments=[Assessment.of(r) for r in rows], user_errors=[])
+        if problems:
+            raise DomainRefusal(problems)
+        for row in rows:
+            row.status = AssessmentStatus.APPROVED.value
+            unit.session.add(row)
+            year, province = places[row.id]
+            unit.record(
+                to_global_id("Assessment", row.id),
+                {"status": {"from": "PROPOSED", "to": "APPROVED"}, "grade": row.grade},
+                province=province,
+            )
+        await unit.session.flush()
+        return AssessmentsPayload(assessments=[Assessment.of(r) for r in rows], user_errors=[])
 
-        return await perform(
-            info,
-            "approveAssessments",
-            work,
-            refused_with(AssessmentsPayload, assessments=[]),
-        )
-
-    @strawberry.mutation
-    async def set_allowance_standard(self, info: Info, input: SetAllowanceStandardInput) -> AllowanceStandardPayload:
+    @mutation
+    async def set_allowance_standard(unit: Unit, input: SetAllowanceStandardInput) -> AllowanceStandardPayload:
         """R39: the monthly living allowance of the province's volunteers for a year, optionally for one
         county, with a hardship allowance for remote counties."""
-
-        async def work(unit: Unit) -> AllowanceStandardPayload:
-            unit.authorize({"serving_province": input.province_code})
-            await unit.require_year(input.year)
-            hardship = input.hardship_allowance if input.hardship_allowance is not None else Decimal("0")
-            problems = [
-                Problem(UserErrorCode.INVALID_INPUT, f"{name} cannot be negative", ("input", name))
-                for name, amount in (("monthlyAllowance", input.monthly_allowance), ("hardshipAllowance", hardship))
-                if amount < 0
-            ]
-            if problems:
-                raise DomainRefusal(problems)
-            if input.county_code is not None:
-                county = await unit.session.get(m.County, input.county_code)
-                if county is None:
-                    raise refuse(
-                        UserErrorCode.NOT_FOUND, f"no county has the code {input.county_code!r}", "input", "countyCode"
-                    )
-                if county.province_code != input.province_code:
-                    raise refuse(
-                        UserErrorCode.CROSS_PROVINCE,
-                        f"county {county.code} is not in {input.province_code}",
-                        "input",
-                        "countyCode",
-                    )
-            county_match = (
-                m.AllowanceStandard.county_code.is_(None)
-                if input.county_code is None
-                else m.AllowanceStandard.county_code == input.county_code
-            )
-            row = (
-                await unit.session.execute(
-                    select(m.AllowanceStandard)
-                    .where(
-                        m.AllowanceStandard.year == input.year,
-                        m.AllowanceStandard.province_code == input.province_code,
-                        county_match,
-                    )
-                    .with_for_update()
+        unit.authorize({"serving_province": input.province_code})
+        await unit.require_year(input.year)
+        hardship = input.hardship_allowance if input.hardship_allowance is not None else Decimal("0")
+        problems = [
+            Problem(UserErrorCode.INVALID_INPUT, f"{name} cannot be negative", ("input", name))
+            for name, amount in (("monthlyAllowance", input.monthly_allowance), ("hardshipAllowance", hardship))
+            if amount < 0
+        ]
+        if problems:
+            raise DomainRefusal(problems)
+        if input.county_code is not None:
+            county = await unit.session.get(m.County, input.county_code)
+            if county is None:
+                raise refuse(
+                    UserErrorCode.NOT_FOUND, f"no county has the code {input.county_code!r}", "input", "countyCode"
                 )
-            ).scalar()
-            previous = None if row is None else [str(row.monthly_allowance), str(row.hardship_allowance)]
-            row = row or m.AllowanceStandard(
-                year=input.year,
-                province_code=input.province_code,
-                county_code=input.county_code,
-                monthly_allowance=Decimal("0"),
+            if county.province_code != input.province_code:
+                raise refuse(
+                    UserErrorCode.CROSS_PROVINCE,
+                    f"county {county.code} is not in {input.province_code}",
+                    "input",
+                    "countyCode",
+                )
+        county_match = (
+            m.AllowanceStandard.county_code.is_(None)
+            if input.county_code is None
+            else m.AllowanceStandard.county_code == input.county_code
+        )
+        row = (
+            await unit.session.execute(
+                select(m.AllowanceStandard)
+                .where(
+                    m.AllowanceStandard.year == input.year,
+                    m.AllowanceStandard.province_code == input.province_code,
+                    county_match,
+                )
+                .with_for_update()
             )
-            row.monthly_allowance, row.hardship_allowance = input.monthly_allowance, hardship
-            unit.session.add(row)
-            await unit.session.flush()
-            unit.record(
-                to_global_id("AllowanceStandard", row.id),
-                {"from": previous, "to": [str(input.monthly_allowance), str(hardship)], "county": input.county_code},
-                province=input.province_code,
-                county=input.county_code,
-            )
-            return AllowanceStandardPayload(
-                standard=AllowanceStandard(
-                    year=row.year,
-                    province_code=row.province_code,
-                    county_code=row.county_code,
-                    monthly_allowance=row.monthly_allowance,
-                    hardship_allowance=row.hardship_allowance,
-                ),
-                user_errors=[],
-            )
-
-        return await perform(
-            info,
-            "setAllowanceStandard",
-            work,
-            refused_with(AllowanceStandardPayload, standard=None),
+        ).scalar()
+        previous = None if row is None else [str(row.monthly_allowance), str(row.hardship_allowance)]
+        row = row or m.AllowanceStandard(
+            year=input.year,
+            province_code=input.province_code,
+            county_code=input.county_code,
+            monthly_allowance=Decimal("0"),
+        )
+        row.monthly_allowance, row.hardship_allowance = input.monthly_allowance, hardship
+        unit.session.add(row)
+        await unit.session.flush()
+        unit.record(
+            to_global_id("AllowanceStandard", row.id),
+            {"from": previous, "to": [str(input.monthly_allowance), str(hardship)], "county": input.county_code},
+            province=input.province_code,
+            county=input.county_code,
+        )
+        return AllowanceStandardPayload(
+            standard=AllowanceStandard(
+                year=row.year,
+                province_code=row.province_code,
+                county_code=row.county_code,
+                monthly_allowance=row.monthly_allowance,
+                hardship_allowance=row.hardship_allowance,
+            ),
+            user_errors=[],
         )
 
-    @strawberry.mutation
-    async def submit_local_project(self, info: Info, input: SubmitLocalProjectInput) -> LocalProjectPayload:
+    @mutation
+    async def submit_local_project(unit: Unit, input: SubmitLocalProjectInput) -> LocalProjectPayload:
         """R41: the province submits a local project's annual plan (name, scale, budget) to the national office."""
-
-        async def work(unit: Unit) -> LocalProjectPayload:
-            unit.authorize({"serving_province": input.province_code, "recruiting_province": input.province_code})
-            if not is_year_code(input.year):
-                raise refuse(
-                    UserErrorCode.INVALID_INPUT,
-                    f"a program year reads like 2021-2022, not {input.year!r}",
-                    "input",
-                    "year",
-                )
-            await unit.require_year(input.year)
-            name = input.name.strip()
-            problems = []
-            if not name:
-                problems.append(Problem(UserErrorCode.INVALID_INPUT, "the project needs a name", ("input", "name")))
-            if input.scale < 1:
-                problems.append(
-                    Problem(UserErrorCode.INVALID_INPUT, "a project places at least one volunteer", ("input", "scale"))
-                )
-            if input.budget <= 0:
-                problems.append(
-                    Problem(UserErrorCode.INVALID_INPUT, "the budget is a positive amount", ("input", "budget"))
-                )
-            if problems:
-                raise DomainRefusal(problems)
-            clash = (
-                await unit.session.execute(
-                    select(m.LocalProject.id).where(
-                        m.LocalProject.year == input.year,
-                        m.LocalProject.province_code == input.province_code,
-                        m.LocalProject.name == name,
-                    )
-                )
-            ).first()
-            if clash is not None:
-                raise refuse(
-                    UserErrorCode.DUPLICATE,
-                    f"{input.province_code} already submitted '{name}' for {input.year}",
-                    "input",
-                    "name",
-                )
-            row = m.LocalProject(
-                year=input.year,
-                province_code=input.province_code,
-                name=name,
-                scale=input.scale,
-                budget=input.budget,
-                status=LocalProjectStatus.SUBMITTED.value,
+        unit.authorize({"serving_province": input.province_code, "recruiting_province": input.province_code})
+        if not is_year_code(input.year):
+            raise refuse(
+                UserErrorCode.INVALID_INPUT,
+                f"a program year reads like 2021-2022, not {input.year!r}",
+                "input",
+                "year",
             )
-            unit.session.add(row)
-            await unit.session.flush()
-            view = LocalProject.of(row)
-            unit.record(
-                view.id,
-                {"name": name, "scale": input.scale, "budget": input.budget, "status": "SUBMITTED"},
-                province=input.province_code,
+        await unit.require_year(input.year)
+        name = input.name.strip()
+        problems = []
+        if not name:
+            problems.append(Problem(UserErrorCode.INVALID_INPUT, "the project needs a name", ("input", "name")))
+        if input.scale < 1:
+            problems.append(
+                Problem(UserErrorCode.INVALID_INPUT, "a project places at least one volunteer", ("input", "scale"))
             )
-            return LocalProjectPayload(local_project=view, user_errors=[])
-
-        return await perform(
-            info,
-            "submitLocalProject",
-            work,
-            refused_with(LocalProjectPayload, local_project=None),
+        if input.budget <= 0:
+            problems.append(
+                Problem(UserErrorCode.INVALID_INPUT, "the budget is a positive amount", ("input", "budget"))
+            )
+        if problems:
+            raise DomainRefusal(problems)
+        clash = (
+            await unit.session.execute(
+                select(m.LocalProject.id).where(
+                    m.LocalProject.year == input.year,
+                    m.LocalProject.province_code == input.province_code,
+                    m.LocalProject.name == name,
+                )
+            )
+        ).first()
+        if clash is not None:
+            raise refuse(
+                UserErrorCode.DUPLICATE,
+                f"{input.province_code} already submitted '{name}' for {input.year}",
+                "input",
+                "name",
+            )
+        row = m.LocalProject(
+            year=input.year,
+            province_code=input.province_code,
+            name=name,
+            scale=input.scale,
+            budget=input.budget,
+            status=LocalProjectStatus.SUBMITTED.value,
         )
+        unit.session.add(row)
+        await unit.session.flush()
+        view = LocalProject.of(row)
+        unit.record(
+            view.id,
+            {"name": name, "scale": input.scale, "budget": input.budget, "status": "SUBMITTED"},
+            province=input.province_code,
+        )
+        return LocalProjectPayload(local_project=view, user_errors=[])

@@ -14,7 +14,6 @@ from hub.enums import CountyStatus, Decision, PostStatus, UserErrorCode
 from hub.errors import refuse
 from hub.graphql.aggregates import county_acceptance
 from hub.graphql.applications import Application
-from hub.graphql.context import Info
 from hub.graphql.geography import County
 from hub.graphql.ids import to_global_id
 from hub.graphql.inputs import PostsDecisionInput
@@ -23,11 +22,10 @@ from hub.graphql.payloads import (
     CountyPayload,
     PostsPayload,
     ServiceAgreementPayload,
-    refused_with,
 )
 from hub.graphql.posts import Post
 from hub.graphql.service import ServiceAgreement
-from hub.mutation import Unit, perform
+from hub.mutation import Unit, mutation
 from hub.rules.years import is_year_code
 
 
@@ -61,258 +59,213 @@ class CountyEvaluationInput:
 
 @strawberry.type
 class PlacementMutation:
-    @strawberry.mutation
-    async def decide_service_county(self, info: Info, input: CountyDecisionInput) -> CountyPayload:
+    @mutation
+    async def decide_service_county(unit: Unit, input: CountyDecisionInput) -> CountyPayload:
         """R9: the provincial office approves or rejects a county's application; the national office files it."""
-
-        async def work(unit: Unit) -> CountyPayload:
-            county = await unit.session.get(m.County, input.county_code, with_for_update=True)
-            if county is None:
-                raise refuse(
-                    UserErrorCode.NOT_FOUND, f"no county has the code {input.county_code!r}", "input", "countyCode"
-                )
-            unit.authorize({"serving_province": county.province_code, "county": county.code})
-            reason = posts.rejection_reason(input.decision, input.reason)
-            if county.status != CountyStatus.APPLIED.value:
-                raise refuse(
-                    UserErrorCode.INVALID_STATE, f"the county is {county.status}, not APPLIED", "input", "countyCode"
-                )
-            target = CountyStatus.PROVINCE_APPROVED if input.decision is Decision.APPROVE else CountyStatus.REJECTED
-            unit.record(
-                County.of(county).id,
-                {"status": {"from": county.status, "to": target.value}, "reason": reason},
-                county=county.code,
-                province=county.province_code,
+        county = await unit.session.get(m.County, input.county_code, with_for_update=True)
+        if county is None:
+            raise refuse(
+                UserErrorCode.NOT_FOUND, f"no county has the code {input.county_code!r}", "input", "countyCode"
             )
-            county.status = target.value
-            unit.session.add(county)
-            await unit.session.flush()
-            return CountyPayload(county=County.of(county), user_errors=[])
-
-        return await perform(
-            info,
-            "decideServiceCounty",
-            work,
-            refused_with(CountyPayload, county=None),
+        unit.authorize({"serving_province": county.province_code, "county": county.code})
+        reason = posts.rejection_reason(input.decision, input.reason)
+        if county.status != CountyStatus.APPLIED.value:
+            raise refuse(
+                UserErrorCode.INVALID_STATE, f"the county is {county.status}, not APPLIED", "input", "countyCode"
+            )
+        target = CountyStatus.PROVINCE_APPROVED if input.decision is Decision.APPROVE else CountyStatus.REJECTED
+        unit.record(
+            County.of(county).id,
+            {"status": {"from": county.status, "to": target.value}, "reason": reason},
+            county=county.code,
+            province=county.province_code,
         )
+        county.status = target.value
+        unit.session.add(county)
+        await unit.session.flush()
+        return CountyPayload(county=County.of(county), user_errors=[])
 
-    @strawberry.mutation
-    async def confirm_posts(self, info: Info, input: PostsDecisionInput) -> PostsPayload:
+    @mutation
+    async def confirm_posts(unit: Unit, input: PostsDecisionInput) -> PostsPayload:
         """R12: the provincial office confirms (or rejects) posts its counties declared."""
-
-        async def work(unit: Unit) -> PostsPayload:
-            rows = await posts.decide(
-                unit, input.post_ids, input.decision, input.reason, PostStatus.DECLARED, PostStatus.PROVINCE_CONFIRMED
-            )
-            return PostsPayload(posts=[Post.of(p) for p in rows], user_errors=[])
-
-        return await perform(
-            info,
-            "confirmPosts",
-            work,
-            refused_with(PostsPayload, posts=[]),
+        rows = await posts.decide(
+            unit, input.post_ids, input.decision, input.reason, PostStatus.DECLARED, PostStatus.PROVINCE_CONFIRMED
         )
+        return PostsPayload(posts=[Post.of(p) for p in rows], user_errors=[])
 
-    @strawberry.mutation
-    async def assign_county(self, info: Info, input: AssignCountyInput) -> ApplicationPayload:
+    @mutation
+    async def assign_county(unit: Unit, input: AssignCountyInput) -> ApplicationPayload:
         """R26, R8, R10, R11: assign a trained volunteer to a county of the serving province that accepts
         volunteers that year, within the province's scale."""
+        app = await unit.fetch(m.Application, input.application_id, "input", "applicationId")
+        unit.authorize(applications.target(app))
+        if app.status != S.TRAINED.value or app.county_code is not None:
+            raise refuse(
+                UserErrorCode.INVALID_STATE,
+                "only a trained volunteer not yet assigned is assigned "
+                f"(this one is {app.status}{', assigned' if app.county_code else ''})",
+                "input",
+                "applicationId",
+            )
+        county = await unit.session.get(m.County, input.county_code.strip())
+        if county is None:
+            raise refuse(
+                UserErrorCode.NOT_FOUND, f"no county has the code {input.county_code!r}", "input", "countyCode"
+            )
+        if county.province_code != app.serving_province_code:
+            raise refuse(
+                UserErrorCode.CROSS_PROVINCE,
+                f"county {county.code} is not in the serving province {app.serving_province_code}",
+                "input",
+                "countyCode",
+            )
+        acceptance = await county_acceptance(unit.session, county, app.year)
+        if acceptance is not None:
+            code, why = acceptance
+            raise refuse(code, why, "input", "countyCode")
+        scale = (
+            await unit.session.execute(
+                select(m.ProvinceScale)
+                .where(m.ProvinceScale.year == app.year, m.ProvinceScale.province_code == county.province_code)
+                .with_for_update()
+            )
+        ).scalar_one_or_none()
+        taken = await scales.assigned(unit.session, app.year, county.province_code)
+        if scale is None or taken >= scale.scale:
+            raise refuse(
+                UserErrorCode.SCALE_EXCEEDED,
+                f"the scale of {county.province_code} for {app.year} is "
+                f"reached ({taken} of {scale.scale if scale else 0})",
+                "input",
+                "countyCode",
+            )
+        app.county_code = county.code
+        await applications.record(unit, app, {"county": county.code})
+        return ApplicationPayload(application=Application.of(app), user_errors=[])
 
-        async def work(unit: Unit) -> ApplicationPayload:
-            app = await unit.fetch(m.Application, input.application_id, "input", "applicationId")
-            unit.authorize(applications.target(app))
-            if app.status != S.TRAINED.value or app.county_code is not None:
-                raise refuse(
-                    UserErrorCode.INVALID_STATE,
-                    "only a trained volunteer not yet assigned is assigned "
-                    f"(this one is {app.status}{', assigned' if app.county_code else ''})",
-                    "input",
-                    "applicationId",
-                )
-            county = await unit.session.get(m.County, input.county_code.strip())
-            if county is None:
-                raise refuse(
-                    UserErrorCode.NOT_FOUND, f"no county has the code {input.county_code!r}", "input", "countyCode"
-                )
-            if county.province_code != app.serving_province_code:
-                raise refuse(
-                    UserErrorCode.CROSS_PROVINCE,
-                    f"county {county.code} is not in the serving province {app.serving_province_code}",
-                    "input",
-                    "countyCode",
-                )
-            acceptance = await county_acceptance(unit.session, county, app.year)
-            if acceptance is not None:
-                code, why = acceptance
-                raise refuse(code, why, "input", "countyCode")
-            scale = (
-                await unit.session.execute(
-                    select(m.ProvinceScale)
-                    .where(m.ProvinceScale.year == app.year, m.ProvinceScale.province_code == county.province_code)
-                    .with_for_update()
-                )
-            ).scalar_one_or_none()
-            taken = await scales.assigned(unit.session, app.year, county.province_code)
-            if scale is None or taken >= scale.scale:
-                raise refuse(
-                    UserErrorCode.SCALE_EXCEEDED,
-                    f"the scale of {county.province_code} for {app.year} is "
-                    f"reached ({taken} of {scale.scale if scale else 0})",
-                    "input",
-                    "countyCode",
-                )
-            app.county_code = county.code
-            await applications.record(unit, app, {"county": county.code})
-            return ApplicationPayload(application=Application.of(app), user_errors=[])
-
-        return await perform(
-            info,
-            "assignCounty",
-            work,
-            refused_with(ApplicationPayload, application=None),
-        )
-
-    @strawberry.mutation
-    async def change_post(self, info: Info, input: ChangePostInput) -> ServiceAgreementPayload:
+    @mutation
+    async def change_post(unit: Unit, input: ChangePostInput) -> ServiceAgreementPayload:
         """R26: on request, move a volunteer's current agreement to an approved post with a free place in the
         same province (another province is CROSS_PROVINCE); no milestone applies."""
-
-        async def work(unit: Unit) -> ServiceAgreementPayload:
-            agreement = await unit.fetch(m.ServiceAgreement, input.agreement_id, "input", "agreementId")
-            app = await unit.session.get(m.Application, agreement.application_id, with_for_update=True)
-            unit.authorize(applications.target(app))
-            if not input.reason.strip():
-                raise refuse(
-                    UserErrorCode.INVALID_INPUT, "a post change is made on request: give the reason", "input", "reason"
-                )
-            if app.status != S.IN_SERVICE.value:
-                raise refuse(
-                    UserErrorCode.INVALID_STATE,
-                    f"the volunteer is {app.status}, not in service",
-                    "input",
-                    "agreementId",
-                )
-            target = await unit.fetch(m.Post, input.post_id, "input", "postId")
-            if target.county_code[:2] != app.serving_province_code:
-                raise refuse(
-                    UserErrorCode.CROSS_PROVINCE,
-                    f"the post is in province {target.county_code[:2]}; a "
-                    f"post changes only within {app.serving_province_code}",
-                    "input",
-                    "postId",
-                )
-            # The agreement in force and any renewal after it move together: the volunteer holds one place,
-            # that of their latest agreement (hub.posts.holding).
-            moving = list(
-                (
-                    await unit.session.execute(
-                        select(m.ServiceAgreement)
-                        .where(
-                            m.ServiceAgreement.application_id == app.id,
-                            m.ServiceAgreement.ends_on >= unit.hub.clock.today(),
-                        )
-                        .with_for_update()
-                    )
-                ).scalars()
+        agreement = await unit.fetch(m.ServiceAgreement, input.agreement_id, "input", "agreementId")
+        app = await unit.session.get(m.Application, agreement.application_id, with_for_update=True)
+        unit.authorize(applications.target(app))
+        if not input.reason.strip():
+            raise refuse(
+                UserErrorCode.INVALID_INPUT, "a post change is made on request: give the reason", "input", "reason"
             )
-            if agreement not in moving:
-                raise refuse(
-                    UserErrorCode.INVALID_STATE,
-                    f"the agreement ended on {agreement.ends_on}; change the post of the one in force",
-                    "input",
-                    "agreementId",
-                )
-            if target.id == agreement.post_id:
-                raise refuse(UserErrorCode.INVALID_INPUT, "the volunteer already holds this post", "input", "postId")
-            await posts.ensure_free_place(unit.session, target.id, "input", "postId")
-            changes = {
-                "post": {"from": to_global_id("Post", agreement.post_id), "to": input.post_id},
-                "reason": input.reason.strip(),
-            }
-            previous_county = agreement.county_code
-            for row in moving:
-                row.post_id, row.unit_id, row.county_code = target.id, target.unit_id, target.county_code
-                unit.session.add(row)
-                unit.record(
-                    to_global_id("ServiceAgreement", row.id),
-                    changes,
-                    county=previous_county,
-                    province=app.serving_province_code,
-                )
-                unit.record(to_global_id("ServiceAgreement", row.id), county=target.county_code)
-            app.county_code = target.county_code
-            view = ServiceAgreement.of(agreement)
-            await applications.record(unit, app, {"county": {"from": previous_county, "to": target.county_code}})
-            return ServiceAgreementPayload(agreement=view, user_errors=[])
-
-        return await perform(
-            info,
-            "changePost",
-            work,
-            refused_with(ServiceAgreementPayload, agreement=None),
-        )
-
-    @strawberry.mutation
-    async def record_county_evaluation(self, info: Info, input: CountyEvaluationInput) -> CountyPayload:
-        """R11: the yearly evaluation of a service county; a failed one disqualifies it from the next year."""
-
-        async def work(unit: Unit) -> CountyPayload:
-            county = await unit.session.get(m.County, input.county_code, with_for_update=True)
-            if county is None:
-                raise refuse(
-                    UserErrorCode.NOT_FOUND, f"no county has the code {input.county_code!r}", "input", "countyCode"
-                )
-            unit.authorize({"serving_province": county.province_code, "county": county.code})
-            if not is_year_code(input.year):
-                raise refuse(
-                    UserErrorCode.INVALID_INPUT,
-                    f"a program year reads like 2021-2022, not {input.year!r}",
-                    "input",
-                    "year",
-                )
-            await unit.require_year(input.year)
-            if county.status not in (CountyStatus.ACTIVE.value, CountyStatus.DISQUALIFIED.value):
-                raise refuse(
-                    UserErrorCode.INVALID_STATE,
-                    f"the county is {county.status}, not a service county",
-                    "input",
-                    "countyCode",
-                )
-            done = (
+        if app.status != S.IN_SERVICE.value:
+            raise refuse(
+                UserErrorCode.INVALID_STATE,
+                f"the volunteer is {app.status}, not in service",
+                "input",
+                "agreementId",
+            )
+        target = await unit.fetch(m.Post, input.post_id, "input", "postId")
+        if target.county_code[:2] != app.serving_province_code:
+            raise refuse(
+                UserErrorCode.CROSS_PROVINCE,
+                f"the post is in province {target.county_code[:2]}; a "
+                f"post changes only within {app.serving_province_code}",
+                "input",
+                "postId",
+            )
+        # The agreement in force and any renewal after it move together: the volunteer holds one place,
+        # that of their latest agreement (hub.posts.holding).
+        moving = list(
+            (
                 await unit.session.execute(
-                    select(m.CountyEvaluation.id).where(
-                        m.CountyEvaluation.county_code == county.code, m.CountyEvaluation.year == input.year
+                    select(m.ServiceAgreement)
+                    .where(
+                        m.ServiceAgreement.application_id == app.id,
+                        m.ServiceAgreement.ends_on >= unit.hub.clock.today(),
                     )
+                    .with_for_update()
                 )
-            ).first()
-            if done is not None:
-                raise refuse(
-                    UserErrorCode.DUPLICATE,
-                    f"county {county.code} is already evaluated for {input.year}",
-                    "input",
-                    "year",
-                )
-            unit.session.add(
-                m.CountyEvaluation(
-                    county_code=county.code,
-                    year=input.year,
-                    passed=input.passed,
-                    remarks=(input.remarks or "").strip() or None,
-                    recorded_at=unit.hub.clock.now(),
+            ).scalars()
+        )
+        if agreement not in moving:
+            raise refuse(
+                UserErrorCode.INVALID_STATE,
+                f"the agreement ended on {agreement.ends_on}; change the post of the one in force",
+                "input",
+                "agreementId",
+            )
+        if target.id == agreement.post_id:
+            raise refuse(UserErrorCode.INVALID_INPUT, "the volunteer already holds this post", "input", "postId")
+        await posts.ensure_free_place(unit.session, target.id, "input", "postId")
+        changes = {
+            "post": {"from": to_global_id("Post", agreement.post_id), "to": input.post_id},
+            "reason": input.reason.strip(),
+        }
+        previous_county = agreement.county_code
+        for row in moving:
+            row.post_id, row.unit_id, row.county_code = target.id, target.unit_id, target.county_code
+            unit.session.add(row)
+            unit.record(
+                to_global_id("ServiceAgreement", row.id),
+                changes,
+                county=previous_county,
+                province=app.serving_province_code,
+            )
+            unit.record(to_global_id("ServiceAgreement", row.id), county=target.county_code)
+        app.county_code = target.county_code
+        view = ServiceAgreement.of(agreement)
+        await applications.record(unit, app, {"county": {"from": previous_county, "to": target.county_code}})
+        return ServiceAgreementPayload(agreement=view, user_errors=[])
+
+    @mutation
+    async def record_county_evaluation(unit: Unit, input: CountyEvaluationInput) -> CountyPayload:
+        """R11: the yearly evaluation of a service county; a failed one disqualifies it from the next year."""
+        county = await unit.session.get(m.County, input.county_code, with_for_update=True)
+        if county is None:
+            raise refuse(
+                UserErrorCode.NOT_FOUND, f"no county has the code {input.county_code!r}", "input", "countyCode"
+            )
+        unit.authorize({"serving_province": county.province_code, "county": county.code})
+        if not is_year_code(input.year):
+            raise refuse(
+                UserErrorCode.INVALID_INPUT,
+                f"a program year reads like 2021-2022, not {input.year!r}",
+                "input",
+                "year",
+            )
+        await unit.require_year(input.year)
+        if county.status not in (CountyStatus.ACTIVE.value, CountyStatus.DISQUALIFIED.value):
+            raise refuse(
+                UserErrorCode.INVALID_STATE,
+                f"the county is {county.status}, not a service county",
+                "input",
+                "countyCode",
+            )
+        done = (
+            await unit.session.execute(
+                select(m.CountyEvaluation.id).where(
+                    m.CountyEvaluation.county_code == county.code, m.CountyEvaluation.year == input.year
                 )
             )
-            changes: dict = {"year": input.year, "passed": input.passed, "remarks": input.remarks}
-            if not input.passed and county.status != CountyStatus.DISQUALIFIED.value:
-                changes["status"] = {"from": county.status, "to": CountyStatus.DISQUALIFIED.value}
-                county.status = CountyStatus.DISQUALIFIED.value
-                unit.session.add(county)
-            await unit.session.flush()
-            unit.record(County.of(county).id, changes, county=county.code, province=county.province_code)
-            return CountyPayload(county=County.of(county), user_errors=[])
-
-        return await perform(
-            info,
-            "recordCountyEvaluation",
-            work,
-            refused_with(CountyPayload, county=None),
+        ).first()
+        if done is not None:
+            raise refuse(
+                UserErrorCode.DUPLICATE,
+                f"county {county.code} is already evaluated for {input.year}",
+                "input",
+                "year",
+            )
+        unit.session.add(
+            m.CountyEvaluation(
+                county_code=county.code,
+                year=input.year,
+                passed=input.passed,
+                remarks=(input.remarks or "").strip() or None,
+                recorded_at=unit.hub.clock.now(),
+            )
         )
+        changes: dict = {"year": input.year, "passed": input.passed, "remarks": input.remarks}
+        if not input.passed and county.status != CountyStatus.DISQUALIFIED.value:
+            changes["status"] = {"from": county.status, "to": CountyStatus.DISQUALIFIED.value}
+            county.status = CountyStatus.DISQUALIFIED.value
+            unit.session.add(county)
+        await unit.session.flush()
+        unit.record(County.of(county).id, changes, county=county.code, province=county.province_code)
+        return CountyPayload(county=County.of(county), user_errors=[])

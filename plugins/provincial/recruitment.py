@@ -15,10 +15,9 @@ from hub.enums import ApplicationStatus as S
 from hub.enums import Milestone, UserErrorCode
 from hub.errors import DomainRefusal, Problem, refuse
 from hub.graphql.applications import Application
-from hub.graphql.context import Info
-from hub.graphql.payloads import ApplicationPayload, ApplicationsPayload, QuotaPayload, refused_with
+from hub.graphql.payloads import ApplicationPayload, ApplicationsPayload, QuotaPayload
 from hub.graphql.reports import quota_views
-from hub.mutation import Unit, perform
+from hub.mutation import Unit, mutation
 from hub.rules.lifecycle import ensure_transition
 from hub.scales import serving_provinces
 
@@ -78,190 +77,145 @@ def may_serve(app: m.Application, serving: str) -> bool:
 
 @strawberry.type
 class RecruitingMutation:
-    @strawberry.mutation
-    async def record_selection(self, info: Info, input: RecordSelectionInput) -> ApplicationPayload:
+    @mutation
+    async def record_selection(unit: Unit, input: RecordSelectionInput) -> ApplicationPayload:
         """R22: document review, written test, interview and psychological test, by the selection milestone."""
-
-        async def work(unit: Unit) -> ApplicationPayload:
-            app = await unit.fetch(m.Application, input.application_id, "input", "applicationId")
-            unit.authorize(applications.target(app))
-            await unit.ensure_open(app.year, Milestone.SELECTION_COMPLETES)
-            _score(input.written_score, "writtenScore")
-            _score(input.interview_score, "interviewScore")
-            if input.selected and not input.psychological_passed:
-                raise refuse(
-                    UserErrorCode.INVALID_INPUT,
-                    "an applicant who failed the psychological test cannot be selected",
-                    "input",
-                    "selected",
-                )
-            status = S.SELECTED if input.selected else S.NOT_SELECTED
-            ensure_transition(app.status, status)
-            change = applications.moved(app.status, status)
-            app.status = status.value
-            app.written_score, app.interview_score = input.written_score, input.interview_score
-            app.psychological_passed, app.selected = input.psychological_passed, input.selected
-            await applications.record(
-                unit,
-                app,
-                {
-                    "status": change,
-                    "selected": input.selected,
-                    "writtenScore": input.written_score,
-                    "interviewScore": input.interview_score,
-                    "psychologicalPassed": input.psychological_passed,
-                },
+        app = await unit.fetch(m.Application, input.application_id, "input", "applicationId")
+        unit.authorize(applications.target(app))
+        await unit.ensure_open(app.year, Milestone.SELECTION_COMPLETES)
+        _score(input.written_score, "writtenScore")
+        _score(input.interview_score, "interviewScore")
+        if input.selected and not input.psychological_passed:
+            raise refuse(
+                UserErrorCode.INVALID_INPUT,
+                "an applicant who failed the psychological test cannot be selected",
+                "input",
+                "selected",
             )
-            return ApplicationPayload(application=Application.of(app), user_errors=[])
-
-        return await perform(
-            info,
-            "recordSelection",
-            work,
-            refused_with(ApplicationPayload, application=None),
+        status = S.SELECTED if input.selected else S.NOT_SELECTED
+        ensure_transition(app.status, status)
+        change = applications.moved(app.status, status)
+        app.status = status.value
+        app.written_score, app.interview_score = input.written_score, input.interview_score
+        app.psychological_passed, app.selected = input.psychological_passed, input.selected
+        await applications.record(
+            unit,
+            app,
+            {
+                "status": change,
+                "selected": input.selected,
+                "writtenScore": input.written_score,
+                "interviewScore": input.interview_score,
+                "psychologicalPassed": input.psychological_passed,
+            },
         )
+        return ApplicationPayload(application=Application.of(app), user_errors=[])
 
-    @strawberry.mutation
-    async def record_physical_exam(self, info: Info, input: RecordPhysicalExamInput) -> ApplicationPayload:
+    @mutation
+    async def record_physical_exam(unit: Unit, input: RecordPhysicalExamInput) -> ApplicationPayload:
         """R22: the collective physical exam of a selected applicant, by its milestone."""
+        app = await unit.fetch(m.Application, input.application_id, "input", "applicationId")
+        unit.authorize(applications.target(app))
+        await unit.ensure_open(app.year, Milestone.PHYSICAL_EXAMS_COMPLETE)
+        if input.examined_on > unit.hub.clock.today():
+            raise refuse(
+                UserErrorCode.INVALID_INPUT, "an exam cannot be recorded before it happens", "input", "examinedOn"
+            )
+        status = S.EXAM_PASSED if input.passed else S.EXAM_FAILED
+        ensure_transition(app.status, status)
+        app.exam_passed, app.examined_on = input.passed, input.examined_on
+        # Health data: the audit entry says that an exam was recorded and its outcome status, no more.
+        await applications.advance(unit, app, status, {"examinedOn": input.examined_on})
+        return ApplicationPayload(application=Application.of(app), user_errors=[])
 
-        async def work(unit: Unit) -> ApplicationPayload:
-            app = await unit.fetch(m.Application, input.application_id, "input", "applicationId")
-            unit.authorize(applications.target(app))
-            await unit.ensure_open(app.year, Milestone.PHYSICAL_EXAMS_COMPLETE)
-            if input.examined_on > unit.hub.clock.today():
-                raise refuse(
-                    UserErrorCode.INVALID_INPUT, "an exam cannot be recorded before it happens", "input", "examinedOn"
-                )
-            status = S.EXAM_PASSED if input.passed else S.EXAM_FAILED
-            ensure_transition(app.status, status)
-            app.exam_passed, app.examined_on = input.passed, input.examined_on
-            # Health data: the audit entry says that an exam was recorded and its outcome status, no more.
-            await applications.advance(unit, app, status, {"examinedOn": input.examined_on})
-            return ApplicationPayload(application=Application.of(app), user_errors=[])
-
-        return await perform(
-            info,
-            "recordPhysicalExam",
-            work,
-            refused_with(ApplicationPayload, application=None),
-        )
-
-    @strawberry.mutation
-    async def publicize(self, info: Info, input: PublicizeInput) -> ApplicationsPayload:
+    @mutation
+    async def publicize(unit: Unit, input: PublicizeInput) -> ApplicationsPayload:
         """R22: the public notice (公示) of applicants who passed the exam; all of the batch or none of it."""
+        apps, problems = await applications.batch(unit, input.application_ids, S.PUBLICIZED)
+        if input.ends_on < input.starts_on:
+            problems.append(
+                Problem(UserErrorCode.INVALID_INPUT, "the notice ends before it starts", ("input", "endsOn"))
+            )
+        if problems:
+            raise DomainRefusal(problems)
+        for app in apps:
+            app.notice_starts_on, app.notice_ends_on = input.starts_on, input.ends_on
+            await applications.advance(unit, app, S.PUBLICIZED, {"notice": [input.starts_on, input.ends_on]})
+        return ApplicationsPayload(applications=[Application.of(a) for a in apps], user_errors=[])
 
-        async def work(unit: Unit) -> ApplicationsPayload:
-            apps, problems = await applications.batch(unit, input.application_ids, S.PUBLICIZED)
-            if input.ends_on < input.starts_on:
-                problems.append(
-                    Problem(UserErrorCode.INVALID_INPUT, "the notice ends before it starts", ("input", "endsOn"))
-                )
-            if problems:
-                raise DomainRefusal(problems)
-            for app in apps:
-                app.notice_starts_on, app.notice_ends_on = input.starts_on, input.ends_on
-                await applications.advance(unit, app, S.PUBLICIZED, {"notice": [input.starts_on, input.ends_on]})
-            return ApplicationsPayload(applications=[Application.of(a) for a in apps], user_errors=[])
-
-        return await perform(
-            info,
-            "publicize",
-            work,
-            refused_with(ApplicationsPayload, applications=[]),
-        )
-
-    @strawberry.mutation
-    async def sign_recruitment_agreement(self, info: Info, input: SignRecruitmentAgreementInput) -> ApplicationPayload:
+    @mutation
+    async def sign_recruitment_agreement(unit: Unit, input: SignRecruitmentAgreementInput) -> ApplicationPayload:
         """R23, R18: the recruitment agreement (招募协议书) from the day after the notice ends, within quota;
         a confirmation notice number is issued with it."""
-
-        async def work(unit: Unit) -> ApplicationPayload:
-            app = await unit.fetch(m.Application, input.application_id, "input", "applicationId")
-            unit.authorize(applications.target(app))
-            await unit.ensure_open(app.year, Milestone.RECRUITMENT_AGREEMENTS_SIGNED)
-            ensure_transition(app.status, S.RECRUITED)
-            today = unit.hub.clock.today()
-            if app.notice_ends_on is None or today <= app.notice_ends_on:
-                raise refuse(
-                    UserErrorCode.INVALID_STATE,
-                    f"the public notice runs until {app.notice_ends_on}; sign from the day after",
-                )
-            serving = input.serving_province_code.strip()
-            if serving not in await serving_provinces(unit.session, app.year, [serving]):
-                raise refuse(
-                    UserErrorCode.INELIGIBLE,
-                    f"{serving} is not a serving province in {app.year}",
-                    "input",
-                    "servingProvinceCode",
-                )
-            if not may_serve(app, serving):
-                raise refuse(
-                    UserErrorCode.INELIGIBLE,
-                    f"{serving} is not among the applicant's preferences and the applicant did not accept adjustment",
-                    "input",
-                    "servingProvinceCode",
-                )
-            await quotas.ensure_free_place(
-                unit.session, app.year, app.recruiting_province_code, serving, "input", "servingProvinceCode"
+        app = await unit.fetch(m.Application, input.application_id, "input", "applicationId")
+        unit.authorize(applications.target(app))
+        await unit.ensure_open(app.year, Milestone.RECRUITMENT_AGREEMENTS_SIGNED)
+        ensure_transition(app.status, S.RECRUITED)
+        today = unit.hub.clock.today()
+        if app.notice_ends_on is None or today <= app.notice_ends_on:
+            raise refuse(
+                UserErrorCode.INVALID_STATE,
+                f"the public notice runs until {app.notice_ends_on}; sign from the day after",
             )
-            change = applications.moved(app.status, S.RECRUITED)
-            app.status = S.RECRUITED.value
-            app.recruited_at = unit.hub.clock.now()
-            app.serving_province_code = serving
-            app.quota_recruiting_code = app.recruiting_province_code
-            app.confirmation_number = confirmation_number(app.year, app.recruiting_province_code, serving)
-            await applications.record(
-                unit, app, {"status": change, "servingProvince": serving, "confirmationNumber": app.confirmation_number}
+        serving = input.serving_province_code.strip()
+        if serving not in await serving_provinces(unit.session, app.year, [serving]):
+            raise refuse(
+                UserErrorCode.INELIGIBLE,
+                f"{serving} is not a serving province in {app.year}",
+                "input",
+                "servingProvinceCode",
             )
-            return ApplicationPayload(application=Application.of(app), user_errors=[])
-
-        return await perform(
-            info,
-            "signRecruitmentAgreement",
-            work,
-            refused_with(ApplicationPayload, application=None),
+        if not may_serve(app, serving):
+            raise refuse(
+                UserErrorCode.INELIGIBLE,
+                f"{serving} is not among the applicant's preferences and the applicant did not accept adjustment",
+                "input",
+                "servingProvinceCode",
+            )
+        await quotas.ensure_free_place(
+            unit.session, app.year, app.recruiting_province_code, serving, "input", "servingProvinceCode"
         )
+        change = applications.moved(app.status, S.RECRUITED)
+        app.status = S.RECRUITED.value
+        app.recruited_at = unit.hub.clock.now()
+        app.serving_province_code = serving
+        app.quota_recruiting_code = app.recruiting_province_code
+        app.confirmation_number = confirmation_number(app.year, app.recruiting_province_code, serving)
+        await applications.record(
+            unit, app, {"status": change, "servingProvince": serving, "confirmationNumber": app.confirmation_number}
+        )
+        return ApplicationPayload(application=Application.of(app), user_errors=[])
 
-    @strawberry.mutation
-    async def move_quota(self, info: Info, input: MoveQuotaInput) -> QuotaPayload:
+    @mutation
+    async def move_quota(unit: Unit, input: MoveQuotaInput) -> QuotaPayload:
         """R16: a recruiting province moves quota between its serving provinces, keeping its total; all its
         moves of the year together stay within 10% of that total, until the recruitment milestone."""
-
-        async def work(unit: Unit) -> QuotaPayload:
-            recruiting = input.recruiting_province_code.strip()
-            unit.authorize({"recruiting_province": recruiting})
-            await unit.ensure_open(input.year, Milestone.RECRUITMENT_AGREEMENTS_SIGNED)
-            # Lock every cell of the province first: parallel moves then see each other's totals.
-            await unit.session.execute(
-                select(m.Quota)
-                .where(m.Quota.year == input.year, m.Quota.recruiting_province_code == recruiting)
-                .with_for_update()
-            )
-            total = await quotas.total(unit.session, input.year, recruiting)
-            moved = await quotas.moved_by(unit.session, input.year, recruiting)
-            if input.amount > 0 and (moved + input.amount) * 10 > total:
-                raise refuse(
-                    UserErrorCode.QUOTA_ADJUSTMENT_LIMIT,
-                    f"{recruiting} has moved {moved} of its {total} places in {input.year}; moving "
-                    f"{input.amount} more would pass 10% of its total",
-                    "input",
-                    "amount",
-                )
-            source, target = await quotas.move(
-                unit,
-                input.year,
-                input.amount,
-                (recruiting, input.from_serving_province_code.strip()),
-                (recruiting, input.to_serving_province_code.strip()),
-                ("fromServingProvinceCode", "recruitingProvinceCode", "toServingProvinceCode"),
-                reallocation=False,
-            )
-            return QuotaPayload(quotas=await quota_views(unit.session, [source, target]), user_errors=[])
-
-        return await perform(
-            info,
-            "moveQuota",
-            work,
-            refused_with(QuotaPayload, quotas=[]),
+        recruiting = input.recruiting_province_code.strip()
+        unit.authorize({"recruiting_province": recruiting})
+        await unit.ensure_open(input.year, Milestone.RECRUITMENT_AGREEMENTS_SIGNED)
+        # Lock every cell of the province first: parallel moves then see each other's totals.
+        await unit.session.execute(
+            select(m.Quota)
+            .where(m.Quota.year == input.year, m.Quota.recruiting_province_code == recruiting)
+            .with_for_update()
         )
+        total = await quotas.total(unit.session, input.year, recruiting)
+        moved = await quotas.moved_by(unit.session, input.year, recruiting)
+        if input.amount > 0 and (moved + input.amount) * 10 > total:
+            raise refuse(
+                UserErrorCode.QUOTA_ADJUSTMENT_LIMIT,
+                f"{recruiting} has moved {moved} of its {total} places in {input.year}; moving "
+                f"{input.amount} more would pass 10% of its total",
+                "input",
+                "amount",
+            )
+        source, target = await quotas.move(
+            unit,
+            input.year,
+            input.amount,
+            (recruiting, input.from_serving_province_code.strip()),
+            (recruiting, input.to_serving_province_code.strip()),
+            ("fromServingProvinceCode", "recruitingProvinceCode", "toServingProvinceCode"),
+            reallocation=False,
+        )
+        return QuotaPayload(quotas=await quota_views(unit.session, [source, target]), user_errors=[])

@@ -14,9 +14,8 @@ from hub.enums import ApplicationStatus as S
 from hub.enums import Milestone, TrainingStatus, UserErrorCode
 from hub.errors import DomainRefusal, refuse
 from hub.graphql.applications import Application, Training
-from hub.graphql.context import Info
-from hub.graphql.payloads import ApplicationPayload, ApplicationsPayload, TrainingPayload, refused_with
-from hub.mutation import Unit, perform
+from hub.graphql.payloads import ApplicationPayload, ApplicationsPayload, TrainingPayload
+from hub.mutation import Unit, mutation
 from hub.rules.lifecycle import ensure_transition
 from hub.scales import serving_provinces
 from plugins.provincial.recruitment import confirmation_number, may_serve
@@ -47,185 +46,153 @@ class RecruitReplacementInput:
 
 @strawberry.type
 class ServingMutation:
-    @strawberry.mutation
-    async def schedule_training(self, info: Info, input: ScheduleTrainingInput) -> TrainingPayload:
+    @mutation
+    async def schedule_training(unit: Unit, input: ScheduleTrainingInput) -> TrainingPayload:
         """R24: the serving province fixes its training (place, dates, ≥ 4 days) by the milestone."""
+        serving = input.serving_province_code.strip()
+        unit.authorize({"serving_province": serving})
+        await unit.ensure_open(input.year, Milestone.TRAINING_ARRANGED)
+        if serving not in await serving_provinces(unit.session, input.year, [serving]):
+            raise refuse(
+                UserErrorCode.INELIGIBLE,
+                f"{serving} is not a serving province in {input.year}",
+                "input",
+                "servingProvinceCode",
+            )
+        if not input.location.strip():
+            raise refuse(UserErrorCode.INVALID_INPUT, "name the training's location", "input", "location")
+        days = (input.ends_on - input.starts_on).days + 1
+        if days < MIN_TRAINING_DAYS:
+            raise refuse(
+                UserErrorCode.INVALID_INPUT,
+                f"a training lasts at least {MIN_TRAINING_DAYS} days, this one {days}",
+                "input",
+                "endsOn",
+            )
+        training = m.Training(
+            year=input.year,
+            serving_province_code=serving,
+            location=input.location.strip(),
+            starts_on=input.starts_on,
+            ends_on=input.ends_on,
+            status=TrainingStatus.PROPOSED.value,
+        )
+        unit.session.add(training)
+        await unit.session.flush()
+        view = Training.of(training)
+        unit.record(
+            view.id,
+            {
+                "location": training.location,
+                "startsOn": input.starts_on,
+                "endsOn": input.ends_on,
+                "status": "PROPOSED",
+            },
+            province=serving,
+        )
+        return TrainingPayload(training=view, user_errors=[])
 
-        async def work(unit: Unit) -> TrainingPayload:
-            serving = input.serving_province_code.strip()
-            unit.authorize({"serving_province": serving})
-            await unit.ensure_open(input.year, Milestone.TRAINING_ARRANGED)
-            if serving not in await serving_provinces(unit.session, input.year, [serving]):
+    @mutation
+    async def record_attendance(unit: Unit, input: RecordAttendanceInput) -> ApplicationsPayload:
+        """R24: recruited volunteers who attended an approved training become TRAINED; all or none."""
+        training = await unit.fetch(m.Training, input.training_id, "input", "trainingId")
+        unit.authorize({"serving_province": training.serving_province_code})
+        if training.status != TrainingStatus.APPROVED.value:
+            raise refuse(
+                UserErrorCode.INVALID_STATE,
+                "attendance is recorded only for an approved training",
+                "input",
+                "trainingId",
+            )
+
+        def recruited_here(app: m.Application, path: tuple[str, ...]) -> None:
+            if app.year != training.year or app.serving_province_code != training.serving_province_code:
                 raise refuse(
                     UserErrorCode.INELIGIBLE,
-                    f"{serving} is not a serving province in {input.year}",
-                    "input",
-                    "servingProvinceCode",
+                    f"application {path[-1]} is not recruited for {training.serving_province_code} in {training.year}",
+                    *path,
                 )
-            if not input.location.strip():
-                raise refuse(UserErrorCode.INVALID_INPUT, "name the training's location", "input", "location")
-            days = (input.ends_on - input.starts_on).days + 1
-            if days < MIN_TRAINING_DAYS:
-                raise refuse(
-                    UserErrorCode.INVALID_INPUT,
-                    f"a training lasts at least {MIN_TRAINING_DAYS} days, this one {days}",
-                    "input",
-                    "endsOn",
-                )
-            training = m.Training(
-                year=input.year,
-                serving_province_code=serving,
-                location=input.location.strip(),
-                starts_on=input.starts_on,
-                ends_on=input.ends_on,
-                status=TrainingStatus.PROPOSED.value,
-            )
-            unit.session.add(training)
-            await unit.session.flush()
-            view = Training.of(training)
-            unit.record(
-                view.id,
-                {
-                    "location": training.location,
-                    "startsOn": input.starts_on,
-                    "endsOn": input.ends_on,
-                    "status": "PROPOSED",
-                },
-                province=serving,
-            )
-            return TrainingPayload(training=view, user_errors=[])
 
-        return await perform(
-            info,
-            "scheduleTraining",
-            work,
-            refused_with(TrainingPayload, training=None),
+        # Authorized on the training above: a stranger's application is INELIGIBLE, not FORBIDDEN.
+        apps, problems = await applications.batch(
+            unit, input.application_ids, S.TRAINED, authorize=False, check=recruited_here
         )
+        if problems:
+            raise DomainRefusal(problems)
+        for app in apps:
+            app.training_id = training.id
+            await applications.advance(unit, app, S.TRAINED, {"trainingId": input.training_id})
+        return ApplicationsPayload(applications=[Application.of(a) for a in apps], user_errors=[])
 
-    @strawberry.mutation
-    async def record_attendance(self, info: Info, input: RecordAttendanceInput) -> ApplicationsPayload:
-        """R24: recruited volunteers who attended an approved training become TRAINED; all or none."""
-
-        async def work(unit: Unit) -> ApplicationsPayload:
-            training = await unit.fetch(m.Training, input.training_id, "input", "trainingId")
-            unit.authorize({"serving_province": training.serving_province_code})
-            if training.status != TrainingStatus.APPROVED.value:
-                raise refuse(
-                    UserErrorCode.INVALID_STATE,
-                    "attendance is recorded only for an approved training",
-                    "input",
-                    "trainingId",
-                )
-
-            def recruited_here(app: m.Application, path: tuple[str, ...]) -> None:
-                if app.year != training.year or app.serving_province_code != training.serving_province_code:
-                    raise refuse(
-                        UserErrorCode.INELIGIBLE,
-                        f"application {path[-1]} is not recruited for "
-                        f"{training.serving_province_code} in {training.year}",
-                        *path,
-                    )
-
-            # Authorized on the training above: a stranger's application is INELIGIBLE, not FORBIDDEN.
-            apps, problems = await applications.batch(
-                unit, input.application_ids, S.TRAINED, authorize=False, check=recruited_here
-            )
-            if problems:
-                raise DomainRefusal(problems)
-            for app in apps:
-                app.training_id = training.id
-                await applications.advance(unit, app, S.TRAINED, {"trainingId": input.training_id})
-            return ApplicationsPayload(applications=[Application.of(a) for a in apps], user_errors=[])
-
-        return await perform(
-            info,
-            "recordAttendance",
-            work,
-            refused_with(ApplicationsPayload, applications=[]),
-        )
-
-    @strawberry.mutation
-    async def recruit_replacement(self, info: Info, input: RecruitReplacementInput) -> ApplicationPayload:
+    @mutation
+    async def recruit_replacement(unit: Unit, input: RecruitReplacementInput) -> ApplicationPayload:
         """R25: before dispatch, replace a volunteer who withdrew after recruitment with an applicant who
         passed selection and the exam; the replacement takes over the withdrawn volunteer's unit of quota."""
-
-        async def work(unit: Unit) -> ApplicationPayload:
-            withdrawn = await unit.fetch(
-                m.Application, input.withdrawn_application_id, "input", "withdrawnApplicationId"
+        withdrawn = await unit.fetch(m.Application, input.withdrawn_application_id, "input", "withdrawnApplicationId")
+        unit.authorize({"serving_province": withdrawn.serving_province_code})
+        if (
+            withdrawn.status != S.WITHDRAWN.value
+            or withdrawn.confirmation_number is None
+            or withdrawn.county_code is not None
+        ):
+            raise refuse(
+                UserErrorCode.INVALID_STATE,
+                "only a volunteer who withdrew after recruitment and before dispatch is replaced",
+                "input",
+                "withdrawnApplicationId",
             )
-            unit.authorize({"serving_province": withdrawn.serving_province_code})
-            if (
-                withdrawn.status != S.WITHDRAWN.value
-                or withdrawn.confirmation_number is None
-                or withdrawn.county_code is not None
-            ):
-                raise refuse(
-                    UserErrorCode.INVALID_STATE,
-                    "only a volunteer who withdrew after recruitment and before dispatch is replaced",
-                    "input",
-                    "withdrawnApplicationId",
-                )
-            taken = (
-                await unit.session.execute(
-                    select(m.Application.id).where(m.Application.replacement_for_id == withdrawn.id)
-                )
-            ).first()
-            if taken is not None:
-                raise refuse(
-                    UserErrorCode.DUPLICATE,
-                    "this volunteer has already been replaced",
-                    "input",
-                    "withdrawnApplicationId",
-                )
-            replacement = await unit.fetch(
-                m.Application, input.replacement_application_id, "input", "replacementApplicationId"
+        taken = (
+            await unit.session.execute(select(m.Application.id).where(m.Application.replacement_for_id == withdrawn.id))
+        ).first()
+        if taken is not None:
+            raise refuse(
+                UserErrorCode.DUPLICATE,
+                "this volunteer has already been replaced",
+                "input",
+                "withdrawnApplicationId",
             )
-            serving = withdrawn.serving_province_code
-            if replacement.year != withdrawn.year:
-                raise refuse(
-                    UserErrorCode.INELIGIBLE,
-                    f"the replacement applied for {replacement.year}, not {withdrawn.year}",
-                    "input",
-                    "replacementApplicationId",
-                )
-            ensure_transition(
-                replacement.status, S.RECRUITED, "input", "replacementApplicationId", via="recruitReplacement"
-            )
-            if not may_serve(replacement, serving):
-                raise refuse(
-                    UserErrorCode.INELIGIBLE,
-                    f"the replacement did not choose {serving} and did not accept adjustment",
-                    "input",
-                    "replacementApplicationId",
-                )
-            cell_recruiting = withdrawn.quota_recruiting_code or withdrawn.recruiting_province_code
-            await quotas.ensure_free_place(
-                unit.session, withdrawn.year, cell_recruiting, serving, "input", "withdrawnApplicationId"
-            )
-            change = applications.moved(replacement.status, S.RECRUITED)
-            replacement.status = S.RECRUITED.value
-            replacement.recruited_at = unit.hub.clock.now()
-            replacement.serving_province_code = serving
-            replacement.quota_recruiting_code = cell_recruiting
-            replacement.replacement_for_id = withdrawn.id
-            replacement.confirmation_number = confirmation_number(
-                replacement.year, replacement.recruiting_province_code, serving
-            )
-            await applications.record(
-                unit,
-                replacement,
-                {
-                    "status": change,
-                    "replacementFor": input.withdrawn_application_id,
-                    "confirmationNumber": replacement.confirmation_number,
-                },
-            )
-            await applications.record(unit, withdrawn, {"replacedBy": input.replacement_application_id})
-            return ApplicationPayload(application=Application.of(replacement), user_errors=[])
-
-        return await perform(
-            info,
-            "recruitReplacement",
-            work,
-            refused_with(ApplicationPayload, application=None),
+        replacement = await unit.fetch(
+            m.Application, input.replacement_application_id, "input", "replacementApplicationId"
         )
+        serving = withdrawn.serving_province_code
+        if replacement.year != withdrawn.year:
+            raise refuse(
+                UserErrorCode.INELIGIBLE,
+                f"the replacement applied for {replacement.year}, not {withdrawn.year}",
+                "input",
+                "replacementApplicationId",
+            )
+        ensure_transition(
+            replacement.status, S.RECRUITED, "input", "replacementApplicationId", via="recruitReplacement"
+        )
+        if not may_serve(replacement, serving):
+            raise refuse(
+                UserErrorCode.INELIGIBLE,
+                f"the replacement did not choose {serving} and did not accept adjustment",
+                "input",
+                "replacementApplicationId",
+            )
+        cell_recruiting = withdrawn.quota_recruiting_code or withdrawn.recruiting_province_code
+        await quotas.ensure_free_place(
+            unit.session, withdrawn.year, cell_recruiting, serving, "input", "withdrawnApplicationId"
+        )
+        change = applications.moved(replacement.status, S.RECRUITED)
+        replacement.status = S.RECRUITED.value
+        replacement.recruited_at = unit.hub.clock.now()
+        replacement.serving_province_code = serving
+        replacement.quota_recruiting_code = cell_recruiting
+        replacement.replacement_for_id = withdrawn.id
+        replacement.confirmation_number = confirmation_number(
+            replacement.year, replacement.recruiting_province_code, serving
+        )
+        await applications.record(
+            unit,
+            replacement,
+            {
+                "status": change,
+                "replacementFor": input.withdrawn_application_id,
+                "confirmationNumber": replacement.confirmation_number,
+            },
+        )
+        await applications.record(unit, withdrawn, {"replacedBy": input.replacement_application_id})
+        return ApplicationPayload(application=Application.of(replacement), user_errors=[])

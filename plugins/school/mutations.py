@@ -10,9 +10,8 @@ from hub.enums import ApplicationStatus as S
 from hub.enums import Decision, Milestone, UserErrorCode
 from hub.errors import refuse
 from hub.graphql.applications import Application
-from hub.graphql.context import Info
-from hub.graphql.payloads import ApplicationPayload, refused_with
-from hub.mutation import Unit, perform
+from hub.graphql.payloads import ApplicationPayload
+from hub.mutation import Unit, mutation
 from hub.rules.lifecycle import ensure_transition
 
 
@@ -25,33 +24,24 @@ class SignOffApplicationInput:
 
 @strawberry.type
 class SchoolMutation:
-    @strawberry.mutation
-    async def sign_off_application(self, info: Info, input: SignOffApplicationInput) -> ApplicationPayload:
+    @mutation
+    async def sign_off_application(unit: Unit, input: SignOffApplicationInput) -> ApplicationPayload:
         """R21: approve, or reject with a reason; recorded with who and when."""
-
-        async def work(unit: Unit) -> ApplicationPayload:
-            application = await unit.fetch(m.Application, input.application_id, "input", "applicationId")
-            unit.authorize(applications.target(application))
-            await unit.ensure_open(application.year, Milestone.SCHOOL_SIGN_OFF_CLOSES)
-            reason = (input.reason or "").strip() or None
-            if input.decision is Decision.REJECT and reason is None:
-                raise refuse(UserErrorCode.INVALID_INPUT, "a rejection needs a reason", "input", "reason")
-            status = S.SCHOOL_APPROVED if input.decision is Decision.APPROVE else S.SCHOOL_REJECTED
-            ensure_transition(application.status, status)
-            change = applications.moved(application.status, status)
-            application.status = status.value
-            application.sign_off_decision = input.decision.value
-            application.sign_off_reason = reason
-            application.sign_off_by = unit.actor.subject
-            application.sign_off_at = unit.hub.clock.now()
-            await applications.record(
-                unit, application, {"status": change, "decision": input.decision.value, "reason": reason}
-            )
-            return ApplicationPayload(application=Application.of(application), user_errors=[])
-
-        return await perform(
-            info,
-            "signOffApplication",
-            work,
-            refused_with(ApplicationPayload, application=None),
+        application = await unit.fetch(m.Application, input.application_id, "input", "applicationId")
+        unit.authorize(applications.target(application))
+        await unit.ensure_open(application.year, Milestone.SCHOOL_SIGN_OFF_CLOSES)
+        reason = (input.reason or "").strip() or None
+        if input.decision is Decision.REJECT and reason is None:
+            raise refuse(UserErrorCode.INVALID_INPUT, "a rejection needs a reason", "input", "reason")
+        status = S.SCHOOL_APPROVED if input.decision is Decision.APPROVE else S.SCHOOL_REJECTED
+        ensure_transition(application.status, status)
+        change = applications.moved(application.status, status)
+        application.status = status.value
+        application.sign_off_decision = input.decision.value
+        application.sign_off_reason = reason
+        application.sign_off_by = unit.actor.subject
+        application.sign_off_at = unit.hub.clock.now()
+        await applications.record(
+            unit, application, {"status": change, "decision": input.decision.value, "reason": reason}
         )
+        return ApplicationPayload(application=Application.of(application), user_errors=[])

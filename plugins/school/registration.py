@@ -10,11 +10,10 @@ import strawberry
 
 from hub.enums import UserErrorCode
 from hub.errors import DomainRefusal, Problem, refuse
-from hub.graphql.context import Info
-from hub.graphql.payloads import UserError, refused_with
+from hub.graphql.payloads import UserError
 from hub.graphql.people import Volunteer
 from hub.graphql.volunteer import RegisterVolunteerInput, Registration, register
-from hub.mutation import Unit, perform
+from hub.mutation import Unit, mutation
 
 MAX_VOLUNTEERS = 20000  # a batch: a large school's roster in one file
 
@@ -52,41 +51,32 @@ def _as_registration(row: VolunteerRegistrationInput) -> RegisterVolunteerInput:
 
 @strawberry.type
 class SchoolRegistrationMutation:
-    @strawberry.mutation
-    async def register_volunteers(self, info: Info, input: RegisterVolunteersInput) -> RegisterVolunteersPayload:
+    @mutation
+    async def register_volunteers(unit: Unit, input: RegisterVolunteersInput) -> RegisterVolunteersPayload:
         """R6, R19: the school's students registered at once; all or none, every bad row reported with its
         index in the field path (input.volunteers.<index>.<field>)."""
-
-        async def work(unit: Unit) -> RegisterVolunteersPayload:
-            rows = input.volunteers
-            if not rows or len(rows) > MAX_VOLUNTEERS:
-                raise refuse(
-                    UserErrorCode.INVALID_INPUT,
-                    f"register 1 to {MAX_VOLUNTEERS} volunteers a batch",
-                    "input",
-                    "volunteers",
-                )
-            for row in rows:  # R1 first: a roster naming another school's student is refused whole
-                unit.authorize({"school_code": row.school_code.strip()})
-            empty = [
-                Problem(UserErrorCode.INVALID_INPUT, "the account is empty", ("input", "volunteers", str(i), "subject"))
-                for i, row in enumerate(rows)
-                if not row.subject.strip()
-            ]
-            if empty:
-                raise DomainRefusal(empty)
-            saved = await register(
-                unit,
-                [
-                    Registration(_as_registration(row), row.subject.strip(), ("input", "volunteers", str(index)))
-                    for index, row in enumerate(rows)
-                ],
+        rows = input.volunteers
+        if not rows or len(rows) > MAX_VOLUNTEERS:
+            raise refuse(
+                UserErrorCode.INVALID_INPUT,
+                f"register 1 to {MAX_VOLUNTEERS} volunteers a batch",
+                "input",
+                "volunteers",
             )
-            return RegisterVolunteersPayload(volunteers=[Volunteer.of(v) for v in saved], user_errors=[])
-
-        return await perform(
-            info,
-            "registerVolunteers",
-            work,
-            refused_with(RegisterVolunteersPayload, volunteers=[]),
+        for row in rows:  # R1 first: a roster naming another school's student is refused whole
+            unit.authorize({"school_code": row.school_code.strip()})
+        empty = [
+            Problem(UserErrorCode.INVALID_INPUT, "the account is empty", ("input", "volunteers", str(i), "subject"))
+            for i, row in enumerate(rows)
+            if not row.subject.strip()
+        ]
+        if empty:
+            raise DomainRefusal(empty)
+        saved = await register(
+            unit,
+            [
+                Registration(_as_registration(row), row.subject.strip(), ("input", "volunteers", str(index)))
+                for index, row in enumerate(rows)
+            ],
         )
+        return RegisterVolunteersPayload(volunteers=[Volunteer.of(v) for v in saved], user_errors=[])

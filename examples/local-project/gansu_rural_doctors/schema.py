@@ -10,10 +10,9 @@ from gansu_rural_doctors.models import RuralDoctorPlacement
 from hub import models as m
 from hub.enums import UserErrorCode
 from hub.errors import DomainRefusal, Problem, refuse
-from hub.graphql.context import Info
 from hub.graphql.fields import column, global_id, many, record
-from hub.graphql.payloads import UserError, refused_with
-from hub.mutation import Unit, perform
+from hub.graphql.payloads import UserError
+from hub.mutation import Unit, mutation
 
 
 @strawberry.type(description="A rural doctor placed by Gansu's rural-doctor scheme (甘肃乡村医生计划).")
@@ -57,50 +56,41 @@ class CountyRuralDoctors:
 
 @strawberry.type
 class RuralDoctorMutation:
-    @strawberry.mutation
-    async def register_rural_doctor(self, info: Info, input: RegisterRuralDoctorInput) -> RuralDoctorPayload:
+    @mutation
+    async def register_rural_doctor(unit: Unit, input: RegisterRuralDoctorInput) -> RuralDoctorPayload:
         """Place a rural doctor in a village of a Gansu county (the provincial office of Gansu only)."""
-
-        async def work(unit: Unit) -> RuralDoctorPayload:
-            county = await unit.session.get(m.County, input.county_code)
-            unit.authorize({"province": county.province_code if county else input.county_code[:2]})
-            if county is None:
-                raise refuse(
-                    UserErrorCode.NOT_FOUND, f"no county has the code {input.county_code!r}", "input", "countyCode"
-                )
-            problems = [
-                Problem(UserErrorCode.INVALID_INPUT, f"{name} is empty", ("input", name))
-                for name, value in (
-                    ("village", input.village),
-                    ("doctorName", input.doctor_name),
-                    ("specialty", input.specialty),
-                )
-                if not value.strip()
-            ]
-            if problems:
-                raise DomainRefusal(problems)
-            row = RuralDoctorPlacement(
-                county_code=county.code,
-                village=input.village.strip(),
-                doctor_name=input.doctor_name.strip(),
-                specialty=input.specialty.strip(),
-                starts_on=input.starts_on,
-                registered_at=unit.hub.clock.now(),
+        county = await unit.session.get(m.County, input.county_code)
+        unit.authorize({"province": county.province_code if county else input.county_code[:2]})
+        if county is None:
+            raise refuse(
+                UserErrorCode.NOT_FOUND, f"no county has the code {input.county_code!r}", "input", "countyCode"
             )
-            unit.session.add(row)
-            await unit.session.flush()
-            view = RuralDoctor.of(row)
-            unit.record(
-                view.id,
-                {"county": county.code, "village": row.village, "doctorName": row.doctor_name},
-                province=county.province_code,
-                county=county.code,
+        problems = [
+            Problem(UserErrorCode.INVALID_INPUT, f"{name} is empty", ("input", name))
+            for name, value in (
+                ("village", input.village),
+                ("doctorName", input.doctor_name),
+                ("specialty", input.specialty),
             )
-            return RuralDoctorPayload(rural_doctor=view, user_errors=[])
-
-        return await perform(
-            info,
-            "registerRuralDoctor",
-            work,
-            refused_with(RuralDoctorPayload, rural_doctor=None),
+            if not value.strip()
+        ]
+        if problems:
+            raise DomainRefusal(problems)
+        row = RuralDoctorPlacement(
+            county_code=county.code,
+            village=input.village.strip(),
+            doctor_name=input.doctor_name.strip(),
+            specialty=input.specialty.strip(),
+            starts_on=input.starts_on,
+            registered_at=unit.hub.clock.now(),
         )
+        unit.session.add(row)
+        await unit.session.flush()
+        view = RuralDoctor.of(row)
+        unit.record(
+            view.id,
+            {"county": county.code, "village": row.village, "doctorName": row.doctor_name},
+            province=county.province_code,
+            county=county.code,
+        )
+        return RuralDoctorPayload(rural_doctor=view, user_errors=[])
