@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import and_, func, select, true
@@ -17,12 +17,9 @@ from hub.graphql.planner import Details, Unplannable, Walk
 from hub.rules.funding import funding_zone
 from hub.rules.years import parse_year
 
-if TYPE_CHECKING:
-    from hub.graphql.people import Volunteer
-    from hub.graphql.posts import Post
-
-PostRef = Annotated["Post", strawberry.lazy("hub.graphql.posts")]
-VolunteerRef = Annotated["Volunteer", strawberry.lazy("hub.graphql.people")]
+# Types of modules above this one, by name: strawberry resolves them lazily, so there is no import cycle.
+PostRef = Annotated["Post", strawberry.lazy("hub.graphql.posts")]  # noqa: F821
+VolunteerRef = Annotated["Volunteer", strawberry.lazy("hub.graphql.people")]  # noqa: F821
 
 
 def _province_scale(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:

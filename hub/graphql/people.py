@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import and_, null, select
@@ -34,13 +34,10 @@ from hub.graphql.ids import int_key
 from hub.graphql.planner import Details, Walk, named
 from hub.rules.privacy import VolunteerTies, entitled_sql, entitlement, masked, masked_sql
 
-if TYPE_CHECKING:
-    from hub.graphql.applications import Application
-    from hub.graphql.service import Assessment, ServiceAgreement
-
-ApplicationRef = Annotated["Application", strawberry.lazy("hub.graphql.applications")]
-AgreementRef = Annotated["ServiceAgreement", strawberry.lazy("hub.graphql.service")]
-AssessmentRef = Annotated["Assessment", strawberry.lazy("hub.graphql.service")]
+# Types of modules above this one, by name: strawberry resolves them lazily, so there is no import cycle.
+ApplicationRef = Annotated["Application", strawberry.lazy("hub.graphql.applications")]  # noqa: F821
+AgreementRef = Annotated["ServiceAgreement", strawberry.lazy("hub.graphql.service")]  # noqa: F821
+AssessmentRef = Annotated["Assessment", strawberry.lazy("hub.graphql.service")]  # noqa: F821
 
 
 async def volunteer_ties(info: Info, row: m.Volunteer) -> VolunteerTies:
