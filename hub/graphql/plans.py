@@ -320,11 +320,13 @@ def county_posts(walk: Walk, row: Any, args: dict[str, Any], details: Details, d
 
 
 def county_volunteers(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
+    from hub.counting import served_in_county  # the one definition of a county's volunteers of a year
+
     walk.need_actor()
     year = args["year"]
     assigned = (
         select(m.Application.volunteer_id)
-        .where(m.Application.year == year, m.Application.county_code == row.c.code)
+        .where(served_in_county(year, row.c.code))
         .correlate_except(m.Application.__table__)
     )
 

@@ -207,9 +207,9 @@ class County(Node):
 
 
 def _assigned_subquery(year: str, county_code: str) -> Any:
-    return select(m.Application.volunteer_id).where(
-        m.Application.year == year, m.Application.county_code == county_code
-    )
+    from hub.counting import served_in_county  # the one definition of a county's volunteers of a year
+
+    return select(m.Application.volunteer_id).where(served_in_county(year, county_code))
 
 
 @strawberry.type
