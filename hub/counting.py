@@ -44,6 +44,11 @@ def term_covers(agreement: Any, application: Any, year: str) -> Any:
     )
 
 
+def term_program_year(application_year: str, term_year: int) -> str:
+    """The program year term `term_year` of an application of `application_year` covers (term_covers in Python)."""
+    return year_code(parse_year(application_year) + term_year - 1)
+
+
 def _terms(year: str, application: Any, county: Any = None) -> Any:
     agreement = m.ServiceAgreement.__table__.alias("term")
     condition = and_(agreement.c.application_id == application.id, term_covers(agreement.c, application, year))

@@ -12,6 +12,7 @@ from strawberry.types.base import has_object_definition
 from strawberry.utils.str_converters import to_camel_case
 
 from hub.exchange.graphql import ExchangeMutation
+from hub.graphql.history import HISTORY_FIELDS, HISTORY_TYPES
 from hub.graphql.payloads import PAYLOAD_TYPES
 from hub.graphql.planner import ReadPlanner
 from hub.graphql.query import Query
@@ -54,7 +55,7 @@ def compose(plugins: HubPlugins) -> strawberry.Schema:
         return cached
     query = _merge("Query", [Query], plugins.each("hub_query_fields"))
     mutation = _merge("Mutation", [VolunteerMutation, ExchangeMutation], plugins.each("hub_mutation_fields"))
-    extra: list[Any] = [entry[0] for entry in NODE_TYPES.values()] + PAYLOAD_TYPES
+    extra: list[Any] = [entry[0] for entry in NODE_TYPES.values()] + PAYLOAD_TYPES + HISTORY_TYPES
     extra += [t for _, ts in plugins.each("hub_graphql_types") for t in ts]
     schema = strawberry.federation.Schema(
         query=query,
@@ -71,7 +72,7 @@ def compose(plugins: HubPlugins) -> strawberry.Schema:
             ReadPlanner,
         ],
     )
-    _extend_types(schema, plugins.each("hub_type_fields"))
+    _extend_types(schema, [("core", HISTORY_FIELDS), *plugins.each("hub_type_fields")])
     _SCHEMAS[key] = schema
     return schema
 
