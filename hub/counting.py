@@ -75,6 +75,17 @@ def counted(year: str, application: Any = None) -> Any:
     return or_(assigned, in_post(year, application))
 
 
+def of_year(year: str, in_post_filter: bool | None = None, application: Any = None) -> Any:
+    """SQL: the applications a list of `year` shows — those of the year; with `in_post_filter` true those in
+    post in it (renewals into it included), with false the year's applications not in post in it."""
+    application = m.Application if application is None else application
+    if in_post_filter is None:
+        return application.year == year
+    if in_post_filter:
+        return in_post(year, application)
+    return and_(application.year == year, ~in_post(year, application))
+
+
 def served_in_county(year: str, county: Any, application: Any = None) -> Any:
     """SQL: the application belongs on the county's list for `year` — assigned there for that year (whatever
     became of it since), or serving there in a term that covers `year` (a renewal), so the list of a past

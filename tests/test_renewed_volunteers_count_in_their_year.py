@@ -263,3 +263,39 @@ async def _volunteer_ids(hub: Any, year: str) -> list[int]:
             m.Application.__table__.select().where(m.Application.year == year).order_by(m.Application.id)
         )
         return [row.volunteer_id for row in rows]
+
+
+IN_POST_APPLICATIONS = """query($year: String!, $inPost: Boolean) {
+  applications(year: $year, countyCode: "621121", inPost: $inPost, first: 50) {
+    totalCount edges { node { year volunteer { name } } } } }"""
+
+
+async def test_in_post_lists_and_the_roster_show_renewed_volunteers(settings, hub, renewed) -> None:  # type: ignore[no-untyped-def]
+    """`applications(inPost: true)` and the in-post roster (/exports/in-post.xlsx) of 2027-2028 list the
+    three renewed volunteers with the term that covers 2027-2028; `inPost: false` the year's others."""
+    from tests.exchange import download, workbook_of
+
+    keys = await trained_volunteers(hub, 1, start=1)  # a 2027-2028 applicant assigned, not yet in post
+    async with hub.write_sessionmaker() as session, session.begin():
+        await session.execute(update(m.Application).where(m.Application.id.in_(keys)).values(county_code=TONGWEI))
+    async with client_at(settings, ASSIGNING_DAY) as front:
+        for actor in (GANSU, county_actor(TONGWEI)):
+            listed = (await front.ok(IN_POST_APPLICATIONS, {"year": YEAR, "inPost": True}, **actor))["applications"]
+            assert listed["totalCount"] == 3
+            assert sorted((e["node"]["year"], e["node"]["volunteer"]["name"]) for e in listed["edges"]) == [
+                (PREVIOUS, "续签1"),
+                (PREVIOUS, "续签2"),
+                (PREVIOUS, "续签3"),
+            ]
+            others = (await front.ok(IN_POST_APPLICATIONS, {"year": YEAR, "inPost": False}, **actor))["applications"]
+            assert [e["node"]["volunteer"]["name"] for e in others["edges"]] == ["培训1"]
+            before = await front.ok(IN_POST_APPLICATIONS, {"year": PREVIOUS, "inPost": True}, **actor)
+            assert before["applications"]["totalCount"] == 4
+
+        sheet = workbook_of(
+            await download(front, f"/exports/in-post.xlsx?year={YEAR}&county={TONGWEI}", **county_actor(TONGWEI))
+        )
+        table = [list(r) for r in sheet.iter_rows(values_only=True)]
+        assert sorted((r[2], r[10], r[11].date()) for r in table[1:]) == [
+            (f"续签{n}", 2, date(2027, 8, 1)) for n in (1, 2, 3)
+        ]

@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql.elements import ColumnElement, False_, True_
 
 from hub import models as m
+from hub.counting import of_year
 from hub.enums import UnitLevel
 from hub.graphql.aggregates import in_post_condition
 from hub.graphql.connections import decode_cursor, page_size
@@ -253,7 +254,7 @@ def q_applications(walk: Walk, row: Any, args: dict[str, Any], details: Details,
     }
 
     def where(t: Any) -> Any:
-        conditions = [t.c.year == year, scoped(walk, t, m.Application, "Application")]
+        conditions = [of_year(year, args.get("inPost"), t.c), scoped(walk, t, m.Application, "Application")]
         return and_(*conditions, *(t.c[c] == v for c, v in filters.items() if v is not None))
 
     return connection(walk, m.Application, where, args, details, definition)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import and_, func, select, true
 
 from hub import models as m
+from hub.counting import of_year
 from hub.enums import (
     ApplicationStatus,
     AssessmentGrade,
@@ -201,9 +202,16 @@ class Query:
         status: ApplicationStatus | None = None,
         first: int | None = None,
         after: str | None = None,
+        in_post: Annotated[
+            bool | None,
+            strawberry.argument(
+                description="true: the applications in post in `year`, renewed into it from an earlier year "
+                "included (hub.counting); false: the year's applications not in post in it."
+            ),
+        ] = None,
     ) -> Connection[Application]:
         actor = info.context.require_scope("Application", "applications")
-        where = and_(m.Application.year == _year(year), info.context.hub.permissions.visible(actor, "Application"))
+        where = and_(of_year(_year(year), in_post), info.context.hub.permissions.visible(actor, "Application"))
         filters = {
             m.Application.school_code: school_code,
             m.Application.recruiting_province_code: recruiting_province_code,
