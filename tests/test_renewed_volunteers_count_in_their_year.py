@@ -299,3 +299,20 @@ async def test_in_post_lists_and_the_roster_show_renewed_volunteers(settings, hu
         assert sorted((r[2], r[10], r[11].date()) for r in table[1:]) == [
             (f"续签{n}", 2, date(2027, 8, 1)) for n in (1, 2, 3)
         ]
+
+
+async def test_parallel_assignments_count_renewed_volunteers(settings, hub, renewed) -> None:  # type: ignore[no-untyped-def]
+    """R8 under parallel requests: scale 5 with three renewed; twelve parallel assignments, two accepted,
+    ten SCALE_EXCEEDED; a crash, a deadlock or a pool timeout fails the test."""
+    import asyncio
+
+    waiting = [to_global_id("Application", k) for k in await trained_volunteers(hub, 12, start=1)]
+    async with client_at(settings, ASSIGNING_DAY) as front:
+        bodies = await asyncio.gather(
+            *(front.gql(ASSIGN, {"input": {"applicationId": gid, "countyCode": TONGWEI}}, **GANSU) for gid in waiting)
+        )
+        assert not [b["errors"] for b in bodies if b.get("errors")]
+        results = [b["data"]["assignCounty"] for b in bodies]
+        assert sum(r["application"] is not None for r in results) == 2
+        assert sorted(e["code"] for r in results for e in r["userErrors"]) == ["SCALE_EXCEEDED"] * 10
+        assert (await front.ok(PROVINCE_OF, {"year": YEAR}, **NATIONAL))["province"] == {"scale": 5, "inPost": 3}
