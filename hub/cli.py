@@ -1,4 +1,4 @@
-"""`hub`: db upgrade/downgrade, serve (with --demo), token, schema, audit verify, import."""
+"""`hub`: db upgrade/downgrade, serve (with --demo), token, schema, audit verify, import, recruitment suggest."""
 
 from __future__ import annotations
 
@@ -137,6 +137,12 @@ def cmd_import(args: argparse.Namespace) -> None:
     run_import(args, _settings(), _plugins)
 
 
+def cmd_recruitment(args: argparse.Namespace) -> None:
+    from hub.recruitment_suggestions import run
+
+    run(args, _settings(), _plugins)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hub", description="The Western Program data hub")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -172,6 +178,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_import_arguments(sub.add_parser("import", help="import counties, schools, posts or volunteers from a file"))
     sub.choices["import"].set_defaults(func=cmd_import)
+
+    from hub.recruitment_suggestions import add_arguments as add_recruitment_arguments
+
+    add_recruitment_arguments(sub.add_parser("recruitment", help="recruitment suggestions (--xlsx, --apply)"))
+    sub.choices["recruitment"].set_defaults(func=cmd_recruitment)
     return parser
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub import counting
 from hub import models as m
 from hub.enums import ApplicationStatus, Decision, PostCategory, PostStatus, UnitLevel, UserErrorCode
 from hub.errors import DomainRefusal, refuse
@@ -126,6 +127,25 @@ async def structures(
         lines[province].append(line)
         if first_year == year:
             new_counties[province][county_code].append(line)
+    # Volunteers renewed into `year` hold a post of an earlier year (R27 keeps the post): each is one more
+    # place of the province's structure that year, on their post's category and level (hub.counting).
+    term = m.ServiceAgreement.__table__.alias("term")
+    renewed = (
+        select(m.County.province_code, m.Post.category, m.ServiceUnit.level)
+        .select_from(m.Application)
+        .join(term, term.c.application_id == m.Application.id)
+        .join(m.Post, m.Post.id == term.c.post_id)
+        .join(m.ServiceUnit, m.ServiceUnit.id == m.Post.unit_id)
+        .join(m.County, m.County.code == m.Post.county_code)
+        .where(
+            m.Application.year != year,
+            counting.in_post(year),
+            counting.term_covers(term.c, m.Application, year),
+            m.County.province_code.in_(province_codes),
+        )
+    )
+    for province, category, level in (await session.execute(renewed)).all():
+        lines[province].append(PostLine(1, PostCategory(category), level in TOWNSHIP_OR_BELOW))
     transition = in_transition(plan_year, year)
     out = {}
     for code in province_codes:

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub import counting
 from hub import models as m
-from hub.enums import ApplicationStatus
-
-# R8: volunteers "assigned, dispatched or in service" count against the scale.
-ASSIGNED_STATUSES = (
-    ApplicationStatus.TRAINED.value,
-    ApplicationStatus.DISPATCHED.value,
-    ApplicationStatus.IN_SERVICE.value,
-)
 
 
 async def serving_provinces(session: AsyncSession, year: str, among: Iterable[str] | None = None) -> dict[str, int]:
@@ -29,11 +22,6 @@ async def serving_provinces(session: AsyncSession, year: str, among: Iterable[st
 
 
 async def assigned(session: AsyncSession, year: str, province: str) -> int:
-    """R8: volunteers of `year` assigned to a county of `province` and not withdrawn or terminated."""
-    query = select(func.count()).where(
-        m.Application.year == year,
-        m.Application.serving_province_code == province,
-        m.Application.county_code.is_not(None),
-        m.Application.status.in_(ASSIGNED_STATUSES),
-    )
-    return (await session.execute(query)).scalar_one()
+    """R8: the volunteers counting against `province`'s scale for `year` — assigned, dispatched or in post,
+    renewals into `year` included (hub.counting, the one definition)."""
+    return await counting.count(session, year, province)

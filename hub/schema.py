@@ -16,6 +16,7 @@ import hub.graphql.audit_log  # noqa: F401
 import hub.graphql.service  # noqa: F401
 from hub.exchange.graphql import ExchangeMutation
 from hub.graphql.fields import node_types
+from hub.graphql.history import HISTORY_FIELDS, HISTORY_TYPES
 from hub.graphql.payloads import PAYLOAD_TYPES
 from hub.graphql.planner import ReadPlanner
 from hub.graphql.query import Query
@@ -57,7 +58,7 @@ def compose(plugins: HubPlugins) -> strawberry.Schema:
         return cached
     query = _merge("Query", [Query], plugins.each("hub_query_fields"))
     mutation = _merge("Mutation", [VolunteerMutation, ExchangeMutation], plugins.each("hub_mutation_fields"))
-    extra: list[Any] = [*node_types().values(), *PAYLOAD_TYPES]
+    extra: list[Any] = [*node_types().values(), *PAYLOAD_TYPES, *HISTORY_TYPES]
     extra += [t for _, ts in plugins.each("hub_graphql_types") for t in ts]
     schema = strawberry.federation.Schema(
         query=query,
@@ -74,7 +75,7 @@ def compose(plugins: HubPlugins) -> strawberry.Schema:
             ReadPlanner,
         ],
     )
-    _extend_types(schema, plugins.each("hub_type_fields"))
+    _extend_types(schema, [("core", HISTORY_FIELDS), *plugins.each("hub_type_fields")])
     _SCHEMAS[key] = schema
     return schema
 

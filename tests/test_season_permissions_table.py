@@ -41,6 +41,7 @@ from tests.season import (
     client_at,
 )
 from tests.seed import id_number, seed_reference
+from tests.test_opening_a_program_year import OPEN as OPEN_YEAR
 
 NATIONAL: Actor = {"level": "national", "sub": "ops-national"}
 GANSU: Actor = {"level": "provincial", "code": "62", "sub": "ops-gansu"}  # recruits from 兰州大学
@@ -183,6 +184,14 @@ CASES = [
         SET_YEAR,
         date(2027, 3, 1),
         lambda ids: {"code": "2028-2029", "milestones": []},
+        NATIONAL,
+        national_only(),
+    ),
+    Case(
+        "openProgramYear",
+        OPEN_YEAR,
+        date(2027, 3, 1),
+        lambda ids: {"code": "2028-2029"},
         NATIONAL,
         national_only(),
     ),
@@ -369,6 +378,7 @@ def test_the_table_covers_every_season_mutation() -> None:
     assert sorted(c.operation for c in CASES) == sorted(
         [
             "setProgramYear",
+            "openProgramYear",
             "upsertCounties",
             "upsertSchools",
             "setProvinceScale",
@@ -402,6 +412,7 @@ async def test_only_the_owning_office_performs_a_season_mutation(settings, case:
 # validate), so the outsider learns nothing from a userError and is FORBIDDEN.
 OUTSIDERS: list[Outsider] = [
     ("setProgramYear", SET_YEAR, GANSU, lambda ids: {"code": "2028", "milestones": []}),
+    ("openProgramYear", OPEN_YEAR, GANSU, lambda ids: {"code": "2028"}),
     ("upsertCounties", UPSERT_COUNTIES, GANSU, lambda ids: {"counties": []}),
     ("upsertSchools", UPSERT_SCHOOLS, GANSU, lambda ids: {"schools": []}),
     ("setProvinceScale", SET_SCALE, GANSU, lambda ids: {"year": YEAR, "provinceCode": "62", "scale": -1}),

@@ -18,6 +18,7 @@ from hub.exchange.calls import Refused, ask, pages
 from hub.exchange.listings import REFERENCE_EXPORTS
 from hub.exchange.tables import DEGREE, NO, POST_CATEGORY, YES
 from hub.exchange.workbooks import DATE, MONEY, Export, Heading
+from hub.rules.years import parse_year
 
 GENDER = {"MALE": "男", "FEMALE": "女"}
 DECISION = {"APPROVE": "同意", "REJECT": "不同意"}
@@ -74,10 +75,10 @@ async def _applications(hub: Any, actor: Actor, params: Params) -> Rows:
 
 
 IN_POST = """query($year: String!, $county: String, $province: String, $first: Int, $after: String) {
-  page: applications(year: $year, countyCode: $county, servingProvinceCode: $province, status: IN_SERVICE,
+  page: applications(year: $year, countyCode: $county, servingProvinceCode: $province, inPost: true,
                      first: $first, after: $after) {
     pageInfo { hasNextPage endCursor }
-    edges { node { county { code name }
+    edges { node { year county { code name }
       volunteer { name gender idNumber phone school { name }
         agreements { termYear startsOn endsOn unit { name } post { title category } } } } } } }"""
 
@@ -88,8 +89,9 @@ async def _in_post(hub: Any, actor: Actor, params: Params) -> Rows:
     variables = {"year": params["year"], "county": params.get("county"), "province": params.get("province")}
     async for node in pages(hub, actor, IN_POST, variables):
         person, county = node["volunteer"], node["county"] or {}
-        # the post held is that of the latest agreement (R27: renewals follow the first)
-        agreement = max(person["agreements"], key=lambda a: a["termYear"], default={})
+        # the term covering the year asked (hub.counting: renewed volunteers are in post in it too)
+        term = parse_year(params["year"]) - parse_year(node["year"]) + 1
+        agreement = next((a for a in person["agreements"] if a["termYear"] == term), {})
         post = agreement.get("post") or {}
         yield [
             county.get("code"),

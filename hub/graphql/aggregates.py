@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import func, select
 
+from hub import counting
 from hub import models as m
 from hub.enums import (
-    ApplicationStatus,
     AssessmentGrade,
     AssessmentStatus,
     IncidentSeverity,
@@ -25,7 +25,7 @@ from hub.posts import holding
 from hub.rules import counties
 from hub.rules.benefits import ServiceRecord
 from hub.rules.benefits import benefits as compute_benefits
-from hub.rules.years import parse_year, service_period
+from hub.rules.years import parse_year
 
 
 def _year(year: str) -> None:
@@ -37,14 +37,8 @@ def _year(year: str) -> None:
 
 
 def in_post_condition(year: str) -> Any:
-    """SQL: the application is IN_SERVICE with an agreement in force during `year`'s service period (R8)."""
-    start, end = service_period(year)
-    agreement = select(m.ServiceAgreement.id).where(
-        m.ServiceAgreement.application_id == m.Application.id,
-        m.ServiceAgreement.starts_on <= end,
-        m.ServiceAgreement.ends_on >= start,
-    )
-    return and_(m.Application.status == ApplicationStatus.IN_SERVICE.value, exists(agreement))
+    """SQL: the application is in post during `year`, renewals into it included (R8; hub.counting)."""
+    return counting.in_post(year)
 
 
 async def scales(info: Any, year: str) -> dict[str, int]:

@@ -3,7 +3,7 @@ declared once (hub/graphql/fields.py) with its compiler beside its resolver, or 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
@@ -11,6 +11,7 @@ from sqlalchemy import Text, and_, cast, func, literal, null, select, true
 from sqlalchemy.sql.elements import True_
 
 from hub import models as m
+from hub.counting import of_year
 from hub.enums import (
     ApplicationStatus,
     AssessmentGrade,
@@ -260,7 +261,7 @@ class Query:
     @connection(
         m.Application,
         lambda t, a, _: and_(
-            t.c.year == a["year"],
+            of_year(a["year"], a.get("in_post"), t.c),
             _equal(
                 t,
                 a,
@@ -285,6 +286,13 @@ class Query:
         status: ApplicationStatus | None = None,
         first: int | None = None,
         after: str | None = None,
+        in_post: Annotated[
+            bool | None,
+            strawberry.argument(
+                description="true: the applications in post in `year`, renewed into it from an earlier year "
+                "included (hub.counting); false: the year's applications not in post in it."
+            ),
+        ] = None,
     ) -> Connection[Application]: ...
 
     @executor_only(REPORT)

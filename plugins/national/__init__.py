@@ -9,6 +9,7 @@ from plugins.national.mutations import NationalMutation
 from plugins.national.permissions import RULES, SCOPES
 from plugins.national.placement import NationalLocalProjectMutation, NationalPlacementMutation
 from plugins.national.reference import NationalReferenceMutation
+from plugins.national.rollover import RolloverMutation
 
 
 @hookimpl
@@ -18,7 +19,13 @@ def hub_plugin_info() -> PluginInfo:
 
 @hookimpl
 def hub_mutation_fields() -> list[type]:
-    return [NationalMutation, NationalReferenceMutation, NationalPlacementMutation, NationalLocalProjectMutation]
+    return [
+        NationalMutation,
+        NationalReferenceMutation,
+        NationalPlacementMutation,
+        NationalLocalProjectMutation,
+        RolloverMutation,
+    ]
 
 
 @hookimpl

@@ -13,6 +13,7 @@ RULES = [
     Rule(action, NATIONAL, describes="the whole country")
     for action in (
         "setProgramYear",
+        "openProgramYear",
         "upsertCounties",
         "upsertSchools",
         "setProvinceScale",

@@ -10,6 +10,7 @@ from plugins.provincial.in_service import InServiceMutation
 from plugins.provincial.permissions import RULES, SCOPES
 from plugins.provincial.placement import PlacementMutation
 from plugins.provincial.recruitment import RecruitingMutation
+from plugins.provincial.recruitment_suggestions import RecruitmentSuggestionQuery
 from plugins.provincial.training import ServingMutation
 
 
@@ -21,6 +22,11 @@ def hub_plugin_info() -> PluginInfo:
 @hookimpl
 def hub_mutation_fields() -> list[type]:
     return [RecruitingMutation, ServingMutation, PlacementMutation, InServiceMutation]
+
+
+@hookimpl
+def hub_query_fields() -> list[type]:
+    return [RecruitmentSuggestionQuery]
 
 
 @hookimpl

@@ -30,6 +30,7 @@ RULES = [
         for action in ("recordSelection", "recordPhysicalExam", "publicize", "signRecruitmentAgreement")
     ),
     Rule("moveQuota", PROVINCIAL, recruiting, describes="the province's own recruitment quota"),
+    Rule("suggestRecruitment", PROVINCIAL, recruiting, describes="the province's own applicants and quota"),
     *(
         Rule(action, PROVINCIAL, serving, describes="the province as serving province")
         for action in (
