@@ -28,6 +28,7 @@ from hub.auth import AuthenticationError, bearer
 from hub.exchange.routes import exchange_routes
 from hub.graphql.context import HubContext
 from hub.graphql.loaders import Loaders
+from hub.graphql_http import GRAPHQL_RESPONSE, request_error_status, wants_graphql_response
 from hub.runtime import Hub
 from hub.settings import Limits, Settings
 
@@ -47,6 +48,7 @@ class HubGraphQL(GraphQL):
             actor = bearer(request.headers.get("authorization", ""), self.hub.settings)
         except AuthenticationError as exc:
             error = str(exc)
+        request.state.graphql_response = response  # process_result sets its media type and status
         return HubContext(
             hub=self.hub,
             actor=actor,
@@ -55,6 +57,26 @@ class HubGraphQL(GraphQL):
             request=request,
             response=response,
         )
+
+    async def process_result(self, request: Any, result: Any) -> Any:
+        """GraphQL over HTTP (hub/graphql_http.py): a client accepting application/graphql-response+json
+        gets it, and a request error is then a 4xx answer without `data`."""
+        response = await super().process_result(request, result)
+        if not wants_graphql_response(request.headers.get("accept")):
+            return response
+        sub_response = request.state.graphql_response
+        sub_response.media_type = GRAPHQL_RESPONSE
+        status = request_error_status(response, result.errors)
+        if status is not None:
+            response.pop("data", None)
+            sub_response.status_code = status
+        return response
+
+    def create_response(self, response_data: Any, sub_response: Any) -> Any:
+        response = super().create_response(response_data, sub_response)
+        if getattr(sub_response, "media_type", None) == GRAPHQL_RESPONSE:
+            response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
+        return response
 
     def encode_json(self, data: object) -> str | bytes:
         """Compact UTF-8 JSON, Chinese unescaped: orjson writes the same bytes as json.dumps with these
