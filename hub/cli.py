@@ -164,7 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("action", choices=["verify"])
     audit.set_defaults(func=cmd_audit)
 
-    schema = sub.add_parser("schema", help="print the SDL of the schema as configured")
+    schema = sub.add_parser("schema", help="print the SDL of the schema as configured (standalone: `export`)")
+    schema.add_argument("action", nargs="?", choices=["export"], default="export", help="export (the default)")
     schema.add_argument("--output", "-o", default=None)
     schema.set_defaults(func=cmd_schema)
 

@@ -96,4 +96,7 @@ def _extend_types(schema: strawberry.Schema, contributed: list[tuple[str, list[t
 
 
 def sdl(schema: strawberry.Schema) -> str:
-    return schema.as_str() + "\n"
+    """The SDL to export: standalone, federation directive definitions included (hub/schema_export.py)."""
+    from hub.schema_export import standalone_sdl
+
+    return standalone_sdl(schema)
