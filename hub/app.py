@@ -24,11 +24,13 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
+from hub import __version__
 from hub.auth import AuthenticationError, bearer
 from hub.exchange.routes import exchange_routes
 from hub.graphql.context import HubContext
 from hub.graphql.loaders import Loaders
 from hub.graphql_http import GRAPHQL_RESPONSE, request_error_status, wants_graphql_response
+from hub.observability import HubMetrics, RequestObserver, count_sql, metrics_endpoint, tracing_middleware
 from hub.runtime import Hub
 from hub.settings import Limits, Settings
 
@@ -161,8 +163,11 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Star
     hub = hub or Hub(settings or Settings.from_env())
     graphql = HubGraphQL(hub)
 
+    metrics = HubMetrics(hub.engine)
+    count_sql(hub.engine)
+
     async def healthz(_request: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok"})
+        return JSONResponse({"status": "ok", "version": __version__})
 
     async def readyz(_request: Request) -> JSONResponse:
         try:
@@ -182,10 +187,16 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Star
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics_endpoint(metrics, hub.settings.metrics_token)),
             *exchange_routes(hub),
         ],
         lifespan=lifespan,
-        middleware=[Middleware(RequestGuard, limits=hub.settings.limits)],
+        middleware=[
+            *tracing_middleware(hub),  # OpenTelemetry's server span, when tracing is configured
+            Middleware(RequestObserver, metrics=metrics),  # outermost: ids, times and logs even refusals
+            Middleware(RequestGuard, limits=hub.settings.limits),
+        ],
     )
     app.state.hub = hub
+    app.state.metrics = metrics
     return app

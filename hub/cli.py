@@ -74,6 +74,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from hub import migrate
+    from hub.observability import json_logging_config
 
     settings = _settings()
     if args.demo and settings.production:
@@ -102,12 +103,21 @@ def cmd_serve(args: argparse.Namespace) -> None:
             port=args.port,
             workers=args.workers,
             log_level="info",
+            log_config=json_logging_config(),  # one JSON line per request (hub/observability.py)
+            access_log=False,
         )
     else:
         from hub.app import create_app
         from hub.runtime import Hub
 
-        uvicorn.run(create_app(hub=Hub(settings, plugins)), host=args.host, port=args.port, log_level="info")
+        uvicorn.run(
+            create_app(hub=Hub(settings, plugins)),
+            host=args.host,
+            port=args.port,
+            log_level="info",
+            log_config=json_logging_config(),
+            access_log=False,
+        )
 
 
 def cmd_audit(args: argparse.Namespace) -> None:
@@ -138,7 +148,10 @@ def cmd_import(args: argparse.Namespace) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from hub import __version__
+
     parser = argparse.ArgumentParser(prog="hub", description="The Western Program data hub")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     db = sub.add_parser("db", help="database migrations")

@@ -13,6 +13,7 @@ from hub.db import make_engine, make_sessionmaker
 from hub.enums import Milestone
 from hub.graphql.planner import PlanCache
 from hub.graphql.volunteer import CORE_RULES, CORE_SCOPES
+from hub.observability import tracer_provider_from_env
 from hub.permissions import Permissions
 from hub.plugins import HubPlugins
 from hub.schema import compose
@@ -42,6 +43,8 @@ class Hub:
         # The read planner builds PostgreSQL's JSON; on SQLite every query goes through the executor.
         self.read_planner = settings.read_planner and self.engine.dialect.name == "postgresql"
         self.plans = PlanCache()
+        # OpenTelemetry: None (no tracing) unless an OTLP endpoint is configured; tests put an SDK provider here.
+        self.tracer_provider = tracer_provider_from_env()
 
     async def timeline(self, session: AsyncSession, year: str) -> dict[Milestone, date] | None:
         """R7: the milestones of `year` as stored (with extensions); None when the year does not exist."""

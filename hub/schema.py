@@ -18,6 +18,7 @@ from hub.graphql.query import Query
 from hub.graphql.types import NODE_TYPES
 from hub.graphql.volunteer import VolunteerMutation
 from hub.limits import RequestLimits
+from hub.observability import OperationObserver
 from hub.plugins import HubPlugins, PluginError
 
 PARSED_DOCUMENTS = 1024  # distinct query documents whose parse and validation are kept per process
@@ -64,6 +65,7 @@ def compose(plugins: HubPlugins) -> strawberry.Schema:
         # Order matters: the caches fill parse and validation first; RequestLimits then measures the
         # validated document (hub/limits.py); the read planner answers before the executor would.
         extensions=[
+            OperationObserver,  # first: it sees the final result (names, outcome, the operation's span)
             # factories: strawberry keeps both caches at module level (per schema for validation)
             lambda: ParserCache(maxsize=PARSED_DOCUMENTS),
             lambda: ValidationCache(maxsize=PARSED_DOCUMENTS),

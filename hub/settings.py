@@ -61,6 +61,7 @@ class Settings:
     plan_year: str = "2021-2022"  # R14: the plan's year, from which the two-year transition counts
     read_planner: bool = True  # plan read queries into one SQL statement (PostgreSQL); off: the executor only
     limits: Limits = field(default_factory=Limits)
+    metrics_token: str | None = None  # /metrics wants `Authorization: Bearer <it>` when set; open otherwise
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -86,6 +87,7 @@ class Settings:
             plan_year=env.get("HUB_PLAN_YEAR") or cls.plan_year,
             read_planner=_switch(env.get("HUB_READ_PLANNER", "on"), "HUB_READ_PLANNER"),
             limits=Limits.from_env(env),
+            metrics_token=env.get("HUB_METRICS_TOKEN") or None,
         )
         settings.check()
         return settings
