@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
+from graphql import GraphQLError
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -23,6 +24,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.types import ExecutionResult
 
 from hub import __version__
 from hub.auth import AuthenticationError, bearer
@@ -59,6 +61,14 @@ class HubGraphQL(GraphQL):
             request=request,
             response=response,
         )
+
+    async def execute_single(self, **kwargs: Any) -> Any:
+        """Persisted operations first (hub/persisted.py): the document of a persisted-query hash, or (trusted
+        documents) a refusal of anything not registered — a request error, like a document that won't parse."""
+        resolved = await self.hub.documents.resolve(kwargs["request_data"])
+        if isinstance(resolved, GraphQLError):
+            return ExecutionResult(data=None, errors=[resolved])
+        return await super().execute_single(**{**kwargs, "request_data": resolved})
 
     async def process_result(self, request: Any, result: Any) -> Any:
         """GraphQL over HTTP (hub/graphql_http.py): a client accepting application/graphql-response+json

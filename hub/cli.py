@@ -141,6 +141,37 @@ def cmd_audit(args: argparse.Namespace) -> None:
     print(f"audit trail intact: {verdict.entries} entries, head {verdict.head}")
 
 
+def cmd_documents(args: argparse.Namespace) -> None:
+    """`hub documents add MANIFEST`: register a front end's operations as trusted documents (hub/persisted.py)."""
+    import json
+
+    from hub.db import make_engine, make_sessionmaker
+    from hub.persisted import ManifestError, add_documents, read_manifest
+    from hub.schema import compose
+
+    settings = _settings()
+    try:
+        with open(args.manifest, encoding="utf-8") as handle:
+            data = json.load(handle)
+        entries = read_manifest(data, compose(_plugins(settings))._schema)
+    except (OSError, ValueError) as exc:  # ManifestError and JSONDecodeError are ValueErrors
+        sys.exit(f"hub: {args.manifest}: {exc}")
+
+    async def run() -> tuple[int, int]:
+        engine = make_engine(settings.database_url, 1)
+        try:
+            async with make_sessionmaker(engine, write=True)() as session, session.begin():
+                return await add_documents(session, entries, args.client)
+        finally:
+            await engine.dispose()
+
+    try:
+        added, present = asyncio.run(run())
+    except ManifestError as exc:
+        sys.exit(f"hub: {args.manifest}: {exc}")
+    print(f"{added} documents registered, {present} already registered ({len(entries)} in {args.manifest})")
+
+
 def cmd_import(args: argparse.Namespace) -> None:
     from hub.exchange.command import run_import
 
@@ -181,6 +212,12 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("action", nargs="?", choices=["export"], default="export", help="export (the default)")
     schema.add_argument("--output", "-o", default=None)
     schema.set_defaults(func=cmd_schema)
+
+    documents = sub.add_parser("documents", help="trusted documents (HUB_TRUSTED_DOCUMENTS)")
+    documents.add_argument("action", choices=["add"])
+    documents.add_argument("manifest", help="Apollo's persisted query manifest, or an {id: document} JSON map")
+    documents.add_argument("--client", default=None, help="the front end the manifest belongs to")
+    documents.set_defaults(func=cmd_documents)
 
     from hub.exchange.command import add_import_arguments
 

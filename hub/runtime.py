@@ -15,6 +15,7 @@ from hub.graphql.planner import PlanCache
 from hub.graphql.volunteer import CORE_RULES, CORE_SCOPES
 from hub.observability import tracer_provider_from_env
 from hub.permissions import Permissions
+from hub.persisted import PersistedDocuments
 from hub.plugins import HubPlugins
 from hub.schema import compose
 from hub.settings import Settings
@@ -45,6 +46,7 @@ class Hub:
         self.plans = PlanCache()
         # OpenTelemetry: None (no tracing) unless an OTLP endpoint is configured; tests put an SDK provider here.
         self.tracer_provider = tracer_provider_from_env()
+        self.documents = PersistedDocuments(self.sessionmaker, settings.trusted_documents, settings.apq)
 
     async def timeline(self, session: AsyncSession, year: str) -> dict[Milestone, date] | None:
         """R7: the milestones of `year` as stored (with extensions); None when the year does not exist."""

@@ -61,6 +61,8 @@ class Settings:
     plan_year: str = "2021-2022"  # R14: the plan's year, from which the two-year transition counts
     read_planner: bool = True  # plan read queries into one SQL statement (PostgreSQL); off: the executor only
     limits: Limits = field(default_factory=Limits)
+    trusted_documents: bool = False  # only operations of a registered manifest run (hub/persisted.py)
+    apq: bool = True  # Apollo's automatic persisted queries (off whenever trusted_documents is on)
     metrics_token: str | None = None  # /metrics wants `Authorization: Bearer <it>` when set; open otherwise
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -88,6 +90,8 @@ class Settings:
             read_planner=_switch(env.get("HUB_READ_PLANNER", "on"), "HUB_READ_PLANNER"),
             limits=Limits.from_env(env),
             metrics_token=env.get("HUB_METRICS_TOKEN") or None,
+            trusted_documents=_switch(env.get("HUB_TRUSTED_DOCUMENTS", "off"), "HUB_TRUSTED_DOCUMENTS"),
+            apq=_switch(env.get("HUB_APQ", "on"), "HUB_APQ"),
         )
         settings.check()
         return settings
