@@ -173,7 +173,7 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Star
     hub = hub or Hub(settings or Settings.from_env())
     graphql = HubGraphQL(hub)
 
-    metrics = HubMetrics(hub.engine)
+    metrics = HubMetrics(hub.engine, hub.reads)
     count_sql(hub.engine)
 
     async def healthz(_request: Request) -> JSONResponse:

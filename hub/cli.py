@@ -128,7 +128,7 @@ def cmd_audit(args: argparse.Namespace) -> None:
     settings = _settings()
 
     async def run():  # type: ignore[no-untyped-def]
-        engine = make_engine(settings.database_url, 1)
+        engine = make_engine(settings.database_url, 1, settings.pgbouncer)
         try:
             async with make_sessionmaker(engine)() as session:
                 return await verify(session)
@@ -158,7 +158,7 @@ def cmd_documents(args: argparse.Namespace) -> None:
         sys.exit(f"hub: {args.manifest}: {exc}")
 
     async def run() -> tuple[int, int]:
-        engine = make_engine(settings.database_url, 1)
+        engine = make_engine(settings.database_url, 1, settings.pgbouncer)
         try:
             async with make_sessionmaker(engine, write=True)() as session, session.begin():
                 return await add_documents(session, entries, args.client)

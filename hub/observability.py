@@ -32,7 +32,7 @@ from opentelemetry import trace
 from opentelemetry.trace import format_trace_id
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -85,10 +85,29 @@ class PoolCollector(Collector):
             yield GaugeMetricFamily(name, help_text, value=value)
 
 
+class ReadRoutingCollector(Collector):
+    """Planned reads by the database that answered them, and the replica's lag as last measured."""
+
+    def __init__(self, reads: Any) -> None:
+        self.reads = reads
+
+    def collect(self) -> Iterator[Any]:
+        counter = CounterMetricFamily(
+            "hub_db_planned_reads", "Planned reads by the database that answered (primary, replica)", labels=["target"]
+        )
+        for target in ("primary", "replica"):
+            counter.add_metric([target], self.reads.reads[target])
+        yield counter
+        if self.reads.replica is not None and self.reads.last_lag is not None:
+            yield GaugeMetricFamily(
+                "hub_db_replica_lag_seconds", "The replica's lag, as last measured", self.reads.last_lag
+            )
+
+
 class HubMetrics:
     """The hub's Prometheus metrics, in a registry of their own (one per app, so tests may build many)."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, reads: Any = None) -> None:
         self.registry = CollectorRegistry()
         self.http_requests = Counter(
             "hub_http_requests",
@@ -131,6 +150,8 @@ class HubMetrics:
             registry=self.registry,
         )
         self.registry.register(PoolCollector(engine))
+        if reads is not None:
+            self.registry.register(ReadRoutingCollector(reads))
 
     def scrape(self) -> bytes:
         """The text exposition; with PROMETHEUS_MULTIPROC_DIR set (several worker processes), the sum of all

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from hub import models as m
 from hub.clock import Clock
@@ -17,6 +18,7 @@ from hub.observability import tracer_provider_from_env
 from hub.permissions import Permissions
 from hub.persisted import PersistedDocuments
 from hub.plugins import HubPlugins
+from hub.replica import ReadRouting
 from hub.schema import compose
 from hub.settings import Settings
 
@@ -38,7 +40,10 @@ class Hub:
         self.plugins.tables()
         self.permissions = self.plugins.permissions(core_permissions())
         self.schema = compose(self.plugins)
-        self.engine = make_engine(settings.database_url, settings.pool_size)
+        self.engine = make_engine(settings.database_url, settings.pool_size, settings.pgbouncer)
+        replica = settings.database_replica_url
+        replica_engine = make_engine(replica, settings.pool_size, settings.pgbouncer) if replica else None
+        self.reads = ReadRouting(self.engine, replica_engine, settings.replica_max_lag)
         self.sessionmaker = make_sessionmaker(self.engine)
         self.write_sessionmaker = make_sessionmaker(self.engine, write=True)
         # The read planner builds PostgreSQL's JSON; on SQLite every query goes through the executor.
@@ -55,5 +60,10 @@ class Hub:
         rows = (await session.execute(select(m.MilestoneDate).where(m.MilestoneDate.year == year))).scalars()
         return {Milestone(r.milestone): r.closes_on for r in rows}
 
+    def read_connection(self) -> contextlib.AbstractAsyncContextManager[AsyncConnection]:
+        """A connection for a planned read: the replica's when configured and fresh enough (hub/replica.py)."""
+        return self.reads.connection()
+
     async def dispose(self) -> None:
         await self.engine.dispose()
+        await self.reads.dispose()
