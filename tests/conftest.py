@@ -33,6 +33,8 @@ REFERENCE_TABLES = {"provinces", "alembic_version"}
 # A PgBouncer in transaction mode in front of that server (.ci/databases.sh): when set, the tests' hubs reach
 # PostgreSQL through it (fixtures still create, migrate and empty databases directly). CI runs a subset so.
 PG_THROUGH = os.environ.get("HUB_TEST_POSTGRES_THROUGH")
+if PG_THROUGH:  # the hubs the tests start as processes (`hub serve`, `hub audit verify`) learn it too
+    os.environ["HUB_DB_PGBOUNCER"] = "on"
 
 
 def _with_database(url: str, name: str) -> str:
