@@ -149,18 +149,23 @@ class HubMetrics:
             buckets=LATENCY_BUCKETS,
             registry=self.registry,
         )
-        self.registry.register(PoolCollector(engine))
+        self.collectors: list[Collector] = [PoolCollector(engine)]
         if reads is not None:
-            self.registry.register(ReadRoutingCollector(reads))
+            self.collectors.append(ReadRoutingCollector(reads))
+        for collector in self.collectors:
+            self.registry.register(collector)
 
     def scrape(self) -> bytes:
-        """The text exposition; with PROMETHEUS_MULTIPROC_DIR set (several worker processes), the sum of all
-        workers' files as prometheus-client's multiprocess mode collects them."""
+        """The text exposition; with PROMETHEUS_MULTIPROC_DIR set (several worker processes), the counters and
+        histograms summed over all workers' files as prometheus-client's multiprocess mode collects them, and
+        the pool and replica figures of the worker that answers the scrape."""
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
             from prometheus_client import multiprocess
 
             registry = CollectorRegistry()
             multiprocess.MultiProcessCollector(registry)
+            for collector in self.collectors:
+                registry.register(collector)
             return generate_latest(registry)
         return generate_latest(self.registry)
 
