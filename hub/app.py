@@ -32,7 +32,8 @@ from hub.exchange.routes import exchange_routes
 from hub.graphql.context import HubContext
 from hub.graphql.loaders import Loaders
 from hub.graphql_http import GRAPHQL_RESPONSE, request_error_status, wants_graphql_response
-from hub.observability import HubMetrics, RequestObserver, count_sql, metrics_endpoint, tracing_middleware
+from hub.metrics import HubMetrics, metrics_endpoint
+from hub.observability import RequestObserver, count_sql, tracing_middleware
 from hub.runtime import Hub
 from hub.settings import Limits, Settings
 
