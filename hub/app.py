@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
+from graphql import GraphQLError
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -23,11 +24,16 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.types import ExecutionResult
 
+from hub import __version__
 from hub.auth import AuthenticationError, bearer
 from hub.exchange.routes import exchange_routes
 from hub.graphql.context import HubContext
 from hub.graphql.loaders import Loaders
+from hub.graphql_http import GRAPHQL_RESPONSE, request_error_status, wants_graphql_response
+from hub.metrics import HubMetrics, metrics_endpoint
+from hub.observability import RequestObserver, count_sql, tracing_middleware
 from hub.runtime import Hub
 from hub.settings import Limits, Settings
 
@@ -47,6 +53,7 @@ class HubGraphQL(GraphQL):
             actor = bearer(request.headers.get("authorization", ""), self.hub.settings)
         except AuthenticationError as exc:
             error = str(exc)
+        request.state.graphql_response = response  # process_result sets its media type and status
         return HubContext(
             hub=self.hub,
             actor=actor,
@@ -55,6 +62,34 @@ class HubGraphQL(GraphQL):
             request=request,
             response=response,
         )
+
+    async def execute_single(self, **kwargs: Any) -> Any:
+        """Persisted operations first (hub/persisted.py): the document of a persisted-query hash, or (trusted
+        documents) a refusal of anything not registered — a request error, like a document that won't parse."""
+        resolved = await self.hub.documents.resolve(kwargs["request_data"])
+        if isinstance(resolved, GraphQLError):
+            return ExecutionResult(data=None, errors=[resolved])
+        return await super().execute_single(**{**kwargs, "request_data": resolved})
+
+    async def process_result(self, request: Any, result: Any) -> Any:
+        """GraphQL over HTTP (hub/graphql_http.py): a client accepting application/graphql-response+json
+        gets it, and a request error is then a 4xx answer without `data`."""
+        response = await super().process_result(request, result)
+        if not wants_graphql_response(request.headers.get("accept")):
+            return response
+        sub_response = request.state.graphql_response
+        sub_response.media_type = GRAPHQL_RESPONSE
+        status = request_error_status(response, result.errors)
+        if status is not None:
+            response.pop("data", None)
+            sub_response.status_code = status
+        return response
+
+    def create_response(self, response_data: Any, sub_response: Any) -> Any:
+        response = super().create_response(response_data, sub_response)
+        if getattr(sub_response, "media_type", None) == GRAPHQL_RESPONSE:
+            response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
+        return response
 
     def encode_json(self, data: object) -> str | bytes:
         """Compact UTF-8 JSON, Chinese unescaped: orjson writes the same bytes as json.dumps with these
@@ -139,8 +174,11 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Star
     hub = hub or Hub(settings or Settings.from_env())
     graphql = HubGraphQL(hub)
 
+    metrics = HubMetrics(hub.engine, hub.reads)
+    count_sql(hub.engine)
+
     async def healthz(_request: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok"})
+        return JSONResponse({"status": "ok", "version": __version__})
 
     async def readyz(_request: Request) -> JSONResponse:
         try:
@@ -160,10 +198,16 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Star
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics_endpoint(metrics, hub.settings.metrics_token)),
             *exchange_routes(hub),
         ],
         lifespan=lifespan,
-        middleware=[Middleware(RequestGuard, limits=hub.settings.limits)],
+        middleware=[
+            *tracing_middleware(hub),  # OpenTelemetry's server span, when tracing is configured
+            Middleware(RequestObserver, metrics=metrics),  # outermost: ids, times and logs even refusals
+            Middleware(RequestGuard, limits=hub.settings.limits),
+        ],
     )
     app.state.hub = hub
+    app.state.metrics = metrics
     return app

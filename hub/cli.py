@@ -74,6 +74,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from hub import migrate
+    from hub.observability import json_logging_config
 
     settings = _settings()
     if args.demo and settings.production:
@@ -102,12 +103,21 @@ def cmd_serve(args: argparse.Namespace) -> None:
             port=args.port,
             workers=args.workers,
             log_level="info",
+            log_config=json_logging_config(),  # one JSON line per request (hub/observability.py)
+            access_log=False,
         )
     else:
         from hub.app import create_app
         from hub.runtime import Hub
 
-        uvicorn.run(create_app(hub=Hub(settings, plugins)), host=args.host, port=args.port, log_level="info")
+        uvicorn.run(
+            create_app(hub=Hub(settings, plugins)),
+            host=args.host,
+            port=args.port,
+            log_level="info",
+            log_config=json_logging_config(),
+            access_log=False,
+        )
 
 
 def cmd_audit(args: argparse.Namespace) -> None:
@@ -118,7 +128,7 @@ def cmd_audit(args: argparse.Namespace) -> None:
     settings = _settings()
 
     async def run():  # type: ignore[no-untyped-def]
-        engine = make_engine(settings.database_url, 1)
+        engine = make_engine(settings.database_url, 1, settings.pgbouncer)
         try:
             async with make_sessionmaker(engine)() as session:
                 return await verify(session)
@@ -129,6 +139,37 @@ def cmd_audit(args: argparse.Namespace) -> None:
     if not verdict.intact:
         sys.exit(f"audit trail BROKEN after {verdict.entries - 1} good entries: {verdict.reason}")
     print(f"audit trail intact: {verdict.entries} entries, head {verdict.head}")
+
+
+def cmd_documents(args: argparse.Namespace) -> None:
+    """`hub documents add MANIFEST`: register a front end's operations as trusted documents (hub/persisted.py)."""
+    import json
+
+    from hub.db import make_engine, make_sessionmaker
+    from hub.persisted import ManifestError, add_documents, read_manifest
+    from hub.schema import compose
+
+    settings = _settings()
+    try:
+        with open(args.manifest, encoding="utf-8") as handle:
+            data = json.load(handle)
+        entries = read_manifest(data, compose(_plugins(settings))._schema)
+    except (OSError, ValueError) as exc:  # ManifestError and JSONDecodeError are ValueErrors
+        sys.exit(f"hub: {args.manifest}: {exc}")
+
+    async def run() -> tuple[int, int]:
+        engine = make_engine(settings.database_url, 1, settings.pgbouncer)
+        try:
+            async with make_sessionmaker(engine, write=True)() as session, session.begin():
+                return await add_documents(session, entries, args.client)
+        finally:
+            await engine.dispose()
+
+    try:
+        added, present = asyncio.run(run())
+    except ManifestError as exc:
+        sys.exit(f"hub: {args.manifest}: {exc}")
+    print(f"{added} documents registered, {present} already registered ({len(entries)} in {args.manifest})")
 
 
 def cmd_import(args: argparse.Namespace) -> None:
@@ -144,7 +185,10 @@ def cmd_recruitment(args: argparse.Namespace) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from hub import __version__
+
     parser = argparse.ArgumentParser(prog="hub", description="The Western Program data hub")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     db = sub.add_parser("db", help="database migrations")
@@ -170,9 +214,16 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("action", choices=["verify"])
     audit.set_defaults(func=cmd_audit)
 
-    schema = sub.add_parser("schema", help="print the SDL of the schema as configured")
+    schema = sub.add_parser("schema", help="print the SDL of the schema as configured (standalone: `export`)")
+    schema.add_argument("action", nargs="?", choices=["export"], default="export", help="export (the default)")
     schema.add_argument("--output", "-o", default=None)
     schema.set_defaults(func=cmd_schema)
+
+    documents = sub.add_parser("documents", help="trusted documents (HUB_TRUSTED_DOCUMENTS)")
+    documents.add_argument("action", choices=["add"])
+    documents.add_argument("manifest", help="Apollo's persisted query manifest, or an {id: document} JSON map")
+    documents.add_argument("--client", default=None, help="the front end the manifest belongs to")
+    documents.set_defaults(func=cmd_documents)
 
     from hub.exchange.command import add_import_arguments
 

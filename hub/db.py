@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
@@ -21,8 +22,13 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def make_engine(url: str, pool_size: int = 16) -> AsyncEngine:
-    """An engine for `url`. SQLite gets foreign keys switched on and a busy timeout for concurrent writers."""
+def make_engine(url: str, pool_size: int = 16, pgbouncer: bool = False) -> AsyncEngine:
+    """An engine for `url`. SQLite gets foreign keys switched on and a busy timeout for concurrent writers.
+
+    `pgbouncer`: the server is a PgBouncer in transaction mode, where consecutive transactions of one client
+    connection may run on different server connections: asyncpg's prepared statements then must neither be
+    cached (statement_cache_size=0, and SQLAlchemy's own cache off) nor reuse a name another connection may
+    already hold (a fresh uuid per statement), as SQLAlchemy's asyncpg documentation prescribes."""
     if is_sqlite(url):
         engine = create_async_engine(url, connect_args={"timeout": 30}, poolclass=NullPool)
 
@@ -44,7 +50,17 @@ def make_engine(url: str, pool_size: int = 16) -> AsyncEngine:
         return engine
     # pre-ping: a pooled connection the server dropped (a restart, a failover) is replaced at checkout,
     # so the hub recovers by itself when the database returns (docs/security.md).
+    if pgbouncer:
+        connect_args = {"statement_cache_size": 0, "prepared_statement_name_func": _statement_name}
+        url = str(make_url(url).update_query_dict({"prepared_statement_cache_size": "0"}))
+        return create_async_engine(
+            url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, connect_args=connect_args
+        )
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def _statement_name() -> str:
+    return f"__asyncpg_{uuid.uuid4()}__"
 
 
 class WriteSession(Session):

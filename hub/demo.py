@@ -63,7 +63,7 @@ def demo_id_number(birth: date, seq: int) -> str:
 
 async def load_demo(settings: Settings) -> str:
     """Load the demo set once (a second call finds it and leaves it). Returns a one-line summary."""
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, pgbouncer=settings.pgbouncer)
     sessions = make_sessionmaker(engine, write=True)
     clock = Clock(settings.today)
     today = clock.today()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from hub import models as m
 from hub.clock import Clock
@@ -13,8 +14,11 @@ from hub.db import make_engine, make_sessionmaker
 from hub.enums import Milestone
 from hub.graphql.planner import PlanCache
 from hub.graphql.volunteer import CORE_RULES, CORE_SCOPES
+from hub.observability import tracer_provider_from_env
 from hub.permissions import Permissions
+from hub.persisted import PersistedDocuments
 from hub.plugins import HubPlugins
+from hub.replica import ReadRouting
 from hub.schema import compose
 from hub.settings import Settings
 
@@ -36,12 +40,18 @@ class Hub:
         self.plugins.tables()
         self.permissions = self.plugins.permissions(core_permissions())
         self.schema = compose(self.plugins)
-        self.engine = make_engine(settings.database_url, settings.pool_size)
+        self.engine = make_engine(settings.database_url, settings.pool_size, settings.pgbouncer)
+        replica = settings.database_replica_url
+        replica_engine = make_engine(replica, settings.pool_size, settings.pgbouncer) if replica else None
+        self.reads = ReadRouting(self.engine, replica_engine, settings.replica_max_lag)
         self.sessionmaker = make_sessionmaker(self.engine)
         self.write_sessionmaker = make_sessionmaker(self.engine, write=True)
         # The read planner builds PostgreSQL's JSON; on SQLite every query goes through the executor.
         self.read_planner = settings.read_planner and self.engine.dialect.name == "postgresql"
         self.plans = PlanCache()
+        # OpenTelemetry: None (no tracing) unless an OTLP endpoint is configured; tests put an SDK provider here.
+        self.tracer_provider = tracer_provider_from_env()
+        self.documents = PersistedDocuments(self.sessionmaker, settings.trusted_documents, settings.apq)
 
     async def timeline(self, session: AsyncSession, year: str) -> dict[Milestone, date] | None:
         """R7: the milestones of `year` as stored (with extensions); None when the year does not exist."""
@@ -50,5 +60,10 @@ class Hub:
         rows = (await session.execute(select(m.MilestoneDate).where(m.MilestoneDate.year == year))).scalars()
         return {Milestone(r.milestone): r.closes_on for r in rows}
 
+    def read_connection(self) -> contextlib.AbstractAsyncContextManager[AsyncConnection]:
+        """A connection for a planned read: the replica's when configured and fresh enough (hub/replica.py)."""
+        return self.reads.connection()
+
     async def dispose(self) -> None:
         await self.engine.dispose()
+        await self.reads.dispose()

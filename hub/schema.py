@@ -22,6 +22,7 @@ from hub.graphql.planner import ReadPlanner
 from hub.graphql.query import Query
 from hub.graphql.volunteer import VolunteerMutation
 from hub.limits import RequestLimits
+from hub.observability import OperationObserver
 from hub.plugins import HubPlugins, PluginError
 
 PARSED_DOCUMENTS = 1024  # distinct query documents whose parse and validation are kept per process
@@ -68,6 +69,7 @@ def compose(plugins: HubPlugins) -> strawberry.Schema:
         # Order matters: the caches fill parse and validation first; RequestLimits then measures the
         # validated document (hub/limits.py); the read planner answers before the executor would.
         extensions=[
+            OperationObserver,  # first: it sees the final result (names, outcome, the operation's span)
             # factories: strawberry keeps both caches at module level (per schema for validation)
             lambda: ParserCache(maxsize=PARSED_DOCUMENTS),
             lambda: ValidationCache(maxsize=PARSED_DOCUMENTS),
@@ -100,4 +102,7 @@ def _extend_types(schema: strawberry.Schema, contributed: list[tuple[str, list[t
 
 
 def sdl(schema: strawberry.Schema) -> str:
-    return schema.as_str() + "\n"
+    """The SDL to export: standalone, federation directive definitions included (hub/schema_export.py)."""
+    from hub.schema_export import standalone_sdl
+
+    return standalone_sdl(schema)

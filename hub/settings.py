@@ -58,9 +58,15 @@ class Settings:
     jwt_public_key: str | None = None  # PEM: RS256 tokens of a provincial identity provider are accepted too
     jwt_required_claims: tuple[str, ...] = ()  # on top of exp and sub, e.g. ("iat", "jti")
     pool_size: int = 16
+    pgbouncer: bool = False  # the database URLs lead to a PgBouncer in transaction mode (hub/db.py)
+    database_replica_url: str | None = None  # a streaming replica for planned reads (hub/replica.py)
+    replica_max_lag: float = 10.0  # seconds behind the primary beyond which planned reads go to the primary
     plan_year: str = "2021-2022"  # R14: the plan's year, from which the two-year transition counts
     read_planner: bool = True  # plan read queries into one SQL statement (PostgreSQL); off: the executor only
     limits: Limits = field(default_factory=Limits)
+    trusted_documents: bool = False  # only operations of a registered manifest run (hub/persisted.py)
+    apq: bool = True  # Apollo's automatic persisted queries (off whenever trusted_documents is on)
+    metrics_token: str | None = None  # /metrics wants `Authorization: Bearer <it>` when set; open otherwise
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -83,9 +89,15 @@ class Settings:
             jwt_public_key=_pem(env.get("HUB_JWT_PUBLIC_KEY")),
             jwt_required_claims=_names(env.get("HUB_JWT_REQUIRED_CLAIMS")),
             pool_size=int(env.get("HUB_DB_POOL_SIZE", "16")),
+            pgbouncer=_switch(env.get("HUB_DB_PGBOUNCER", "off"), "HUB_DB_PGBOUNCER"),
+            database_replica_url=env.get("HUB_DATABASE_REPLICA_URL") or None,
+            replica_max_lag=float(env.get("HUB_REPLICA_MAX_LAG") or cls.replica_max_lag),
             plan_year=env.get("HUB_PLAN_YEAR") or cls.plan_year,
             read_planner=_switch(env.get("HUB_READ_PLANNER", "on"), "HUB_READ_PLANNER"),
             limits=Limits.from_env(env),
+            metrics_token=env.get("HUB_METRICS_TOKEN") or None,
+            trusted_documents=_switch(env.get("HUB_TRUSTED_DOCUMENTS", "off"), "HUB_TRUSTED_DOCUMENTS"),
+            apq=_switch(env.get("HUB_APQ", "on"), "HUB_APQ"),
         )
         settings.check()
         return settings

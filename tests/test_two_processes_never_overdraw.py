@@ -23,7 +23,7 @@ import pytest
 from hub.audit import verify
 from hub.auth import make_token
 from hub.graphql.ids import to_global_id
-from tests.conftest import SECRET
+from tests.conftest import SECRET, is_pooled
 from tests.in_service import APPROVE_ASSESSMENTS
 from tests.placement import SIGN, approved_posts, county_actor, trained_volunteers
 from tests.season import GANSU, SIGN_RECRUITMENT
@@ -50,6 +50,7 @@ def two_hubs(database_url: str, day: date) -> Iterator[list[str]]:
         "HUB_JWT_SECRET": SECRET,
         "HUB_TODAY": day.isoformat(),
         "HUB_DB_POOL_SIZE": "6",
+        "HUB_DB_PGBOUNCER": "on" if is_pooled(database_url) else "off",
     }
     ports = [_free_port(), _free_port()]
     command = [sys.executable, "-c", "from hub.cli import main; main()", "serve", "--port"]

@@ -244,7 +244,7 @@ async def answer(hub: Any, execution: Any, context: Any) -> dict[str, Any] | Non
     if found is None:
         return None
     try:
-        async with hub.engine.connect() as connection:
+        async with hub.read_connection() as connection:  # a replica's when configured (hub/replica.py)
             result = await connection.exec_driver_sql(found.sql, found.parameters)
             value = result.scalar_one()
     except Exception:  # a lost database or a plan PostgreSQL refuses: the executor answers (or says why)

@@ -1,6 +1,7 @@
 """The hub's tables, by concept. Importing this module registers them all on `SQLModel.metadata`."""
 
 from hub.models.audit import AuditEntry, AuditScope
+from hub.models.documents import TrustedDocument
 from hub.models.geography import County, CountyEvaluation, Province, School, ServiceUnit
 from hub.models.people import Application, Volunteer
 from hub.models.program import (
@@ -45,5 +46,6 @@ __all__ = [
     "ServiceAgreement",
     "ServiceUnit",
     "Training",
+    "TrustedDocument",
     "Volunteer",
 ]
