@@ -129,6 +129,8 @@ def corpus(codes: dict[str, str]) -> list[tuple[str, dict[str, Any] | None]]:
         currentAgreement { id termYear startsOn endsOn signedAt post { id title filled townshipOrBelow
           unit { name level county { code } } } county { code name status } volunteer { name } }
         agreements { id termYear } applications { id year status }
+        terms { year termYear renewal agreement { id startsOn county { code } } assessment { id grade status } }
+        assessments { id year grade status volunteer { name } } insurance { kind policyNumber validFrom validUntil }
     """
     return [
         # the bench's front-end queries, re-pointed at this data set
@@ -206,6 +208,11 @@ def corpus(codes: dict[str, str]) -> list[tuple[str, dict[str, Any] | None]]:
                         ("Volunteer", 3),
                         ("Application", 4),
                         ("ServiceAgreement", 5),
+                        ("LocalProject", 1),
+                        ("Assessment", 1),
+                        ("MonthlyReport", 1),
+                        ("SafetyIncident", 1),
+                        ("AuditEntry", 1),
                         ("Nothing", 1),
                         ("Post", "x"),
                     ]
@@ -214,7 +221,11 @@ def corpus(codes: dict[str, str]) -> list[tuple[str, dict[str, Any] | None]]:
             + " fragment F on Node { ... on Province { name } ... on County { status } ... on School { code } "
             "... on Post { title filled } ... on ServiceUnit { level } ... on Training { days location "
             "servingProvince { code } } ... on Volunteer { name idNumber phone } ... on Application { status } "
-            "... on ServiceAgreement { termYear post { id } } }",
+            "... on ServiceAgreement { termYear post { id } } ... on LocalProject { year name scale budget status "
+            "province { code } } ... on Assessment { year grade status volunteer { id } } ... on MonthlyReport { month "
+            "inPost absent filedAt county { code } incidents { id severity } } ... on SafetyIncident { occurredOn "
+            "severity description volunteer { id } } ... on AuditEntry { at actorLevel actorCode actorSubject operation "
+            "targetIds changes } }",
             None,
         ),
     ]

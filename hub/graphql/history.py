@@ -1,10 +1,10 @@
 """History across program years: a volunteer's one-year terms (R27: agreements, renewals, posts,
 assessments) and a county's years (R9–R11: filed, banned, disqualified, evaluated, volunteers).
 
-Fields added to the core types `Volunteer` and `County` (as plugins add theirs, hub.schema). They are
-answered by resolvers over per-request DataLoaders — one statement per level whatever the list's length —
-not yet planned into one SQL statement by the read planner (hub.graphql.planner falls back to the executor
-for a field it has no plan for)."""
+Fields added to the core types `Volunteer` and `County` (as plugins add theirs, hub.schema). A volunteer's
+terms are declared with their SQL (the read planner answers them in the query's one statement); a county's
+years are assembled in Python from per-request DataLoaders (one statement per level whatever the length),
+since bans and disqualification are Python rules (hub.rules.counties)."""
 
 from __future__ import annotations
 
@@ -12,33 +12,96 @@ import asyncio
 from typing import Any
 
 import strawberry
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Text, and_, cast, func, literal_column, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from hub import counting
 from hub import models as m
 from hub.enums import CountyStatus, UserErrorCode
 from hub.graphql import aggregates
 from hub.graphql.context import Info
-from hub.graphql.fields import executor_only, executor_only_type, visible
+from hub.graphql.fields import (
+    EMPTY_LIST,
+    column,
+    executor_only,
+    executor_only_type,
+    part_of,
+    planned,
+    scoped,
+    view,
+    visible,
+    when,
+)
 from hub.graphql.geography import County
 from hub.graphql.people import Volunteer
+from hub.graphql.planner import Details, Walk, named
 from hub.graphql.service import Assessment, ServiceAgreement
 from hub.rules import counties
 
-NOT_PLANNED = "history is assembled in Python from batched loaders (term years by R27, bans by R10); not yet planned"
+NOT_PLANNED = "a county's years combine Python rules (R10 bans, R11 disqualification: hub.rules.counties)"
 FILED = (CountyStatus.ACTIVE.value, CountyStatus.DISQUALIFIED.value)  # R9: filed by the national office
 
 
+def _term_year_sql(agreement: Any) -> Any:
+    """SQL: the program year an agreement's term covers, as counting.term_program_year spells it."""
+    application = m.Application.__table__.alias()
+    first = cast(func.split_part(application.c.year, literal_column("'-'"), 1), Integer) + agreement.c.term_year - 1
+    code = func.concat(cast(first, Text), literal_column("'-'"), cast(first + 1, Text))
+    return select(code).where(application.c.id == agreement.c.application_id).correlate_except(application)
+
+
+def _year(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
+    return _term_year_sql(row).scalar_subquery()
+
+
+def _renewal(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
+    return row.c.term_year > 1
+
+
+def _agreement(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
+    return walk.object(named(definition), row, details)
+
+
+def _assessment(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
+    assessment = m.Assessment.__table__.alias()
+    body = walk.object(named(definition), assessment, details)
+    year = _term_year_sql(row).scalar_subquery()
+    where = and_(assessment.c.volunteer_id == row.c.volunteer_id, assessment.c.year == year)
+    return select(body).where(where).correlate_except(assessment).scalar_subquery()
+
+
 @strawberry.type(description="One one-year term of a volunteer's service (R27) and what the year recorded.")
-@executor_only_type(NOT_PLANNED)
+@part_of(m.ServiceAgreement)
 class ServiceTerm:
-    year: str = strawberry.field(
-        description="The program year the term covers (term k of a year-Y₀ application: Y₀ + k − 1)."
-    )
-    term_year: int = strawberry.field(description="1 for the first agreement, 2 and 3 for renewals.")
-    renewal: bool
-    agreement: ServiceAgreement = strawberry.field(description="The agreement: its dates, post, unit and county.")
-    assessment: Assessment | None = strawberry.field(description="The annual assessment of that year (R30), if any.")
+    term_year: int = column(description="1 for the first agreement, 2 and 3 for renewals.")
+
+    @planned(_year, description="The program year the term covers (term k of a year-Y₀ application: Y₀ + k − 1).")
+    async def year(self, info: Info) -> str:
+        application = await info.context.loaders.one(m.Application).load(self.row.application_id)
+        return counting.term_program_year(application.year, self.row.term_year)
+
+    @planned(_renewal)
+    def renewal(self) -> bool:
+        return self.row.term_year > 1
+
+    @planned(_agreement, description="The agreement: its dates, post, unit and county.")
+    def agreement(self) -> ServiceAgreement:
+        return view(m.ServiceAgreement, self.row)
+
+    @planned(_assessment, description="The annual assessment of that year (R30), if any.")
+    async def assessment(self, info: Info) -> Assessment | None:
+        year = await self.year(info)
+        assessments = await info.context.loaders.many(m.Assessment, "volunteer_id").load(self.row.volunteer_id)
+        return next((view(m.Assessment, a) for a in assessments if a.year == year), None)
+
+
+def _terms(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
+    agreement = m.ServiceAgreement.__table__.alias()
+    body = walk.object(named(definition), agreement, details)
+    year = _term_year_sql(agreement).scalar_subquery()
+    terms = func.json_agg(aggregate_order_by(body, year, agreement.c.term_year, agreement.c.id))
+    listed = select(terms).where(agreement.c.volunteer_id == row.c.id).correlate_except(agreement).scalar_subquery()
+    return when(scoped(walk, row, m.Volunteer, "Volunteer"), func.coalesce(listed, EMPTY_LIST), EMPTY_LIST)
 
 
 @strawberry.type(description="A county in one program year (R9–R11).")
@@ -86,31 +149,23 @@ async def _county_volunteers(info: Any, year: str, code: str) -> int:
 
 @strawberry.type
 class VolunteerHistory:
-    @executor_only(
-        NOT_PLANNED, description="Every one-year term across program years, in order (R27), with its assessment."
-    )
+    @planned(_terms, description="Every one-year term across program years, in order (R27), with its assessment.")
     async def terms(self, info: Info) -> list[ServiceTerm]:
         volunteer: Volunteer = self  # type: ignore[assignment]
         if not await visible(info, "Volunteer", m.Volunteer, volunteer.row):
             return []
         loaders = info.context.loaders
         agreements = await loaders.many(m.ServiceAgreement, "volunteer_id").load(volunteer.row.id)
-        assessments = {a.year: a for a in await loaders.many(m.Assessment, "volunteer_id").load(volunteer.row.id)}
         applications = await loaders.one(m.Application).load_many([a.application_id for a in agreements])
-        terms = []
-        for agreement, application in zip(agreements, applications, strict=True):
-            year = counting.term_program_year(application.year, agreement.term_year)
-            assessment = assessments.get(year)
-            terms.append(
-                ServiceTerm(
-                    year=year,
-                    term_year=agreement.term_year,
-                    renewal=agreement.term_year > 1,
-                    agreement=ServiceAgreement.of(agreement),
-                    assessment=Assessment.of(assessment) if assessment else None,
-                )
-            )
-        return sorted(terms, key=lambda t: (t.year, t.term_year))
+        ordered = sorted(
+            zip(agreements, applications, strict=True),
+            key=lambda pair: (
+                counting.term_program_year(pair[1].year, pair[0].term_year),
+                pair[0].term_year,
+                pair[0].id,
+            ),
+        )
+        return [ServiceTerm.of(agreement) for agreement, _ in ordered]  # type: ignore[attr-defined]
 
 
 @strawberry.type
