@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from hub.auth import AuthenticationError, bearer
+from hub.events.worker import Worker
 from hub.exchange.routes import exchange_routes
 from hub.graphql.context import HubContext
 from hub.graphql.loaders import Loaders
@@ -152,7 +153,12 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Star
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        worker = Worker(hub) if hub.settings.events.worker else None  # issue 16: webhook delivery
+        if worker is not None:
+            await worker.start()
         yield
+        if worker is not None:
+            await worker.close()
         await hub.dispose()
 
     app = Starlette(

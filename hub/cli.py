@@ -172,6 +172,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_import_arguments(sub.add_parser("import", help="import counties, schools, posts or volunteers from a file"))
     sub.choices["import"].set_defaults(func=cmd_import)
+
+    from hub.events.command import add_arguments as add_event_arguments
+
+    add_event_arguments(sub, _settings, _plugins)  # hub events list|retry|replay|catalogue, hub worker
     return parser
 
 

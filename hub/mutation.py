@@ -16,6 +16,7 @@ from hub.audit import write_entry
 from hub.auth import Actor
 from hub.enums import Milestone, UserErrorCode
 from hub.errors import DomainRefusal, Problem, forbidden, refuse, unauthenticated
+from hub.events.outbox import write_event
 from hub.graphql.ids import int_key
 from hub.permissions import Target
 from hub.rules.deadlines import ensure_open
@@ -104,9 +105,10 @@ async def perform(
         try:
             async with session.begin():
                 result = await work(unit)
-                await write_entry(
+                entry = await write_entry(
                     session, actor, operation, hub.clock.now(), unit.target_ids, unit.changes, unit.scopes
                 )
+                await write_event(unit, entry)  # the outbox (issue 16): the event commits with the change
                 if getattr(info.context, "rehearsal", False):
                     raise Rehearsed(result)
         except Rehearsed as rehearsed:

@@ -11,6 +11,7 @@ from strawberry.tools import merge_types
 from strawberry.types.base import has_object_definition
 from strawberry.utils.str_converters import to_camel_case
 
+from hub.events.graphql import WebhookMutation, WebhookQuery
 from hub.exchange.graphql import ExchangeMutation
 from hub.graphql.payloads import PAYLOAD_TYPES
 from hub.graphql.planner import ReadPlanner
@@ -52,8 +53,10 @@ def compose(plugins: HubPlugins) -> strawberry.Schema:
     cached = _SCHEMAS.get(key)
     if cached is not None:
         return cached
-    query = _merge("Query", [Query], plugins.each("hub_query_fields"))
-    mutation = _merge("Mutation", [VolunteerMutation, ExchangeMutation], plugins.each("hub_mutation_fields"))
+    query = _merge("Query", [Query, WebhookQuery], plugins.each("hub_query_fields"))
+    mutation = _merge(
+        "Mutation", [VolunteerMutation, ExchangeMutation, WebhookMutation], plugins.each("hub_mutation_fields")
+    )
     extra: list[Any] = [entry[0] for entry in NODE_TYPES.values()] + PAYLOAD_TYPES
     extra += [t for _, ts in plugins.each("hub_graphql_types") for t in ts]
     schema = strawberry.federation.Schema(

@@ -9,6 +9,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from hub.events.config import EventSettings
+
 DEV_SECRET = "xibu-hub-development-secret-change-me"
 
 
@@ -61,6 +63,7 @@ class Settings:
     plan_year: str = "2021-2022"  # R14: the plan's year, from which the two-year transition counts
     read_planner: bool = True  # plan read queries into one SQL statement (PostgreSQL); off: the executor only
     limits: Limits = field(default_factory=Limits)
+    events: EventSettings = field(default_factory=EventSettings)  # issue 16: outbox delivery
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -86,6 +89,7 @@ class Settings:
             plan_year=env.get("HUB_PLAN_YEAR") or cls.plan_year,
             read_planner=_switch(env.get("HUB_READ_PLANNER", "on"), "HUB_READ_PLANNER"),
             limits=Limits.from_env(env),
+            events=EventSettings.from_env(env),
         )
         settings.check()
         return settings

@@ -1,6 +1,7 @@
 """The hub's tables, by concept. Importing this module registers them all on `SQLModel.metadata`."""
 
 from hub.models.audit import AuditEntry, AuditScope
+from hub.models.events import Delivery, DeliveryAttempt, DomainEvent, Webhook
 from hub.models.geography import County, CountyEvaluation, Province, School, ServiceUnit
 from hub.models.people import Application, Volunteer
 from hub.models.program import (
@@ -29,6 +30,9 @@ __all__ = [
     "AuditEntry",
     "AuditScope",
     "County",
+    "Delivery",
+    "DeliveryAttempt",
+    "DomainEvent",
     "CountyEvaluation",
     "InsurancePolicy",
     "LocalProject",
@@ -46,4 +50,5 @@ __all__ = [
     "ServiceUnit",
     "Training",
     "Volunteer",
+    "Webhook",
 ]
