@@ -26,15 +26,15 @@ OFFICE_TABLE = {
     "rotateWebhookSecret": ROTATE,
     "deleteWebhook": DELETE,
 }
-OFFICES = [
-    ({"level": "national", "sub": "hook-national"}, {"level": "provincial", "code": "62", "sub": "hook-gansu"}),
-    (
-        {"level": "provincial", "code": "62", "sub": "hook-gansu"},
-        {"level": "provincial", "code": "53", "sub": "hook-yn"},
-    ),
-    ({"level": "county", "code": "621121", "sub": "hook-tw"}, {"level": "county", "code": "620321", "sub": "hook-yc"}),
-    ({"level": "school", "code": "10730", "sub": "hook-lzu"}, {"level": "school", "code": "10001", "sub": "hook-pku"}),
-]
+NATIONAL = {"level": "national", "sub": "hook-national"}
+GANSU = {"level": "provincial", "code": "62", "sub": "hook-gansu"}
+YUNNAN = {"level": "provincial", "code": "53", "sub": "hook-yn"}
+TONGWEI = {"level": "county", "code": "621121", "sub": "hook-tw"}
+YONGCHANG = {"level": "county", "code": "620321", "sub": "hook-yc"}
+LZU = {"level": "school", "code": "10730", "sub": "hook-lzu"}
+PKU = {"level": "school", "code": "10001", "sub": "hook-pku"}
+OFFICES = [(NATIONAL, GANSU), (GANSU, YUNNAN), (TONGWEI, YONGCHANG), (LZU, PKU)]
+VOLUNTEER = {"level": "volunteer", "sub": "v"}
 TABLES = ("webhooks", "webhook_deliveries", "audit_entries", "domain_events")
 
 

@@ -282,7 +282,9 @@ class WebhookQuery:
                 select(m.DeliveryAttempt).where(m.DeliveryAttempt.delivery_id.in_(ids)).order_by(m.DeliveryAttempt.id)
             )
             for a in rows.scalars():
-                attempts[a.delivery_id].append(WebhookAttempt(a.at, a.status_code, a.error, a.duration_ms))
+                attempts[a.delivery_id].append(
+                    WebhookAttempt(at=a.at, status_code=a.status_code, error=a.error, duration_ms=a.duration_ms)
+                )
 
         def node(row: m.Delivery) -> WebhookDelivery:
             event = events[row.event_id]
