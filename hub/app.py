@@ -20,11 +20,12 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from hub.auth import AuthenticationError, bearer
+from hub.events.subscriptions import connect
 from hub.events.worker import Worker
 from hub.exchange.routes import exchange_routes
 from hub.graphql.context import HubContext
@@ -48,7 +49,7 @@ class HubGraphQL(GraphQL):
             actor = bearer(request.headers.get("authorization", ""), self.hub.settings)
         except AuthenticationError as exc:
             error = str(exc)
-        return HubContext(
+        context = HubContext(
             hub=self.hub,
             actor=actor,
             auth_error=error,
@@ -56,6 +57,12 @@ class HubGraphQL(GraphQL):
             request=request,
             response=response,
         )
+        context.connection_params = None  # type: ignore[attr-defined]  # filled by graphql-transport-ws
+        return context
+
+    async def on_ws_connect(self, context: Any) -> Any:
+        """graphql-transport-ws: the token is checked when the connection opens (issue 16)."""
+        await connect(self.hub, context)
 
     def encode_json(self, data: object) -> str | bytes:
         """Compact UTF-8 JSON, Chinese unescaped: orjson writes the same bytes as json.dumps with these
@@ -164,6 +171,7 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Star
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),  # subscriptions (graphql-transport-ws)
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *exchange_routes(hub),

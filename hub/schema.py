@@ -12,6 +12,7 @@ from strawberry.types.base import has_object_definition
 from strawberry.utils.str_converters import to_camel_case
 
 from hub.events.graphql import WebhookMutation, WebhookQuery
+from hub.events.subscriptions import EventSubscription
 from hub.exchange.graphql import ExchangeMutation
 from hub.graphql.payloads import PAYLOAD_TYPES
 from hub.graphql.planner import ReadPlanner
@@ -57,11 +58,13 @@ def compose(plugins: HubPlugins) -> strawberry.Schema:
     mutation = _merge(
         "Mutation", [VolunteerMutation, ExchangeMutation, WebhookMutation], plugins.each("hub_mutation_fields")
     )
+    subscription = merge_types("Subscription", (EventSubscription,))  # issue 16: events from the outbox
     extra: list[Any] = [entry[0] for entry in NODE_TYPES.values()] + PAYLOAD_TYPES
     extra += [t for _, ts in plugins.each("hub_graphql_types") for t in ts]
     schema = strawberry.federation.Schema(
         query=query,
         mutation=mutation,
+        subscription=subscription,
         types=extra,
         federation_version="2.7",
         # Order matters: the caches fill parse and validation first; RequestLimits then measures the

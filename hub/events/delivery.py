@@ -225,8 +225,17 @@ def signed_headers(item: Claimed, at: datetime) -> dict[str, str]:
     }
 
 
-async def attempt(hub: Any, http: httpx.AsyncClient, item: Claimed) -> None:
-    """One signed POST of a claimed delivery, and its outcome recorded."""
+@dataclass(frozen=True)
+class Outcome:
+    delivery_id: int
+    at: datetime
+    status: int | None
+    error: str | None
+    duration_ms: int
+
+
+async def attempt(hub: Any, http: httpx.AsyncClient, item: Claimed) -> Outcome:
+    """One signed POST of a claimed delivery; what came of it (recorded with the others of its round)."""
     started = time.perf_counter()
     status, error = None, None
     try:
@@ -245,31 +254,45 @@ async def attempt(hub: Any, http: httpx.AsyncClient, item: Claimed) -> None:
         error = f"blocked: {exc}"
     except httpx.HTTPError as exc:
         error = f"{type(exc).__name__}: {exc}"[:500]
-    await record(hub, item.delivery_id, status, error, int((time.perf_counter() - started) * 1000))
+    return Outcome(item.delivery_id, now(), status, error, int((time.perf_counter() - started) * 1000))
 
 
-async def record(hub: Any, delivery_id: int, status: int | None, error: str | None, duration_ms: int) -> None:
-    at = now()
+async def record(hub: Any, outcomes: list[Outcome]) -> None:
+    """Record a round's outcomes in one transaction: the attempts, and each delivery DELIVERED, due again
+    after its backoff, or DEAD after the last retry."""
     async with hub.write_sessionmaker() as session, session.begin():
-        delivery = await session.get(m.Delivery, delivery_id, with_for_update=True)
-        if delivery is None or delivery.status != "PENDING":
-            return  # deleted with its endpoint, or already settled by another worker's late answer
-        session.add(
-            m.DeliveryAttempt(delivery_id=delivery_id, at=at, status_code=status, error=error, duration_ms=duration_ms)
+        rows = await session.execute(
+            select(m.Delivery)
+            .where(m.Delivery.id.in_([o.delivery_id for o in outcomes]), m.Delivery.status == "PENDING")
+            .with_for_update()
         )
-        delivery.attempts += 1
-        delivery.leased_until = None
-        delivery.last_status_code = status
-        delivery.last_error = error
-        if error is None:
-            delivery.status, delivery.delivered_at = "DELIVERED", at
-        else:
+        deliveries = {d.id: d for d in rows.scalars()}  # a missing one was deleted with its endpoint
+        for outcome in outcomes:
+            delivery = deliveries.get(outcome.delivery_id)
+            if delivery is None:
+                continue
+            session.add(
+                m.DeliveryAttempt(
+                    delivery_id=delivery.id,
+                    at=outcome.at,
+                    status_code=outcome.status,
+                    error=outcome.error,
+                    duration_ms=outcome.duration_ms,
+                )
+            )
+            delivery.attempts += 1
+            delivery.leased_until = None
+            delivery.last_status_code = outcome.status
+            delivery.last_error = outcome.error
+            if outcome.error is None:
+                delivery.status, delivery.delivered_at = "DELIVERED", outcome.at
+                continue
             delay = retry_delay(delivery.attempts)
             if delay is None:
                 delivery.status = "DEAD"
-                log.warning("delivery %s dead after %s attempts: %s", delivery_id, delivery.attempts, error)
+                log.warning("delivery %s dead after %s attempts: %s", delivery.id, delivery.attempts, outcome.error)
             else:
-                delivery.next_attempt_at = at + timedelta(seconds=delay)
+                delivery.next_attempt_at = outcome.at + timedelta(seconds=delay)
 
 
 async def deliver_due(hub: Any, http: httpx.AsyncClient, limit: int = BATCH) -> int:
@@ -278,5 +301,5 @@ async def deliver_due(hub: Any, http: httpx.AsyncClient, limit: int = BATCH) -> 
 
     items = await claim(hub, limit)
     if items:
-        await asyncio.gather(*(attempt(hub, http, item) for item in items))
+        await record(hub, list(await asyncio.gather(*(attempt(hub, http, item) for item in items))))
     return len(items)

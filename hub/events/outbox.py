@@ -2,16 +2,14 @@
 own transaction, beside its audit entry, so that a committed change always has its event and a rolled-back
 one never does — whatever happens to the process after the commit (issue 16).
 
-Delivery reads the outbox later (hub/events/delivery.py); on PostgreSQL the transaction also sends a
-NOTIFY on `hub_events`, which PostgreSQL delivers only at commit, so that workers and subscribers in any
-process wake at once instead of waiting for their next poll."""
+Delivery reads the outbox later (hub/events/delivery.py); on PostgreSQL the insert also sends a NOTIFY on
+`hub_events` (a statement trigger, migration 0008), which PostgreSQL delivers only at commit, so that
+workers and subscribers in any process wake at once instead of waiting for their next poll."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
-
-from sqlalchemy import text
 
 from hub.graphql.ids import from_global_id
 from hub.models import DomainEvent
@@ -50,7 +48,5 @@ async def write_event(unit: Any, entry: Any) -> DomainEvent:
         actor_code=unit.actor.code,
         objects=affected_objects(list(entry.target_ids), entry.changes),
     )
-    session.add(event)
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": ""})
+    session.add(event)  # flushed with the commit; on PostgreSQL its insert trigger sends the NOTIFY
     return event

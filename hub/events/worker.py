@@ -20,6 +20,7 @@ from hub.events.delivery import deliver_due, fan_out
 from hub.events.outbox import CHANNEL
 
 log = logging.getLogger("hub.events")
+GATHER_SECONDS = 0.1
 
 
 class OutboxSignal:
@@ -87,6 +88,10 @@ async def run_worker(
                 await asyncio.wait(waits, timeout=poll, return_when=asyncio.FIRST_COMPLETED)
                 for w in waits:
                     w.cancel()
+                if wake.is_set() and not stop.is_set():
+                    # Gather the commits of the next moment into one round: under a burst, one fan-out
+                    # per commit would cost the mutations' own share of the database.
+                    await asyncio.sleep(GATHER_SECONDS)
     finally:
         signal.forget(wake)
 
