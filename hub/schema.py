@@ -12,6 +12,7 @@ from strawberry.types.base import has_object_definition
 from strawberry.utils.str_converters import to_camel_case
 
 from hub.events.graphql import WebhookMutation, WebhookQuery
+from hub.events.inbox import InboxQuery
 from hub.events.subscriptions import EventSubscription
 from hub.exchange.graphql import ExchangeMutation
 from hub.graphql.payloads import PAYLOAD_TYPES
@@ -54,7 +55,7 @@ def compose(plugins: HubPlugins) -> strawberry.Schema:
     cached = _SCHEMAS.get(key)
     if cached is not None:
         return cached
-    query = _merge("Query", [Query, WebhookQuery], plugins.each("hub_query_fields"))
+    query = _merge("Query", [Query, WebhookQuery, InboxQuery], plugins.each("hub_query_fields"))
     mutation = _merge(
         "Mutation", [VolunteerMutation, ExchangeMutation, WebhookMutation], plugins.each("hub_mutation_fields")
     )

@@ -117,20 +117,29 @@ async def fan_out(hub: Any, limit: int = BATCH) -> int:
     """Turn up to `limit` new events into deliveries for the endpoints whose office may read each (the
     office's read scope on AuditEntry, as the plugins declare it); returns how many events were handled."""
     async with hub.write_sessionmaker() as session, session.begin():
+        pending = (
+            select(m.DomainEvent.id)
+            .where(m.DomainEvent.fanned_out.is_(False))
+            .order_by(m.DomainEvent.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        hooks = (await session.execute(select(m.Webhook))).scalars().all()
+        if not hooks:  # nobody to deliver to: one statement settles the batch (the registration burst's case)
+            done = await session.execute(
+                update(m.DomainEvent)
+                .where(m.DomainEvent.id.in_(pending.scalar_subquery()))
+                .values(fanned_out=True)
+                .execution_options(synchronize_session=False)
+            )
+            return done.rowcount or 0
         events = list(
             (
-                await session.execute(
-                    select(m.DomainEvent)
-                    .where(m.DomainEvent.fanned_out.is_(False))
-                    .order_by(m.DomainEvent.id)
-                    .limit(limit)
-                    .with_for_update(skip_locked=True)
-                )
+                await session.execute(select(m.DomainEvent).where(m.DomainEvent.id.in_(pending.scalar_subquery())))
             ).scalars()
         )
         if not events:
             return 0
-        hooks = (await session.execute(select(m.Webhook))).scalars().all()
         offices: dict[tuple[str, str | None], list[m.Webhook]] = defaultdict(list)
         for hook in hooks:
             offices[(hook.office_level, hook.office_code)].append(hook)

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from hub.events.delivery import deliver_due, fan_out
+from hub.events.delivery import BATCH, deliver_due, fan_out
 from hub.events.outbox import CHANNEL
 
 log = logging.getLogger("hub.events")
@@ -75,14 +75,17 @@ async def run_worker(
             while not stop.is_set():
                 wake.clear()
                 try:
-                    busy = await fan_out(hub)
-                    busy += await deliver_due(hub, http)
+                    # Straight on only while a batch came back full (a backlog); otherwise wait for the
+                    # next commit: under a burst every round would find one new event and rounds would
+                    # run back to back, costing the mutations their share of the database and the loop.
+                    backlog = await fan_out(hub) >= BATCH
+                    backlog |= await deliver_due(hub, http) >= BATCH
                     if relay is not None:
-                        busy += await relay()
+                        backlog |= await relay() >= BATCH
                 except Exception:
                     log.exception("delivery round failed; retrying in %s s", poll)
-                    busy = 0
-                if busy:
+                    backlog = False
+                if backlog:
                     continue
                 waits = [asyncio.ensure_future(wake.wait()), asyncio.ensure_future(stop.wait())]
                 await asyncio.wait(waits, timeout=poll, return_when=asyncio.FIRST_COMPLETED)
@@ -104,14 +107,15 @@ class Worker:
         self.signal = OutboxSignal(hub.settings.database_url)
         self.stop = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
+        self.relay: Any = None
 
     async def start(self) -> None:
         await self.signal.start()
-        relay = None
         if self.hub.settings.events.relay:
             from hub.events.relay import Relay
 
-            relay = Relay(self.hub).run_once
+            self.relay = Relay(self.hub)
+        relay = self.relay.run_once if self.relay is not None else None
         self.task = asyncio.create_task(run_worker(self.hub, self.signal, self.stop, relay))
 
     async def close(self) -> None:
@@ -119,4 +123,7 @@ class Worker:
         if self.task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self.task
+        if self.relay is not None:
+            with contextlib.suppress(Exception):
+                await self.relay.close()
         await self.signal.stop()
