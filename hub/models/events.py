@@ -15,10 +15,14 @@ class DomainEvent(SQLModel, table=True):
 
     `uid` is the event's stable id (the `webhook-id` of every delivery of it); `objects` holds the affected
     objects' global ids, GraphQL type names and changed fields, unmasked: masking happens per receiver.
-    `fanned_out` turns true once the delivery rows of the endpoints that may receive it exist."""
+    `fanned_out` turns true once the delivery rows of the endpoints that may receive it exist; `relayed`
+    once it is published to the broker (when one is configured)."""
 
     __tablename__ = "domain_events"
-    __table_args__ = (Index("ix_domain_events_pending", "fanned_out", "id"),)
+    __table_args__ = (
+        Index("ix_domain_events_pending", "fanned_out", "id"),
+        Index("ix_domain_events_unrelayed", "relayed", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     uid: str = Field(max_length=40, unique=True)
@@ -29,6 +33,7 @@ class DomainEvent(SQLModel, table=True):
     actor_code: str | None = Field(default=None, max_length=6)
     objects: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     fanned_out: bool = Field(default=False)
+    relayed: bool = Field(default=False)  # published to the broker of HUB_EVENTS_RELAY (hub/events/relay.py)
 
 
 class Webhook(SQLModel, table=True):

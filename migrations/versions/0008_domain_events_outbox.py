@@ -43,6 +43,7 @@ def upgrade() -> None:
     sa.Column('actor_code', sqlmodel.sql.sqltypes.AutoString(length=6), nullable=True),
     sa.Column('objects', sa.JSON(), nullable=False),
     sa.Column('fanned_out', sa.Boolean(), nullable=False),
+    sa.Column('relayed', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('uid')
     )
@@ -50,6 +51,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_domain_events_at'), ['at'], unique=False)
         batch_op.create_index(batch_op.f('ix_domain_events_audit_entry_id'), ['audit_entry_id'], unique=False)
         batch_op.create_index('ix_domain_events_pending', ['fanned_out', 'id'], unique=False)
+        batch_op.create_index('ix_domain_events_unrelayed', ['relayed', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_domain_events_type'), ['type'], unique=False)
 
     op.create_table('webhook_deliveries',
@@ -118,6 +120,7 @@ def downgrade() -> None:
     op.drop_table('webhook_deliveries')
     with op.batch_alter_table('domain_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_domain_events_type'))
+        batch_op.drop_index('ix_domain_events_unrelayed')
         batch_op.drop_index('ix_domain_events_pending')
         batch_op.drop_index(batch_op.f('ix_domain_events_audit_entry_id'))
         batch_op.drop_index(batch_op.f('ix_domain_events_at'))
