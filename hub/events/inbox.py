@@ -126,7 +126,7 @@ QUEUES = (
 
 @strawberry.type(description="One thing awaiting the caller's office: the action to take on an object, by when.")
 class InboxItem:
-    action: str = strawberry.field(description="The mutation that takes it on (e.g. signOffApplication).")
+    action: str = strawberry.field(description="The name of the mutation that takes it on.")
     subject_id: strawberry.ID = strawberry.field(description="The global id of the object awaiting it.")
     subject_type: str
     year: str | None
