@@ -14,6 +14,9 @@ import argparse
 import asyncio
 import json
 import multiprocessing
+import os
+import subprocess
+import sys
 import tempfile
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -46,7 +49,10 @@ def _serve(path: str, ready: Any) -> None:
         def log_message(self, *_args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(ThreadingHTTPServer):
+        request_queue_size = 1024  # http.server's 5 drops connections of a concurrent sender (1 s SYN retries)
+
+    server = Server(("127.0.0.1", 0), Handler)
     ready.put(server.server_address[1])
     server.serve_forever()
 
@@ -126,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument(
+        "--separate-worker", action="store_true", help="deliver from a `hub worker` process, not inside `hub serve`"
+    )
     parser.add_argument("--drain-seconds", type=float, default=60.0, help="how long to wait for the last deliveries")
     args = parser.parse_args(argv)
     url = args.database_url
@@ -143,7 +152,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="xibu-lag-") as logs:
             subjects = asyncio.run(volunteers_without_application(url, args.requests))
-            hub = servers.hub_server(env, Path(logs), "hub-lag")
+            serve_env = {**env, "HUB_EVENTS_WORKER": "off"} if args.separate_worker else env
+            hub = servers.hub_server(serve_env, Path(logs), "hub-lag")
+            worker = None
+            if args.separate_worker:
+                command = [sys.executable, "-c", "from hub.cli import main; main()", "worker"]
+                log = open(Path(logs) / "worker.log", "w")  # noqa: SIM115
+                worker = subprocess.Popen(command, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
             with hub:
                 result = asyncio.run(burst(hub.url, subjects, provinces, args.concurrency))
                 import time
@@ -155,6 +170,9 @@ def main(argv: list[str] | None = None) -> int:
                     if all(uid in arrivals for uid in committed if uid not in before):
                         break
                     time.sleep(0.5)
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=30)
     finally:
         pending, _ = asyncio.run(cleanup(url, hook))
         asyncio.run(applications_of_year(url, remove=True))

@@ -99,11 +99,27 @@ async def run_worker(
         signal.forget(wake)
 
 
+class OwnConnections:
+    """The hub as the worker sees it, with a small pool of its own: the request pool can be all taken by
+    mutations queueing on the audit chain's lock during a burst, and the worker must not wait behind them."""
+
+    POOL = 2
+
+    def __init__(self, hub: Any) -> None:
+        from hub.db import make_engine, make_sessionmaker
+
+        self.settings = hub.settings
+        self.permissions = hub.permissions
+        self.engine = make_engine(hub.settings.database_url, self.POOL)
+        self.sessionmaker = make_sessionmaker(self.engine)
+        self.write_sessionmaker = make_sessionmaker(self.engine, write=True)
+
+
 class Worker:
     """A running worker task and its signal, started and stopped with the app (or `hub worker`)."""
 
     def __init__(self, hub: Any) -> None:
-        self.hub = hub
+        self.hub = OwnConnections(hub)
         self.signal = OutboxSignal(hub.settings.database_url)
         self.stop = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
@@ -127,3 +143,4 @@ class Worker:
             with contextlib.suppress(Exception):
                 await self.relay.close()
         await self.signal.stop()
+        await self.hub.engine.dispose()
