@@ -1,6 +1,6 @@
 """The inbox of an office (issue 16): what awaits it now — applications to sign off or to move on, counties
 to decide or file, posts to confirm or approve, volunteers to receive, assessments to approve — each with
-the deadline of its program year's milestone (R7, as stored, extensions included) when the step has one.
+the deadline of its program year's milestone (R7, as stored, extensions included) for the steps R7 dates.
 
 One queue per action: the rows in the state the action takes them from, inside the office's jurisdiction
 for that action. A queue is shown only when an enabled plugin offers its action to the office's level.
@@ -68,13 +68,7 @@ QUEUES = (
         _apps(S.SELECTED, "recruiting_province_code"),
         Milestone.PHYSICAL_EXAMS_COMPLETE,
     ),
-    Queue(
-        "publicize",
-        P,
-        m.Application,
-        _apps(S.EXAM_PASSED, "recruiting_province_code"),
-        Milestone.RECRUITMENT_AGREEMENTS_SIGNED,
-    ),
+    Queue("publicize", P, m.Application, _apps(S.EXAM_PASSED, "recruiting_province_code")),  # R7: no milestone
     Queue(
         "signRecruitmentAgreement",
         P,
@@ -107,13 +101,7 @@ QUEUES = (
     ),
     Queue("fileServiceCounty", N, m.County, lambda a: m.County.status == CountyStatus.PROVINCE_APPROVED.value),
     Queue("approvePosts", N, m.Post, lambda a: m.Post.status == PostStatus.PROVINCE_CONFIRMED.value),
-    Queue(
-        "receiveVolunteers",
-        C,
-        m.Application,
-        _apps(S.TRAINED, "county_code"),
-        Milestone.SERVICE_AGREEMENTS_SIGNED,
-    ),
+    Queue("receiveVolunteers", C, m.Application, _apps(S.TRAINED, "county_code")),  # R7: no milestone
     Queue(
         "signServiceAgreement",
         C,
