@@ -13,14 +13,16 @@ from typing import Any
 import httpx
 import pytest
 from standardwebhooks import Webhook as Verifier
+from standardwebhooks.webhooks import WebhookVerificationError
 
 from hub.events import delivery
 from hub.events.config import EventSettings
+from hub.graphql.ids import to_global_id
 from hub.rules.idnumbers import mask_id_number
 from tests.conftest import Client
 from tests.seed import id_number, seed_reference
 from tests.test_audit_log import SIGN_OFF, register, submit
-from tests.test_webhooks_are_managed_by_their_office import CREATE, LZU, NATIONAL, PKU, TONGWEI
+from tests.test_webhooks_are_managed_by_their_office import CREATE, LZU, NATIONAL, PKU, ROTATE, TONGWEI
 
 DELIVERIES = """query($status: String) { webhookDeliveries(first: 50, status: $status) { totalCount
   edges { node { eventId eventType status attemptCount lastStatusCode attempts { statusCode error } } } } }"""
@@ -157,3 +159,27 @@ def test_the_retry_schedule_starts_within_a_minute_and_lasts_over_a_day() -> Non
     assert all(b >= a * 0.8 / 1.2 for a, b in zip(delays, delays[1:], strict=False))  # growing (jitter aside)
     assert sum(delays) >= 24 * 3600  # for at least a day, then DEAD
     assert len({round(d, 6) for d in delays[:7]}) == 7  # jittered, not a fixed grid
+
+
+async def test_after_a_rotation_both_secrets_verify_for_a_while(client: Client) -> None:
+    await seed_reference(client.hub)
+    old = await endpoint(client, LZU, "/rotating", ["registerVolunteer"])
+    [(hook,)] = await client.sql("SELECT id FROM webhooks")
+    rotated = await client.ok(ROTATE, {"input": {"webhookId": to_global_id("Webhook", hook)}}, **LZU)
+    new = rotated["rotateWebhookSecret"]["webhook"]["secret"]
+    await register(client, "acct-rotate", 833, "10730")
+    receiver = Receiver()
+    await run_worker(client, receiver)
+    [request] = receiver.requests
+    assert len(request.headers["webhook-signature"].split(" ")) == 2
+    for secret in (old, new):  # a receiver still on the old secret, and one already on the new
+        assert Verifier(secret).verify(request.content, dict(request.headers))["type"] == "registerVolunteer"
+
+    await client.sql("UPDATE webhooks SET previous_valid_until = :t", t=datetime.now(UTC) - timedelta(seconds=1))
+    await register(client, "acct-rotate-2", 834, "10730")
+    await run_worker(client, receiver)
+    latest = receiver.requests[-1]
+    assert len(latest.headers["webhook-signature"].split(" ")) == 1
+    Verifier(new).verify(latest.content, dict(latest.headers))
+    with pytest.raises(WebhookVerificationError):
+        Verifier(old).verify(latest.content, dict(latest.headers))

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import or_, select, update
+from sqlalchemy import case, or_, select, update
 from standardwebhooks import Webhook as Signer
 
 from hub import models as m
@@ -190,6 +190,7 @@ class Claimed:
     secret: str
     uid: str
     body: str
+    previous_secret: str | None = None  # still signing for a while after a rotation
 
 
 async def claim(hub: Any, limit: int = BATCH) -> list[Claimed]:
@@ -214,8 +215,9 @@ async def claim(hub: Any, limit: int = BATCH) -> list[Claimed]:
             return []
         lease = at + timedelta(seconds=hub.settings.events.lease_seconds)
         await session.execute(update(m.Delivery).where(m.Delivery.id.in_(ids)).values(leased_until=lease))
+        previous = case((m.Webhook.previous_valid_until > at, m.Webhook.previous_secret), else_=None)
         found = await session.execute(
-            select(m.Delivery.id, m.Webhook.url, m.Webhook.secret, m.DomainEvent.uid, m.Delivery.body)
+            select(m.Delivery.id, m.Webhook.url, m.Webhook.secret, m.DomainEvent.uid, m.Delivery.body, previous)
             .join(m.Webhook, m.Webhook.id == m.Delivery.webhook_id)
             .join(m.DomainEvent, m.DomainEvent.id == m.Delivery.event_id)
             .where(m.Delivery.id.in_(ids))
@@ -224,11 +226,13 @@ async def claim(hub: Any, limit: int = BATCH) -> list[Claimed]:
 
 
 def signed_headers(item: Claimed, at: datetime) -> dict[str, str]:
-    """Standard Webhooks headers: webhook-id, webhook-timestamp, webhook-signature (v1, HMAC-SHA256)."""
+    """Standard Webhooks headers: webhook-id, webhook-timestamp, webhook-signature (v1, HMAC-SHA256; two
+    space-separated signatures while a rotated-out secret is still valid)."""
+    secrets = [item.secret, *([item.previous_secret] if item.previous_secret else [])]
     return {
         "webhook-id": item.uid,
         "webhook-timestamp": str(int(at.timestamp())),
-        "webhook-signature": Signer(item.secret).sign(item.uid, at, item.body),
+        "webhook-signature": " ".join(Signer(secret).sign(item.uid, at, item.body) for secret in secrets),
         "content-type": "application/json",
         "user-agent": "xibu-hub-webhooks",
     }

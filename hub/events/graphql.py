@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import strawberry
@@ -18,6 +18,7 @@ from hub import models as m
 from hub.auth import Actor
 from hub.enums import OfficeLevel, UserErrorCode
 from hub.errors import DomainRefusal, Problem, refuse
+from hub.events.delivery import now as delivery_clock
 from hub.events.targets import BlockedTarget, check_target
 from hub.graphql.connections import Connection, fetch_page, to_connection
 from hub.graphql.context import Info
@@ -27,6 +28,7 @@ from hub.mutation import Unit, perform
 from hub.permissions import Rule, Target
 
 OFFICES = (OfficeLevel.NATIONAL, OfficeLevel.PROVINCIAL, OfficeLevel.COUNTY, OfficeLevel.SCHOOL)
+ROTATION_OVERLAP = timedelta(hours=24)  # the old secret's second signature after rotateWebhookSecret
 ACTIONS = ("createWebhook", "updateWebhook", "deleteWebhook", "rotateWebhookSecret")
 
 
@@ -220,11 +222,14 @@ class WebhookMutation:
 
         return await perform(info, "deleteWebhook", work, refused_with(DeleteWebhookPayload, deleted_webhook_id=None))
 
-    @strawberry.mutation(description="Replace an endpoint's signing secret; the new one signs from now on.")
+    @strawberry.mutation(
+        description="Replace an endpoint's signing secret; the old one signs alongside the new for 24 hours."
+    )
     async def rotate_webhook_secret(self, info: Info, input: WebhookIdInput) -> WebhookPayload:
         async def work(unit: Unit) -> WebhookPayload:
             hook = await _own_hook(unit, input.webhook_id)
-            hook.secret = new_secret()
+            hook.previous_secret, hook.secret = hook.secret, new_secret()
+            hook.previous_valid_until = delivery_clock() + ROTATION_OVERLAP  # real time, as delivery runs
             unit.session.add(hook)
             await unit.session.flush()
             _audit(unit, hook, {"secretRotated": True})

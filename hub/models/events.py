@@ -48,6 +48,10 @@ class Webhook(SQLModel, table=True):
     url: str = Field(max_length=2000)
     event_types: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))  # None: all
     secret: str = Field(max_length=80)
+    # After rotateWebhookSecret the old secret signs too (a second v1 signature) until this time, so that
+    # a receiver can switch secrets without refusing deliveries in between.
+    previous_secret: str | None = Field(default=None, max_length=80)
+    previous_valid_until: datetime | None = Field(default=None)
     created_at: datetime
     created_by: str = Field(max_length=120)
 

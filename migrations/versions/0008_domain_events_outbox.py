@@ -26,6 +26,8 @@ def upgrade() -> None:
     sa.Column('url', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
     sa.Column('event_types', sa.JSON(), nullable=True),
     sa.Column('secret', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('previous_secret', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
+    sa.Column('previous_valid_until', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.PrimaryKeyConstraint('id')
