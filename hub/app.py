@@ -21,13 +21,15 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.types import ExecutionResult
 
 from hub import __version__
 from hub.auth import AuthenticationError, bearer
+from hub.events.subscriptions import connect
+from hub.events.worker import Worker
 from hub.exchange.routes import exchange_routes
 from hub.graphql.context import HubContext
 from hub.graphql.loaders import Loaders
@@ -53,8 +55,9 @@ class HubGraphQL(GraphQL):
             actor = bearer(request.headers.get("authorization", ""), self.hub.settings)
         except AuthenticationError as exc:
             error = str(exc)
-        request.state.graphql_response = response  # process_result sets its media type and status
-        return HubContext(
+        if request is not None and hasattr(request, "state"):
+            request.state.graphql_response = response  # process_result sets its media type and status
+        context = HubContext(
             hub=self.hub,
             actor=actor,
             auth_error=error,
@@ -62,6 +65,12 @@ class HubGraphQL(GraphQL):
             request=request,
             response=response,
         )
+        context.connection_params = None  # type: ignore[attr-defined]  # filled by graphql-transport-ws
+        return context
+
+    async def on_ws_connect(self, context: Any) -> Any:
+        """graphql-transport-ws: the token is checked when the connection opens (issue 16)."""
+        await connect(self.hub, context)
 
     async def execute_single(self, **kwargs: Any) -> Any:
         """Persisted operations first (hub/persisted.py): the document of a persisted-query hash, or (trusted
@@ -190,12 +199,18 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Star
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        worker = Worker(hub) if hub.settings.events.worker else None  # issue 16: webhook delivery
+        if worker is not None:
+            await worker.start()
         yield
+        if worker is not None:
+            await worker.close()
         await hub.dispose()
 
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),  # subscriptions (graphql-transport-ws)
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint(metrics, hub.settings.metrics_token)),

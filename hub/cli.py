@@ -234,6 +234,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_recruitment_arguments(sub.add_parser("recruitment", help="recruitment suggestions (--xlsx, --apply)"))
     sub.choices["recruitment"].set_defaults(func=cmd_recruitment)
+    from hub.events.command import add_arguments as add_event_arguments
+
+    add_event_arguments(sub, _settings, _plugins)  # hub events list|retry|replay|catalogue, hub worker
     return parser
 
 

@@ -23,6 +23,7 @@ from hub.audit import write_entry
 from hub.auth import Actor
 from hub.enums import Milestone, UserErrorCode
 from hub.errors import DomainRefusal, Problem, forbidden, refuse, unauthenticated
+from hub.events.outbox import write_event
 from hub.graphql.ids import int_key
 from hub.graphql.payloads import refusal
 from hub.permissions import Decision, Target
@@ -162,9 +163,10 @@ async def perform(
                     # A rule that never asked (or swallowed a refusal) is a bug of the rule: fail closed (R1).
                     log.error("%s tried to commit without a permission decision; rolled back", operation)
                     raise forbidden(f"{operation} was not authorized: no permission was decided, nothing was written")
-                await write_entry(
+                entry = await write_entry(
                     session, actor, operation, hub.clock.now(), unit.target_ids, unit.changes, unit.scopes
                 )
+                await write_event(unit, entry)  # the outbox (issue 16): the event commits with the change
                 if getattr(info.context, "rehearsal", False):
                     raise Rehearsed(result)
         except Rehearsed as rehearsed:

@@ -12,6 +12,7 @@ from hub import models as m
 from hub.clock import Clock
 from hub.db import make_engine, make_sessionmaker
 from hub.enums import Milestone
+from hub.events.graphql import WEBHOOK_RULES
 from hub.graphql.planner import PlanCache
 from hub.graphql.volunteer import CORE_RULES, CORE_SCOPES
 from hub.observability import tracer_provider_from_env
@@ -26,6 +27,7 @@ from hub.settings import Settings
 def core_permissions() -> Permissions:
     permissions = Permissions()
     permissions.add_rules(CORE_RULES, "core")
+    permissions.add_rules(WEBHOOK_RULES, "core")  # issue 16: each office manages its own endpoints
     permissions.add_scopes(CORE_SCOPES, "core")
     return permissions
 

@@ -14,6 +14,9 @@ from strawberry.utils.str_converters import to_camel_case
 import hub.graphql.applications  # noqa: F401  (every core type registers itself)
 import hub.graphql.audit_log  # noqa: F401
 import hub.graphql.service  # noqa: F401
+from hub.events.graphql import WebhookMutation, WebhookQuery
+from hub.events.inbox import InboxQuery
+from hub.events.subscriptions import EventSubscription
 from hub.exchange.graphql import ExchangeMutation
 from hub.graphql.fields import node_types
 from hub.graphql.history import HISTORY_FIELDS, HISTORY_TYPES
@@ -57,13 +60,17 @@ def compose(plugins: HubPlugins) -> strawberry.Schema:
     cached = _SCHEMAS.get(key)
     if cached is not None:
         return cached
-    query = _merge("Query", [Query], plugins.each("hub_query_fields"))
-    mutation = _merge("Mutation", [VolunteerMutation, ExchangeMutation], plugins.each("hub_mutation_fields"))
+    query = _merge("Query", [Query, WebhookQuery, InboxQuery], plugins.each("hub_query_fields"))
+    mutation = _merge(
+        "Mutation", [VolunteerMutation, ExchangeMutation, WebhookMutation], plugins.each("hub_mutation_fields")
+    )
+    subscription = merge_types("Subscription", (EventSubscription,))  # issue 16: events from the outbox
     extra: list[Any] = [*node_types().values(), *PAYLOAD_TYPES, *HISTORY_TYPES]
     extra += [t for _, ts in plugins.each("hub_graphql_types") for t in ts]
     schema = strawberry.federation.Schema(
         query=query,
         mutation=mutation,
+        subscription=subscription,
         types=extra,
         federation_version="2.7",
         # Order matters: the caches fill parse and validation first; RequestLimits then measures the

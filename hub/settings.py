@@ -9,6 +9,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from hub.events.config import EventSettings
+
 DEV_SECRET = "xibu-hub-development-secret-change-me"
 
 
@@ -67,6 +69,7 @@ class Settings:
     trusted_documents: bool = False  # only operations of a registered manifest run (hub/persisted.py)
     apq: bool = True  # Apollo's automatic persisted queries (off whenever trusted_documents is on)
     metrics_token: str | None = None  # /metrics wants `Authorization: Bearer <it>` when set; open otherwise
+    events: EventSettings = field(default_factory=EventSettings)  # issue 16: outbox delivery
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -98,6 +101,7 @@ class Settings:
             metrics_token=env.get("HUB_METRICS_TOKEN") or None,
             trusted_documents=_switch(env.get("HUB_TRUSTED_DOCUMENTS", "off"), "HUB_TRUSTED_DOCUMENTS"),
             apq=_switch(env.get("HUB_APQ", "on"), "HUB_APQ"),
+            events=EventSettings.from_env(env),
         )
         settings.check()
         return settings

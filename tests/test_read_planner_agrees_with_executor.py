@@ -224,8 +224,8 @@ def corpus(codes: dict[str, str]) -> list[tuple[str, dict[str, Any] | None]]:
             "... on ServiceAgreement { termYear post { id } } ... on LocalProject { year name scale budget status "
             "province { code } } ... on Assessment { year grade status volunteer { id } } ... on MonthlyReport { month "
             "inPost absent filedAt county { code } incidents { id severity } } ... on SafetyIncident { occurredOn "
-            "severity description volunteer { id } } ... on AuditEntry { at actorLevel actorCode actorSubject operation "
-            "targetIds changes } }",
+            "severity description volunteer { id } } ... on AuditEntry { at actorLevel actorCode actorSubject "
+            "operation targetIds changes } }",
             None,
         ),
     ]

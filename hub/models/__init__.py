@@ -2,6 +2,7 @@
 
 from hub.models.audit import AuditEntry, AuditScope
 from hub.models.documents import TrustedDocument
+from hub.models.events import Delivery, DeliveryAttempt, DomainEvent, Webhook
 from hub.models.geography import County, CountyEvaluation, Province, School, ServiceUnit
 from hub.models.people import Application, Volunteer
 from hub.models.program import (
@@ -30,6 +31,9 @@ __all__ = [
     "AuditEntry",
     "AuditScope",
     "County",
+    "Delivery",
+    "DeliveryAttempt",
+    "DomainEvent",
     "CountyEvaluation",
     "InsurancePolicy",
     "LocalProject",
@@ -48,4 +52,5 @@ __all__ = [
     "Training",
     "TrustedDocument",
     "Volunteer",
+    "Webhook",
 ]

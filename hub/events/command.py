@@ -1,0 +1,132 @@
+"""`hub events list|retry|replay|catalogue` and `hub worker` (issue 16)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from hub import models as m
+
+
+def _since(value: str) -> datetime:
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO date or time: {value!r}") from None
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def add_arguments(sub: Any, settings: Callable[[], Any], plugins: Callable[[Any], Any]) -> None:
+    events = sub.add_parser("events", help="the outbox of events and their webhook deliveries")
+    actions = events.add_subparsers(dest="action", required=True)
+    listing = actions.add_parser("list", help="events with their deliveries by status")
+    listing.add_argument("--since", type=_since, default=None, help="ISO date or time (UTC unless given)")
+    listing.add_argument("--type", default=None, help="one event type (a mutation name)")
+    listing.add_argument("--limit", type=int, default=50)
+    retry = actions.add_parser("retry", help="send dead (or the named) deliveries again from now")
+    retry.add_argument("--delivery", type=int, action="append", default=None, help="a delivery id (repeatable)")
+    replay = actions.add_parser("replay", help="deliver every event since a time again (same webhook-id)")
+    replay.add_argument("--since", type=_since, required=True)
+    catalogue = actions.add_parser("catalogue", help="print docs/events.md: the event types of the live schema")
+    catalogue.add_argument("--output", "-o", default=None)
+    events.set_defaults(func=lambda args: run_events(args, settings(), plugins))
+    worker = sub.add_parser("worker", help="deliver webhooks (and relay events) until stopped")
+    worker.set_defaults(func=lambda args: run_worker(settings(), plugins))
+
+
+def run_events(args: argparse.Namespace, settings: Any, plugins: Callable[[Any], Any]) -> None:
+    if args.action == "catalogue":
+        from hub.events.catalogue import catalogue, render
+        from hub.runtime import core_permissions
+        from hub.schema import compose
+
+        loaded = plugins(settings)
+        text = render(catalogue(compose(loaded), loaded.permissions(core_permissions())))
+        if args.output:
+            with open(args.output, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        else:
+            sys.stdout.write(text)
+        return
+    asyncio.run(_events(args, settings))
+
+
+async def _events(args: argparse.Namespace, settings: Any) -> None:
+    from hub.db import make_engine, make_sessionmaker
+    from hub.events.delivery import now
+
+    engine = make_engine(settings.database_url, 1)
+    try:
+        maker = make_sessionmaker(engine, write=True)
+        async with maker() as session, session.begin():
+            if args.action == "list":
+                query = select(m.DomainEvent).order_by(m.DomainEvent.id)
+                if args.since:
+                    query = query.where(m.DomainEvent.at >= args.since)
+                if args.type:
+                    query = query.where(m.DomainEvent.type == args.type)
+                events = list((await session.execute(query.limit(args.limit))).scalars())
+                counts: dict[int, dict[str, int]] = {}
+                rows = await session.execute(
+                    select(m.Delivery.event_id, m.Delivery.status, func.count())
+                    .where(m.Delivery.event_id.in_([e.id for e in events]))
+                    .group_by(m.Delivery.event_id, m.Delivery.status)
+                )
+                for event_id, status, n in rows:
+                    counts.setdefault(event_id, {})[status] = n
+                for e in events:
+                    statuses = " ".join(f"{k}={v}" for k, v in sorted(counts.get(e.id, {}).items())) or "-"
+                    print(f"{e.id}\t{e.uid}\t{e.at.isoformat()}\t{e.type}\t{statuses}")
+                print(f"{len(events)} events", file=sys.stderr)
+            elif args.action == "retry":
+                chosen = m.Delivery.id.in_(args.delivery) if args.delivery else m.Delivery.status == "DEAD"
+                done = await session.execute(
+                    update(m.Delivery)
+                    .where(chosen)
+                    .values(status="PENDING", attempts=0, next_attempt_at=now(), leased_until=None)
+                )
+                print(f"{done.rowcount} deliveries pending again")
+            else:  # replay
+                since = select(m.DomainEvent.id).where(m.DomainEvent.at >= args.since)
+                again = await session.execute(
+                    update(m.Delivery)
+                    .where(m.Delivery.event_id.in_(since))
+                    .values(status="PENDING", attempts=0, next_attempt_at=now(), leased_until=None)
+                )
+                events = await session.execute(
+                    update(m.DomainEvent).where(m.DomainEvent.at >= args.since).values(fanned_out=False)
+                )
+                print(
+                    f"{events.rowcount} events since {args.since.isoformat()} to deliver again;"
+                    f" {again.rowcount} deliveries pending again (endpoints added since get them too)"
+                )
+    finally:
+        await engine.dispose()
+
+
+def run_worker(settings: Any, plugins: Callable[[Any], Any]) -> None:
+    from hub.events.worker import Worker
+    from hub.runtime import Hub
+
+    async def main() -> None:
+        hub = Hub(settings, plugins(settings))
+        worker = Worker(hub)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await worker.start()
+        print(f"worker delivering events of {settings.database_url} (stop with Ctrl-C)", flush=True)
+        await stop.wait()
+        await worker.close()
+        await hub.dispose()
+        print("worker stopped", flush=True)
+
+    asyncio.run(main())
