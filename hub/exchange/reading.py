@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from hub.exchange.cells import csv_untext
+
 
 class UnreadableFile(ValueError):
     """The file is not a spreadsheet this hub reads (the whole import is refused, with this reason)."""
@@ -65,7 +67,8 @@ def decode(data: bytes) -> str:
 
 
 def _csv_rows(data: bytes) -> Iterator[list[Any]]:
-    yield from csv.reader(io.StringIO(decode(data), newline=""))
+    for row in csv.reader(io.StringIO(decode(data), newline="")):
+        yield [csv_untext(cell) for cell in row]
 
 
 def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:

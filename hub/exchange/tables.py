@@ -47,6 +47,7 @@ def _count(value: Any) -> int:
 
 
 YES, NO = "是", "否"
+FLAG = (YES, NO)
 
 
 def _flag(value: Any) -> bool | None:
@@ -93,6 +94,10 @@ POST_CATEGORY = {  # R13
 DEGREE = {Degree.BACHELOR: "本科", Degree.MASTER: "硕士研究生", Degree.DOCTOR: "博士研究生"}
 
 
+def _whole(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
 def _flag_text(value: Any) -> str:
     return "" if value is None else (YES if value else NO)
 
@@ -105,8 +110,10 @@ class Column:
     field: str
     parse: Callable[[Any], Any]
     example: str
-    show: Callable[[Any], str] = text
+    show: Callable[[Any], Any] = text
     optional: bool = False  # the column may be left out of a file altogether
+    number_format: str = "@"  # how an export and the template format it: text ("@"), so codes keep their zeros
+    choices: tuple[str, ...] = ()  # an enumerated column's values: the template's drop-down list
 
 
 @dataclass(frozen=True)
@@ -140,8 +147,15 @@ TABLES: dict[str, Table] = {
         (
             Column("县级行政区划代码", "code", _required, "621121"),
             Column("县名称", "name", _required, "通渭县"),
-            Column("帮扶类别", "keyAssistance", _key_parse, KEY_ASSISTANCE[KeyAssistance.NATIONAL_KEY], _key_show),
-            Column("是否边远", "remote", _flag, YES, _flag_text, optional=True),
+            Column(
+                "帮扶类别",
+                "keyAssistance",
+                _key_parse,
+                KEY_ASSISTANCE[KeyAssistance.NATIONAL_KEY],
+                _key_show,
+                choices=tuple(KEY_ASSISTANCE.values()),
+            ),
+            Column("是否边远", "remote", _flag, YES, _flag_text, optional=True, choices=FLAG),
         ),
     ),
     "schools": Table(
@@ -166,9 +180,14 @@ TABLES: dict[str, Table] = {
             Column("服务单位", "unitName", _required, "通渭县第一中学"),
             Column("岗位名称", "title", _required, "数学教师"),
             Column(
-                "岗位类别", "category", _category_parse, POST_CATEGORY[PostCategory.RURAL_EDUCATION], _category_show
+                "岗位类别",
+                "category",
+                _category_parse,
+                POST_CATEGORY[PostCategory.RURAL_EDUCATION],
+                _category_show,
+                choices=tuple(POST_CATEGORY.values()),
             ),
-            Column("需求人数", "headcount", _count, "2"),
+            Column("需求人数", "headcount", _count, "2", _whole, number_format="0"),
         ),
     ),
     "volunteers": Table(
@@ -182,9 +201,11 @@ TABLES: dict[str, Table] = {
             Column("身份证号码", "idNumber", _required, "620102200405060010"),
             Column("手机号码", "phone", _required, "13912345678"),
             Column("学校代码", "schoolCode", _required, "10730"),
-            Column("学历", "degree", _degree_parse, DEGREE[Degree.BACHELOR], _degree_show),
-            Column("有无工作经历", "hasWorkExperience", lambda v: bool(_flag(v)), NO, _flag_text),
-            Column("研究生支教团", "graduateTeachingGroup", _flag, NO, _flag_text, optional=True),
+            Column(
+                "学历", "degree", _degree_parse, DEGREE[Degree.BACHELOR], _degree_show, choices=tuple(DEGREE.values())
+            ),
+            Column("有无工作经历", "hasWorkExperience", lambda v: bool(_flag(v)), NO, _flag_text, choices=FLAG),
+            Column("研究生支教团", "graduateTeachingGroup", _flag, NO, _flag_text, optional=True, choices=FLAG),
             Column("志愿服务经历", "volunteerExperience", _optional, "西部计划宣讲志愿者", optional=True),
         ),
     ),
