@@ -3,6 +3,7 @@ transaction → events after commit. A refusal at any step writes nothing (R1, R
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -99,10 +100,13 @@ async def perform(
         raise unauthenticated(auth_error)
     if actor is None:
         raise unauthenticated(f"{operation} needs a token")
-    async with hub.write_sessionmaker() as session:
+    # An import's chunks share one transaction (the context's `transaction`): each runs in a savepoint,
+    # its events wait for the import's commit (hub/exchange/imports.py).
+    shared = getattr(info.context, "transaction", None)
+    async with contextlib.nullcontext(shared) if shared is not None else hub.write_sessionmaker() as session:
         unit = Unit(hub=hub, actor=actor, operation=operation, session=session)
         try:
-            async with session.begin():
+            async with session.begin_nested() if shared is not None else session.begin():
                 result = await work(unit)
                 await write_entry(
                     session, actor, operation, hub.clock.now(), unit.target_ids, unit.changes, unit.scopes
@@ -126,6 +130,9 @@ async def perform(
             log.info("%s refused by the database: %s", operation, exc.orig)
             return refused([Problem(UserErrorCode.INVALID_INPUT, "a value is out of range for what it describes")])
     event = Event(operation, actor, tuple(unit.target_ids), unit.changes)
+    if shared is not None:
+        info.context.events.append(event)
+        return result
     hub.plugins.emit(event)  # each listener's failure is logged there, never raised into the mutation
     return result
 

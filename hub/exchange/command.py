@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from hub.exchange.tables import TABLES
+from hub.i18n import _
 
 
 def add_import_arguments(parser: argparse.ArgumentParser) -> None:
@@ -40,10 +41,29 @@ def run_import(args: argparse.Namespace, settings: Any, plugins_of: Callable[[An
     with open(args.file, "rb") as handle:
         data = handle.read()
     report = asyncio.run(_import(settings, plugins_of(settings), actor, args, data))
+    if report.ignored_columns:
+        print(
+            _("ignored columns (no column of {kind}): {names}", kind=args.kind, names="、".join(report.ignored_columns))
+        )
     for problem in report.problems:
         print(problem)
+    if report.problem_count > len(report.problems):
+        hidden = report.problem_count - len(report.problems)
+        print(
+            _(
+                "... and {count:,} more problems (the first {shown:,} by line are listed)",
+                count=hidden,
+                shown=len(report.problems),
+            )
+        )
     if not report.ok:
-        sys.exit(f"hub: {args.file} refused whole: {len(report.problems)} problem(s), nothing written")
+        sys.exit(
+            _(
+                "hub: {file} refused whole: {count:,} problem(s), nothing written",
+                file=args.file,
+                count=report.problem_count,
+            )
+        )
     verb = "checked (dry run, nothing written)" if report.dry_run else "imported"
     print(f"{report.rows} {args.kind} rows {verb}")
 

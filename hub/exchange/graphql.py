@@ -15,8 +15,7 @@ from hub.exchange.imports import ImportProblem as FileProblem
 from hub.exchange.imports import ImportReport, import_file
 from hub.exchange.tables import TABLES
 from hub.graphql.context import Info
-
-MAX_BYTES = 6 * 1024 * 1024  # the decoded file; its base64 must also fit HUB_MAX_BODY_BYTES (8 MiB)
+from hub.i18n import _
 
 
 @strawberry.enum(description="What a spreadsheet import holds.")
@@ -52,7 +51,11 @@ class ImportTablePayload:
     rows: int
     written: int
     dry_run: bool
-    problems: list[ImportProblem]
+    problems: list[ImportProblem] = strawberry.field(
+        description="The first problems by line (at most HUB_IMPORT_MAX_PROBLEMS); problemCount counts them all."
+    )
+    problem_count: int = strawberry.field(description="Every problem found in the file, listed or not.")
+    ignored_columns: list[str] = strawberry.field(description="Headers of the file that are no column of its kind.")
 
     @classmethod
     def of(cls, report: ImportReport) -> ImportTablePayload:
@@ -64,6 +67,8 @@ class ImportTablePayload:
             problems=[
                 ImportProblem(line=p.line, column=p.column, code=p.code, message=p.message) for p in report.problems
             ],
+            problem_count=report.problem_count,
+            ignored_columns=report.ignored_columns,
         )
 
 
@@ -81,9 +86,8 @@ class ExchangeMutation:
         except (binascii.Error, ValueError):
             data = None
         report = ImportReport(input.kind.value, dry_run=input.dry_run)
-        if data is None or len(data) > MAX_BYTES:
-            reason = "contentBase64 is not base64" if data is None else f"the file exceeds {MAX_BYTES} bytes"
-            report.problems.append(FileProblem(None, None, "INVALID_INPUT", reason))
+        if data is None:
+            report.add(FileProblem(None, None, "INVALID_INPUT", _("contentBase64 is not base64")))
             return ImportTablePayload.of(report)
         report = await import_file(
             info.context.hub, actor, input.kind.value, data, input.file_name, dry_run=input.dry_run
