@@ -28,6 +28,7 @@ from hub.auth import AuthenticationError, bearer
 from hub.exchange.routes import exchange_routes
 from hub.graphql.context import HubContext
 from hub.graphql.loaders import Loaders
+from hub.i18n import LanguageMiddleware
 from hub.runtime import Hub
 from hub.settings import Limits, Settings
 
@@ -163,7 +164,7 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Star
             *exchange_routes(hub),
         ],
         lifespan=lifespan,
-        middleware=[Middleware(RequestGuard, limits=hub.settings.limits)],
+        middleware=[Middleware(LanguageMiddleware), Middleware(RequestGuard, limits=hub.settings.limits)],
     )
     app.state.hub = hub
     return app

@@ -11,9 +11,11 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import io
+import re
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import write_mo
@@ -45,9 +47,9 @@ def language() -> str:
     return _language.get()
 
 
-def _(message: str, **values: object) -> str:
-    """`message` in the current language, its `{name}` fields filled from `values`."""
-    translated = catalogue(language()).gettext(message)
+def _(msgid: str, /, **values: object) -> str:
+    """`msgid` in the current language, its `{name}` fields filled from `values`."""
+    translated = catalogue(language()).gettext(msgid)
     return translated.format(**values) if values else translated
 
 
@@ -90,3 +92,49 @@ def speaking(value: str) -> Iterator[None]:
         yield
     finally:
         _language.reset(token)
+
+
+ROW_MESSAGE = N_("row {row}: {message}")  # how a batch mutation's problem names its input row
+
+
+def spoken(message: str) -> str:
+    """A userError message in the current language: the catalogue's translation of a message the code
+    wrote in English, its batch-row prefix ("row 3: …") translated on its own."""
+    found = _ROW.match(message)
+    if found:
+        return _(ROW_MESSAGE, row=found[1], message=_(found[2]))
+    return _(message)
+
+
+def row_prefix() -> re.Pattern[str]:
+    """The row prefix of `spoken` messages in the current language, to take off where the line is shown."""
+    before, _sep, after = _(ROW_MESSAGE).partition("{row}")
+    return re.compile("^" + re.escape(before) + r"\d+" + re.escape(after.replace("{message}", "")))
+
+
+_ROW = re.compile(r"^row (\d+): (.*)$", re.DOTALL)
+
+
+class LanguageMiddleware:
+    """ASGI middleware: the request speaks the language its `Accept-Language` header asks for (Chinese by
+    default); a response that depends on it says so with `Vary` and `Content-Language`."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        asked = dict(scope.get("headers") or []).get(b"accept-language", b"").decode("latin-1")
+        chosen = negotiate(asked)
+
+        async def labelled(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers") or [])
+                headers += [(b"content-language", chosen.encode()), (b"vary", b"Accept-Language")]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        with speaking(chosen):
+            await self.app(scope, receive, labelled)

@@ -211,7 +211,7 @@ async def test_a_file_larger_than_one_batch_is_written_in_one_transaction_or_not
     repeated = [COUNTY_HEADERS, *rows[:4], rows[0]]
     report = await import_file(client.hub, NATIONAL_OFFICE, "counties", xlsx(repeated), "县.xlsx")
     assert where(report) == [(6, "县级行政区划代码", "DUPLICATE")]
-    assert "line 2" in report.problems[0].message
+    assert "第 2 行" in report.problems[0].message
     steps: list[tuple[str, int]] = []
     report = await import_file(
         client.hub,

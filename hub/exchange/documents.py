@@ -23,13 +23,12 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from hub.auth import Actor
-from hub.enums import Degree
+from hub.enums import Degree, Gender, label
 from hub.exchange.calls import Refused, ask
-from hub.exchange.tables import DEGREE, NO, YES
+from hub.exchange.tables import NO, YES
 
 FONT = "STSong-Light"
 PROGRAM = "大学生志愿服务西部计划"
-GENDER = {"MALE": "男", "FEMALE": "女"}
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 TITLE = ParagraphStyle("title", fontName=FONT, fontSize=20, leading=28, alignment=TA_CENTER, wordWrap="CJK")
 SUBTITLE = ParagraphStyle("subtitle", fontName=FONT, fontSize=12, leading=18, alignment=TA_CENTER, wordWrap="CJK")
@@ -93,8 +92,8 @@ async def application_form(hub: Any, actor: Actor | None, application_id: str) -
     w = [34 * mm, 58 * mm, 24 * mm, 54 * mm]
     grid = _grid(
         [
-            ["姓名", person["name"], "性别", GENDER[person["gender"]]],
-            ["出生日期", person["birthDate"], "学历", DEGREE[Degree(person["degree"])]],
+            ["姓名", person["name"], "性别", label(Gender(person["gender"]), "zh")],
+            ["出生日期", person["birthDate"], "学历", label(Degree(person["degree"]), "zh")],
             ["身份证号码", person["idNumber"], "手机号码", person["phone"] or ""],
             ["毕业学校", f"{app['school']['name']}（{app['school']['code']}）", "报名日期", app["submittedAt"][:10]],
             ["服务省份志愿", wishes, "服从调剂", YES if app["acceptsAdjustment"] else NO],

@@ -19,7 +19,6 @@ import asyncio
 import heapq
 import itertools
 import logging
-import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from hub.exchange.calls import execute
 from hub.exchange.reading import Cancelled, Line, Sheet, UnreadableFile, read
 from hub.exchange.tables import TABLES, CellError, Table
 from hub.graphql.ids import to_global_id
-from hub.i18n import _
+from hub.i18n import _, row_prefix
 from hub.settings import FileLimits
 
 log = logging.getLogger("hub.exchange")
@@ -58,8 +57,11 @@ class ImportProblem:
     message: str
 
     def __str__(self) -> str:
-        where = ", ".join(p for p in (_("line {line}", line=self.line) if self.line else "", self.column or "") if p)
-        return f"{where or _('file')}: {self.message} [{self.code}]"
+        if self.line and self.column:
+            return _("line {line}, {column}: {message} [{code}]", **self.__dict__)
+        if self.line:
+            return _("line {line}: {message} [{code}]", **self.__dict__)
+        return _("file: {message} [{code}]", message=self.message, code=self.code)
 
 
 @dataclass
@@ -300,7 +302,6 @@ async def _write(
             hub.plugins.emit(event)
 
 
-ROW_PREFIX = re.compile(r"^row \d+: ")
 FIELD_ALIASES = {"unitId": "unitName"}  # the input field a file column fills under another name
 
 
@@ -339,6 +340,6 @@ async def _run(
                 named = table.column(name)
                 column = named.header if named else path[3]
                 index = _index(table, name)
-        message = ROW_PREFIX.sub("", error["message"]) if line else error["message"]  # the line says where
+        message = row_prefix().sub("", error["message"]) if line else error["message"]  # the line says where
         report.add(ImportProblem(line, column, error["code"], message), index)
     return False

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from hub.enums import Degree, KeyAssistance, PostCategory
+from hub.enums import Degree, KeyAssistance, PostCategory, labels
+from hub.i18n import _
 
 
 class CellError(ValueError):
@@ -30,7 +31,7 @@ def text(value: Any) -> str:
 def _required(value: Any) -> str:
     out = text(value)
     if not out:
-        raise CellError("the cell is empty")
+        raise CellError(_("the cell is empty"))
     return out
 
 
@@ -43,7 +44,7 @@ def _count(value: Any) -> int:
     try:
         return int(out)
     except ValueError:
-        raise CellError(f"{out!r} is not a whole number") from None
+        raise CellError(_("{value!r} is not a whole number", value=out)) from None
 
 
 YES, NO = "是", "否"
@@ -58,40 +59,29 @@ def _flag(value: Any) -> bool | None:
         return True
     if out in (NO, "FALSE", "False", "false", "0"):
         return False
-    raise CellError(f"{out!r} is neither {YES} nor {NO}")
+    raise CellError(_("{value!r} is neither {yes} nor {no}", value=out, yes=YES, no=NO))
 
 
-def _labelled(labels: dict[Enum, str]) -> tuple[Callable[[Any], str], Callable[[Any], str]]:
+def _labelled(shown: dict[Enum, str]) -> tuple[Callable[[Any], str], Callable[[Any], str]]:
     """Parse and show an enum by its Chinese label (its GraphQL name is accepted too)."""
-    by_label = {label: member.value for member, label in labels.items()}
-    by_name = {member.value: member.value for member in labels}
+    by_label = {label: member.value for member, label in shown.items()}
+    by_name = {member.value: member.value for member in shown}
 
     def parse(value: Any) -> str:
         out = _required(value)
         if out in by_label or out in by_name:
             return by_label.get(out) or by_name[out]
-        raise CellError(f"{out!r} is not one of {'、'.join(labels.values())}")
+        raise CellError(_("{value!r} is not one of {choices}", value=out, choices="、".join(shown.values())))
 
     def show(value: Any) -> str:
-        return labels[type(next(iter(labels)))(value)]
+        return shown[type(next(iter(shown)))(value)]
 
     return parse, show
 
 
-KEY_ASSISTANCE = {
-    KeyAssistance.NATIONAL_KEY: "国家乡村振兴重点帮扶县",
-    KeyAssistance.LOCAL_KEY: "当地乡村振兴重点帮扶县",
-    KeyAssistance.POVERTY_EXITED: "脱贫县",
-    KeyAssistance.NONE: "无",
-}
-POST_CATEGORY = {  # R13
-    PostCategory.RURAL_EDUCATION: "乡村教育",
-    PostCategory.RURAL_CONSTRUCTION: "服务乡村建设",
-    PostCategory.RURAL_HEALTH: "健康乡村",
-    PostCategory.YOUTH_WORK: "基层青年工作",
-    PostCategory.RURAL_GOVERNANCE: "乡村社会治理",
-}
-DEGREE = {Degree.BACHELOR: "本科", Degree.MASTER: "硕士研究生", Degree.DOCTOR: "博士研究生"}
+KEY_ASSISTANCE = labels(KeyAssistance)
+POST_CATEGORY = labels(PostCategory)  # R13
+DEGREE = labels(Degree)
 
 
 def _whole(value: Any) -> int | None:

@@ -26,6 +26,7 @@ from hub.graphql.types import (
     Training,
     Volunteer,
 )
+from hub.i18n import spoken
 
 
 @strawberry.type
@@ -38,7 +39,10 @@ class UserError:
 
 
 def user_errors(problems: list[Problem]) -> list[UserError]:
-    return [UserError(field=list(p.field) if p.field else None, message=p.message, code=p.code) for p in problems]
+    """The problems as the payload's userErrors, their messages in the caller's language (hub.i18n)."""
+    return [
+        UserError(field=list(p.field) if p.field else None, message=spoken(p.message), code=p.code) for p in problems
+    ]
 
 
 def refused_with(payload: type, **empty: Any) -> Callable[[list[Problem]], Any]:
