@@ -30,10 +30,10 @@ async def _register(client: Client, language: str | None) -> tuple[dict, dict]: 
 async def test_user_errors_are_chinese_unless_english_is_asked_for(client: Client) -> None:
     await seed_reference(client.hub)
     chinese, headers = await _register(client, None)
-    assert chinese["message"] == "身份证号码的校验码不符（GB 11643）"
+    assert chinese["message"].endswith("身份证号码的校验码不符（GB 11643）")
     assert headers["content-language"] == "zh"
     english, headers = await _register(client, "en-GB,en;q=0.9,zh;q=0.5")
-    assert english["message"] == "the check character of the identity number does not match (GB 11643)"
+    assert english["message"].endswith("the check character of the identity number does not match (GB 11643)")
     assert headers["content-language"] == "en"
     assert chinese["code"] == english["code"] == "INVALID_INPUT"  # codes never change
     assert (await _register(client, "fr-FR"))[0]["message"] == chinese["message"]
