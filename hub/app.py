@@ -19,11 +19,12 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
+from hub import graphiql
 from hub.auth import AuthenticationError, bearer
 from hub.exchange.routes import exchange_routes
 from hub.graphql.context import HubContext
@@ -56,6 +57,10 @@ class HubGraphQL(GraphQL):
             request=request,
             response=response,
         )
+
+    async def render_graphql_ide(self, request: Any) -> HTMLResponse:
+        """GraphiQL from the hub's own assets (hub/graphiql), never a CDN."""
+        return HTMLResponse(graphiql.page())
 
     def encode_json(self, data: object) -> str | bytes:
         """Compact UTF-8 JSON, Chinese unescaped: orjson writes the same bytes as json.dumps with these
@@ -162,6 +167,7 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Star
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *exchange_routes(hub),
+            *([] if hub.settings.production else [graphiql.static_mount()]),
         ],
         lifespan=lifespan,
         middleware=[Middleware(LanguageMiddleware), Middleware(RequestGuard, limits=hub.settings.limits)],
