@@ -12,7 +12,14 @@ from hub.graphql.context import HubContext
 from hub.graphql.loaders import Loaders
 
 PAGE = 500  # the schema's largest page
-STATUS = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "BAD_USER_INPUT": 400, "NOT_FOUND": 404, "INVALID_STATE": 409}
+STATUS = {
+    "UNAUTHENTICATED": 401,
+    "FORBIDDEN": 403,
+    "BAD_USER_INPUT": 400,
+    "NOT_FOUND": 404,
+    "INVALID_STATE": 409,
+    "UNAVAILABLE": 503,
+}
 
 
 class Refused(Exception):
