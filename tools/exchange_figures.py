@@ -100,7 +100,7 @@ async def measure(settings: Settings, rows: int) -> None:
                 report = await import_file(hub, actor, kind, data, f"{kind}.xlsx", dry_run=dry_run)
                 took = time.perf_counter() - started
                 assert report.ok, report.problems[:5]
-                what = "dry run" if dry_run else "import (rehearsed, then written)" if rows > CHUNK else "import"
+                what = "dry run (rolled back)" if dry_run else f"import (one transaction, chunks of {CHUNK})"
                 print(f"{what} of {rows} {kind}: {took:.1f} s ({len(data) / 1e6:.1f} MB xlsx)", flush=True)
         async with hub.write_sessionmaker() as session, session.begin():
             ids = [
