@@ -65,6 +65,9 @@ ZH = {
     "{value!r} is not one of {choices}": "“{value}”不在可选值之中：{choices}",
     "{value} is also on line {line}": "{value} 在第 {line} 行也出现了",
     "row {row}: {message}": "第 {row} 条：{message}",
+    "the first {shown:,} of {count:,} problems are marked": "共 {count:,} 个问题，标出了前 {shown:,} 个",
+    "problems": "问题",
+    "the problems are marked beside their rows in {file}": "问题已标在 {file} 中各行旁边",
     # identity numbers (GB 11643) and stored text
     "an identity number has 18 characters, this one has {count}": "身份证号码应为 18 位，此号码为 {count} 位",
     "an identity number is 17 digits and a digit or X": "身份证号码应为 17 位数字加一位数字或 X",

@@ -26,6 +26,12 @@ def add_import_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--code", default=None, help="with --level: the office's province, county or school code")
     parser.add_argument("--sub", default=None, help="the subject recorded in the audit log (default: the user)")
+    parser.add_argument(
+        "--problems",
+        default=None,
+        metavar="FILE",
+        help="when the file is refused, write a copy of it (.xlsx) with a 问题 column beside each bad row",
+    )
 
 
 def run_import(
@@ -68,6 +74,16 @@ def run_import(
     if report.problem_count > len(report.problems):
         hidden, shown = report.problem_count - len(report.problems), len(report.problems)
         print(_("... and {count:,} more problems (the first {shown:,} by line are listed)", count=hidden, shown=shown))
+    if not report.ok and args.problems:
+        from hub.exchange.annotated import annotated_copy
+
+        copy = asyncio.run(annotated_copy(data, os.path.basename(args.file), report, settings.file_limits))
+        try:
+            with open(args.problems, "wb") as handle:
+                handle.write(copy)
+        except OSError as exc:
+            raise Stop(_("hub: cannot write {file}: {reason}", file=args.problems, reason=exc.strerror)) from None
+        print(_("the problems are marked beside their rows in {file}", file=args.problems))
     if not report.ok:
         message = _("hub: {file} refused whole: {count:,} problem(s), nothing written")
         raise Stop(message.format(file=args.file, count=report.problem_count), 1)

@@ -11,6 +11,7 @@ from enum import Enum
 
 import strawberry
 
+from hub.exchange.annotated import annotated_copy
 from hub.exchange.imports import ImportProblem as FileProblem
 from hub.exchange.imports import ImportReport, import_file
 from hub.exchange.tables import TABLES
@@ -35,6 +36,10 @@ class ImportTableInput:
     file_name: str = strawberry.field(description="Its extension says the format: .xlsx or .csv (UTF-8 or GBK).")
     content_base64: str
     dry_run: bool = False
+    annotate: bool = strawberry.field(
+        default=False,
+        description="When the file has problems, answer with annotatedFileBase64: a copy of it with a 问题 column.",
+    )
 
 
 @strawberry.type(description="One problem of an imported file; line 1 is the header row.")
@@ -56,6 +61,10 @@ class ImportTablePayload:
     )
     problem_count: int = strawberry.field(description="Every problem found in the file, listed or not.")
     ignored_columns: list[str] = strawberry.field(description="Headers of the file that are no column of its kind.")
+    annotated_file_base64: str | None = strawberry.field(
+        default=None,
+        description="With annotate: the file (.xlsx) with a 问题 column beside each bad row; null when it has none.",
+    )
 
     @classmethod
     def of(cls, report: ImportReport) -> ImportTablePayload:
@@ -92,4 +101,8 @@ class ExchangeMutation:
         report = await import_file(
             info.context.hub, actor, input.kind.value, data, input.file_name, dry_run=input.dry_run
         )
-        return ImportTablePayload.of(report)
+        payload = ImportTablePayload.of(report)
+        if input.annotate and not report.ok and report.rows:
+            copy = await annotated_copy(data, input.file_name, report, info.context.hub.settings.file_limits)
+            payload.annotated_file_base64 = base64.b64encode(copy).decode()
+        return payload
