@@ -36,7 +36,7 @@ from hub.i18n import _, row_prefix
 from hub.settings import FileLimits
 
 log = logging.getLogger("hub.exchange")
-CHUNK = 5000  # rows a mutation call (the batch mutations take up to 20,000); all chunks share one transaction
+CHUNK = 20000  # rows a mutation call: the largest batch the batch mutations take; all chunks share one transaction
 KEYS = {"counties": ("code",), "schools": ("code",), "volunteers": ("subject", "idNumber")}
 INPUT_TYPES = {
     "upsertCounties": "UpsertCountiesInput",
