@@ -5,6 +5,7 @@ seal areas, dates as 年 月 日, the school's sign-off on the application form 
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 from pypdf import PdfReader
@@ -55,6 +56,10 @@ async def test_every_font_of_every_document_is_embedded(client: Client) -> None:
         fonts = fonts_of(response.content)
         assert fonts and all(embedded for _name, embedded in fonts), (path, fonts)
         assert len(response.content) < 400_000, (path, len(response.content))  # a subset, not the whole font
+        if "certificate" in path:  # the QR code: its dark modules as filled squares, not one black block
+            content = PdfReader(io.BytesIO(response.content)).pages[0].get_contents().get_data()
+            squares = re.findall(rb"[\d.]+ [\d.]+ ([\d.]+) ([\d.]+) re f", content)
+            assert len(squares) > 50 and max(float(w) for w, _h in squares) < 30, squares[:3]
 
 
 async def test_the_application_form_has_the_parts_of_the_paper_one(client: Client) -> None:

@@ -282,7 +282,7 @@ class QrCode(Flowable):
         scale = self.width / (right - left)
         self.canv.setFillColor(colors.black)
         for shape in _shapes(widget.draw()):
-            if isinstance(shape, Rect):
+            if isinstance(shape, Rect) and shape.fillColor is not None:  # the unfilled one is the quiet zone
                 x, y = (shape.x - left) * scale, (shape.y - bottom) * scale
                 self.canv.rect(x, y, shape.width * scale, shape.height * scale, stroke=0, fill=1)
 
