@@ -261,9 +261,19 @@ def _run(args: argparse.Namespace) -> None:
         print(_("hub: interrupted"), file=sys.stderr)
         sys.exit(130)
     except Exception as exc:
+        from sqlalchemy.exc import DBAPIError
+
+        if not (unreachable(exc) or isinstance(exc, DBAPIError)):
+            raise
+        reason = _reason(exc)
+        if "no such table" in reason or ("relation" in reason and "does not exist" in reason):
+            print(
+                _("hub: the database is not migrated ({reason}); run `hub db upgrade`", reason=reason), file=sys.stderr
+            )
+            sys.exit(2)
         if not unreachable(exc):
             raise
-        print(_("hub: cannot reach the database ({reason})", reason=_reason(exc)), file=sys.stderr)
+        print(_("hub: cannot reach the database ({reason})", reason=reason), file=sys.stderr)
         sys.exit(3)
 
 

@@ -54,6 +54,9 @@ def test_no_database_is_created_outside_its_folder(
     status, err = _run(["audit", "verify"], capsys)
     assert status == 2
     assert not (tmp_path / "hub.db").exists()
+    (tmp_path / "hub.db").touch()  # a database that was never migrated
+    status, err = _run(["import", "schools", str(file), "--level", "national"], capsys)
+    assert status == 2 and "hub db upgrade" in err and "Traceback" not in err
 
 
 def test_an_unreachable_database_is_one_line_and_status_3(tmp_path: Path) -> None:

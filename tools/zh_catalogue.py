@@ -20,6 +20,7 @@ ZH = {
     "hub: --demo is for development, not HUB_ENV=production": "hub：--demo 仅用于开发环境，不能在 HUB_ENV=production 下使用",
     "hub: cannot make that token: {reason}": "hub：无法生成该令牌：{reason}",
     "hub: cannot reach the database ({reason})": "hub：无法连接数据库（{reason}）",
+    "hub: the database is not migrated ({reason}); run `hub db upgrade`": "hub：数据库尚未迁移（{reason}）；请运行 `hub db upgrade`",
     "hub: cannot read {file}: {reason}": "hub：无法读取 {file}：{reason}",
     "hub: cannot write {file}: {reason}": "hub：无法写入 {file}：{reason}",
     "hub: db downgrade needs --revision (e.g. base)": "hub：db downgrade 需要 --revision（例如 base）",
