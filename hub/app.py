@@ -20,13 +20,13 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.types import ExecutionResult
 
-from hub import __version__
+from hub import __version__, graphiql
 from hub.auth import AuthenticationError, bearer
 from hub.events.subscriptions import connect
 from hub.events.worker import Worker
@@ -34,6 +34,7 @@ from hub.exchange.routes import exchange_routes
 from hub.graphql.context import HubContext
 from hub.graphql.loaders import Loaders
 from hub.graphql_http import GRAPHQL_RESPONSE, request_error_status, wants_graphql_response
+from hub.i18n import LanguageMiddleware
 from hub.metrics import HubMetrics, metrics_endpoint
 from hub.observability import RequestObserver, count_sql, tracing_middleware
 from hub.runtime import Hub
@@ -99,6 +100,10 @@ class HubGraphQL(GraphQL):
         if getattr(sub_response, "media_type", None) == GRAPHQL_RESPONSE:
             response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
         return response
+
+    async def render_graphql_ide(self, request: Any) -> HTMLResponse:
+        """GraphiQL from the hub's own assets (hub/graphiql), never a CDN."""
+        return HTMLResponse(graphiql.page())
 
     def encode_json(self, data: object) -> str | bytes:
         """Compact UTF-8 JSON, Chinese unescaped: orjson writes the same bytes as json.dumps with these
@@ -215,11 +220,13 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Star
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint(metrics, hub.settings.metrics_token)),
             *exchange_routes(hub),
+            *([] if hub.settings.production else [graphiql.static_mount()]),
         ],
         lifespan=lifespan,
         middleware=[
             *tracing_middleware(hub),  # OpenTelemetry's server span, when tracing is configured
             Middleware(RequestObserver, metrics=metrics),  # outermost: ids, times and logs even refusals
+            Middleware(LanguageMiddleware),
             Middleware(RequestGuard, limits=hub.settings.limits),
         ],
     )

@@ -1,22 +1,71 @@
-"""`hub`: db upgrade/downgrade, serve (with --demo), token, schema, audit verify, import, recruitment suggest."""
+"""`hub`: db upgrade/downgrade, serve (with --demo), token, schema, audit verify, import, recruitment suggest,
+events, worker, documents.
+
+Every user mistake ends with one line on stderr and an exit status, never a traceback (EXIT_CODES, in
+README.md). Only `hub db upgrade` and `hub serve --demo` create a database; every other command refuses a
+SQLite file that does not exist (run from the wrong folder, it would otherwise make an empty hub.db)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import socket
 import sys
 from dataclasses import replace
+from pathlib import Path
 
 from hub.auth import make_token
 from hub.enums import OfficeLevel
+from hub.i18n import LANGUAGES, _, negotiate, speaking
 from hub.settings import ConfigurationError, Settings
+
+EXIT_CODES = {
+    0: "done",
+    1: "refused: a file with problems (nothing written), a broken audit trail",
+    2: "wrong usage: an unknown option, a missing or unreadable file, no database here, bad configuration",
+    3: "the database cannot be reached",
+    130: "interrupted (Ctrl-C)",
+}
+
+
+class Stop(Exception):
+    """A user mistake: the message printed on stderr and the exit status (EXIT_CODES)."""
+
+    def __init__(self, message: str, status: int = 2) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def _settings() -> Settings:
     try:
         return Settings.from_env()
     except (ConfigurationError, ValueError) as exc:
-        sys.exit(f"hub: {exc}")
+        raise Stop(f"hub: {exc}") from None
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None for another database or an in-memory one)."""
+    if not url.startswith("sqlite"):
+        return None
+    path = url.split(":///", 1)[1] if ":///" in url else ""
+    path = path.split("?", 1)[0]
+    return None if not path or path == ":memory:" else Path(path)
+
+
+def existing_database(settings: Settings) -> Settings:
+    """`settings`, when its SQLite file exists (any other database is the server's concern)."""
+    path = sqlite_path(settings.database_url)
+    if path is not None and not path.exists():
+        raise Stop(
+            _(
+                "hub: there is no database at {path} (in {folder}); run the command in the hub's folder, "
+                "set HUB_DATABASE_URL, or create one with `hub db upgrade`",
+                path=path,
+                folder=os.getcwd(),
+            )
+        )
+    return settings
 
 
 def _plugins(settings: Settings):  # type: ignore[no-untyped-def]
@@ -25,7 +74,7 @@ def _plugins(settings: Settings):  # type: ignore[no-untyped-def]
     try:
         return HubPlugins(settings.plugins)
     except PluginError as exc:
-        sys.exit(f"hub: {exc}")
+        raise Stop(f"hub: {exc}") from None
 
 
 def installed():  # type: ignore[no-untyped-def]
@@ -43,12 +92,13 @@ def cmd_db(args: argparse.Namespace) -> None:
     _plugins(settings)  # HUB_PLUGINS must name installed plugins
     plugins = installed()
     if args.action == "upgrade":
-        print(f"migrating {settings.database_url} to {args.revision} ...", flush=True)
+        print(_("migrating {url} to {revision} ...", url=settings.database_url, revision=args.revision), flush=True)
         migrate.upgrade(settings, plugins, args.revision)
     else:
-        print(f"downgrading {settings.database_url} to {args.revision} ...", flush=True)
+        existing_database(settings)
+        print(_("downgrading {url} to {revision} ...", url=settings.database_url, revision=args.revision), flush=True)
         migrate.downgrade(settings, plugins, args.revision)
-    print("done")
+    print(_("done"))
 
 
 def cmd_token(args: argparse.Namespace) -> None:
@@ -56,7 +106,7 @@ def cmd_token(args: argparse.Namespace) -> None:
     try:
         print(make_token(settings, args.level, args.sub, args.code, args.ttl))
     except Exception as exc:
-        sys.exit(f"hub: cannot make that token: {exc}")
+        raise Stop(_("hub: cannot make that token: {reason}", reason=exc)) from None
 
 
 def cmd_schema(args: argparse.Namespace) -> None:
@@ -78,7 +128,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
     settings = _settings()
     if args.demo and settings.production:
-        sys.exit("hub: --demo is for development, not HUB_ENV=production")
+        raise Stop(_("hub: --demo is for development, not HUB_ENV=production"))
+    if not args.demo:
+        existing_database(settings)
     plugins = _plugins(settings)
     if args.demo:
         from hub.demo import DEMO_TOKENS, load_demo
@@ -125,7 +177,7 @@ def cmd_audit(args: argparse.Namespace) -> None:
     from hub.audit import verify
     from hub.db import make_engine, make_sessionmaker
 
-    settings = _settings()
+    settings = existing_database(_settings())
 
     async def run():  # type: ignore[no-untyped-def]
         engine = make_engine(settings.database_url, 1, settings.pgbouncer)
@@ -137,7 +189,7 @@ def cmd_audit(args: argparse.Namespace) -> None:
 
     verdict = asyncio.run(run())
     if not verdict.intact:
-        sys.exit(f"audit trail BROKEN after {verdict.entries - 1} good entries: {verdict.reason}")
+        raise Stop(f"audit trail BROKEN after {verdict.entries - 1} good entries: {verdict.reason}", 1)
     print(f"audit trail intact: {verdict.entries} entries, head {verdict.head}")
 
 
@@ -175,7 +227,7 @@ def cmd_documents(args: argparse.Namespace) -> None:
 def cmd_import(args: argparse.Namespace) -> None:
     from hub.exchange.command import run_import
 
-    run_import(args, _settings(), _plugins)
+    run_import(args, _settings(), _plugins, existing_database)
 
 
 def cmd_recruitment(args: argparse.Namespace) -> None:
@@ -187,36 +239,50 @@ def cmd_recruitment(args: argparse.Namespace) -> None:
 def build_parser() -> argparse.ArgumentParser:
     from hub import __version__
 
-    parser = argparse.ArgumentParser(prog="hub", description="The Western Program data hub")
+    codes = "\n".join(f"  {code:<4} {what}" for code, what in EXIT_CODES.items())
+    parser = argparse.ArgumentParser(
+        prog="hub",
+        description="The Western Program data hub (大学生志愿服务西部计划)",
+        epilog=f"exit status:\n{codes}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=None,
+        help="language of the messages: zh (default) or en; default from HUB_LANG, then LANG",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     db = sub.add_parser("db", help="database migrations")
-    db.add_argument("action", choices=["upgrade", "downgrade"])
+    db.add_argument("action", choices=["upgrade", "downgrade"], help="upgrade (creates the database) or downgrade")
     db.add_argument("--revision", default=None, help="target revision (upgrade: heads, downgrade: required)")
     db.set_defaults(func=cmd_db)
 
     serve = sub.add_parser("serve", help="serve /graphql, /healthz, /readyz")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     serve.add_argument("--workers", type=int, default=1, help="worker processes sharing one database")
     serve.add_argument("--demo", action="store_true", help="migrate, load demo data, print tokens, serve")
     serve.set_defaults(func=cmd_serve)
 
     token = sub.add_parser("token", help="print a signed token")
-    token.add_argument("--level", required=True, choices=[lv.value.lower() for lv in OfficeLevel])
-    token.add_argument("--code", default=None)
-    token.add_argument("--sub", required=True)
-    token.add_argument("--ttl", type=int, default=3600)
+    token.add_argument(
+        "--level", required=True, choices=[lv.value.lower() for lv in OfficeLevel], help="the office level"
+    )
+    token.add_argument("--code", default=None, help="the office's code (province, county or school code)")
+    token.add_argument("--sub", required=True, help="the subject: who the token is for (an account name)")
+    token.add_argument("--ttl", type=int, default=3600, help="seconds the token is valid (default 3600)")
     token.set_defaults(func=cmd_token)
 
     audit = sub.add_parser("audit", help="the audit log's hash chain")
-    audit.add_argument("action", choices=["verify"])
+    audit.add_argument("action", choices=["verify"], help="verify: walk the chain, exit 1 at a break")
     audit.set_defaults(func=cmd_audit)
 
     schema = sub.add_parser("schema", help="print the SDL of the schema as configured (standalone: `export`)")
     schema.add_argument("action", nargs="?", choices=["export"], default="export", help="export (the default)")
-    schema.add_argument("--output", "-o", default=None)
+    schema.add_argument("--output", "-o", default=None, help="write to this file instead of stdout")
     schema.set_defaults(func=cmd_schema)
 
     documents = sub.add_parser("documents", help="trusted documents (HUB_TRUSTED_DOCUMENTS)")
@@ -242,12 +308,54 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
-    if args.command == "db":
-        if args.action == "upgrade":
-            args.revision = args.revision or "heads"
-        elif not args.revision:
-            sys.exit("hub: db downgrade needs --revision (e.g. base)")
-    args.func(args)
+    with speaking(args.lang or negotiate(os.environ.get("HUB_LANG") or os.environ.get("LANG", "").split(".")[0])):
+        _run(args)
+
+
+def _run(args: argparse.Namespace) -> None:
+    try:
+        if args.command == "db":
+            if args.action == "upgrade":
+                args.revision = args.revision or "heads"
+            elif not args.revision:
+                raise Stop(_("hub: db downgrade needs --revision (e.g. base)"))
+        args.func(args)
+    except Stop as stop:
+        print(stop, file=sys.stderr)
+        sys.exit(stop.status)
+    except KeyboardInterrupt:
+        print(_("hub: interrupted"), file=sys.stderr)
+        sys.exit(130)
+    except Exception as exc:
+        from sqlalchemy.exc import DBAPIError
+
+        if not (unreachable(exc) or isinstance(exc, DBAPIError)):
+            raise
+        reason = _reason(exc)
+        if "no such table" in reason or ("relation" in reason and "does not exist" in reason):
+            print(
+                _("hub: the database is not migrated ({reason}); run `hub db upgrade`", reason=reason), file=sys.stderr
+            )
+            sys.exit(2)
+        if not unreachable(exc):
+            raise
+        print(_("hub: cannot reach the database ({reason})", reason=reason), file=sys.stderr)
+        sys.exit(3)
+
+
+def unreachable(exc: BaseException) -> bool:
+    """The database could not be reached (refused, unknown host, timed out, no such database)."""
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+    if isinstance(exc, OperationalError | InterfaceError | ConnectionError | socket.gaierror | TimeoutError):
+        return True
+    cause = exc.__cause__ or exc.__context__
+    return isinstance(exc, DBAPIError) and cause is not None and unreachable(cause)
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).splitlines()
+    return text[0] if text else type(exc).__name__
 
 
 __all__ = ["main", "replace"]

@@ -3,8 +3,10 @@ and volunteers at several stages of two program years (the current service year 
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 from hub import models as m
 from hub.clock import Clock
@@ -54,6 +56,8 @@ VOLUNTEERS = [  # subject suffix, name, school, birth, stage
     (8, "黄丽", "10001", date(2004, 2, 28), S.SUBMITTED),
     (9, "周杰", "10673", date(2004, 11, 11), S.SUBMITTED),
 ]
+# A volunteer who served the year before and completed (R31): the service certificate and its check.
+COMPLETED = (10, "孙悦", "10730", date(2001, 10, 9))
 
 
 def demo_id_number(birth: date, seq: int) -> str:
@@ -224,9 +228,98 @@ async def load_demo(settings: Settings) -> str:
                                 valid_until=date(first + 1, 7, 31),
                             )
                         )
+            certificate = await _completed_volunteer(session, current, posts_by_county, now)
         return (
             f"demo: loaded years {current} and {upcoming}: {len(COUNTIES)} counties, {len(SCHOOLS)} schools, "
-            f"{len(VOLUNTEERS)} volunteers"
+            f"{len(VOLUNTEERS) + 1} volunteers; certificate {certificate} (verifyCertificate) of a completed one"
         )
     finally:
         await engine.dispose()
+
+
+async def _completed_volunteer(session: Any, current: str, posts: dict[str, list[m.Post]], now: datetime) -> str:
+    """The volunteer of COMPLETED: recruited, served and completed in the year before `current` in 通渭县
+    (621121), appraised, with a service certificate number in the form completeService gives (R31)."""
+    first = int(current[:4]) - 1
+    previous = year_code(first)
+    session.add(m.ProgramYear(code=previous))
+    await session.flush()
+    for milestone, closes_on in default_milestones(previous).items():
+        session.add(m.MilestoneDate(year=previous, milestone=milestone.value, closes_on=closes_on))
+    n, name, school_code, birth = COMPLETED
+    completed_on = date(first + 1, 7, 31)
+    certificate = f"XBZ{first + 1}-{hashlib.sha256(f'demo-{n}'.encode()).hexdigest()[:12].upper()}"
+    volunteer = m.Volunteer(
+        subject=f"demo-volunteer-{n}",
+        name=name,
+        id_number=demo_id_number(birth, n * 2 + 1),
+        phone=f"1390931{n:04d}",
+        gender="FEMALE",
+        birth_date=birth,
+        school_code=school_code,
+        degree="BACHELOR",
+        registered_at=now,
+        certificate_number=certificate,
+        completed_on=completed_on,
+        appraisal="服务期间表现优秀，圆满完成支教任务。",
+    )
+    session.add(volunteer)
+    await session.flush()
+    app = m.Application(
+        year=previous,
+        volunteer_id=volunteer.id,
+        active_volunteer_id=volunteer.id,
+        school_code=school_code,
+        recruiting_province_code="62",
+        preference_1="62",
+        preference_2="53",
+        preference_3="65",
+        accepts_adjustment=True,
+        status=S.COMPLETED.value,
+        submitted_at=now,
+        sign_off_decision="APPROVE",
+        sign_off_by="demo-school",
+        sign_off_at=now,
+        written_score=90.0,
+        interview_score=91.5,
+        psychological_passed=True,
+        selected=True,
+        exam_passed=True,
+        examined_on=date(first, 6, 5),
+        notice_starts_on=date(first, 6, 11),
+        notice_ends_on=date(first, 6, 15),
+        recruited_at=now,
+        serving_province_code="62",
+        confirmation_number=f"XB{first}-62-{n:05d}",
+        quota_recruiting_code="62",
+        county_code="621121",
+    )
+    session.add(app)
+    await session.flush()
+    held = posts["621121"][1]
+    post = m.Post(
+        year=previous,
+        unit_id=held.unit_id,
+        county_code="621121",
+        title=held.title,
+        category=held.category,
+        headcount=held.headcount,
+        status="APPROVED",
+    )
+    session.add(post)
+    await session.flush()
+    session.add(
+        m.ServiceAgreement(
+            application_id=app.id,
+            volunteer_id=volunteer.id,
+            post_id=post.id,
+            county_code="621121",
+            unit_id=post.unit_id,
+            term_year=1,
+            starts_on=date(first, 8, 1),
+            ends_on=completed_on,
+            signed_at=now,
+            reported_on=date(first, 8, 1),
+        )
+    )
+    return certificate

@@ -180,3 +180,67 @@ class UserErrorCode(str, Enum):
 
 # An application stops being "active" (R20: one active application per volunteer per year) only when withdrawn.
 INACTIVE_APPLICATION_STATUSES = frozenset({ApplicationStatus.WITHDRAWN})
+
+
+# The labels people read (R13, the plan's own words), defined once next to the enums; shown in Chinese by
+# default and, in English (hub.i18n), as the member's name in words.
+LABELS: dict[Enum, str] = {
+    KeyAssistance.NATIONAL_KEY: "国家乡村振兴重点帮扶县",
+    KeyAssistance.LOCAL_KEY: "当地乡村振兴重点帮扶县",
+    KeyAssistance.POVERTY_EXITED: "脱贫县",
+    KeyAssistance.NONE: "无",
+    PostCategory.RURAL_EDUCATION: "乡村教育",
+    PostCategory.RURAL_CONSTRUCTION: "服务乡村建设",
+    PostCategory.RURAL_HEALTH: "健康乡村",
+    PostCategory.YOUTH_WORK: "基层青年工作",
+    PostCategory.RURAL_GOVERNANCE: "乡村社会治理",
+    Degree.BACHELOR: "本科",
+    Degree.MASTER: "硕士研究生",
+    Degree.DOCTOR: "博士研究生",
+    Gender.MALE: "男",
+    Gender.FEMALE: "女",
+    Decision.APPROVE: "同意",
+    Decision.REJECT: "不同意",
+    ApplicationStatus.SUBMITTED: "已报名",
+    ApplicationStatus.SCHOOL_APPROVED: "学校审核通过",
+    ApplicationStatus.SCHOOL_REJECTED: "学校审核未通过",
+    ApplicationStatus.SELECTED: "已选拔",
+    ApplicationStatus.NOT_SELECTED: "未选拔",
+    ApplicationStatus.EXAM_PASSED: "体检合格",
+    ApplicationStatus.EXAM_FAILED: "体检不合格",
+    ApplicationStatus.PUBLICIZED: "已公示",
+    ApplicationStatus.RECRUITED: "已录取",
+    ApplicationStatus.TRAINED: "已培训",
+    ApplicationStatus.DISPATCHED: "已派遣",
+    ApplicationStatus.IN_SERVICE: "在岗服务",
+    ApplicationStatus.COMPLETED: "服务期满",
+    ApplicationStatus.WITHDRAWN: "已退出",
+    ApplicationStatus.TERMINATED: "已解除协议",
+    UnitLevel.COUNTY: "县级",
+    UnitLevel.TOWNSHIP: "乡镇",
+    UnitLevel.VILLAGE: "村",
+    PostStatus.DECLARED: "已申报",
+    PostStatus.PROVINCE_CONFIRMED: "省级已确认",
+    PostStatus.APPROVED: "已批准",
+    PostStatus.REJECTED: "未批准",
+    AssessmentGrade.EXCELLENT: "优秀",
+    AssessmentGrade.COMPETENT: "称职",
+    AssessmentGrade.BASIC: "基本称职",
+    AssessmentGrade.INCOMPETENT: "不称职",
+}
+
+
+def label(member: Enum, language: str | None = None) -> str:
+    """How a person reads `member`: its Chinese label, or in English its name in words (IN_SERVICE → In service)."""
+    if language is None:
+        from hub.i18n import language as current
+
+        language = current()
+    if language == "zh" and member in LABELS:
+        return LABELS[member]
+    return member.name.replace("_", " ").capitalize()
+
+
+def labels(kind: type[Enum]) -> dict[Enum, str]:
+    """The Chinese labels of every member of `kind` (the values an office's file may use)."""
+    return {member: LABELS[member] for member in kind if member in LABELS}

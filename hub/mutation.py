@@ -7,6 +7,7 @@ payload is the rule's return type, and the path refuses to commit unless the rul
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import logging
@@ -154,10 +155,13 @@ async def perform(
         raise unauthenticated(auth_error)
     if actor is None:
         raise unauthenticated(f"{operation} needs a token")
-    async with hub.write_sessionmaker() as session:
+    # An import's chunks share one transaction (the context's `transaction`): each runs in a savepoint,
+    # its events wait for the import's commit (hub/exchange/imports.py).
+    shared = getattr(info.context, "transaction", None)
+    async with contextlib.nullcontext(shared) if shared is not None else hub.write_sessionmaker() as session:
         unit = Unit(hub=hub, actor=actor, operation=operation, session=session)
         try:
-            async with session.begin():
+            async with session.begin_nested() if shared is not None else session.begin():
                 result = await work(unit)
                 if not unit.authorized:
                     # A rule that never asked (or swallowed a refusal) is a bug of the rule: fail closed (R1).
@@ -186,6 +190,9 @@ async def perform(
             log.info("%s refused by the database: %s", operation, exc.orig)
             return refused([Problem(UserErrorCode.INVALID_INPUT, "a value is out of range for what it describes")])
     event = Event(operation, actor, tuple(unit.target_ids), unit.changes)
+    if shared is not None:
+        info.context.events.append(event)
+        return result
     hub.plugins.emit(event)  # each listener's failure is logged there, never raised into the mutation
     return result
 

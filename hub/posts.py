@@ -16,6 +16,7 @@ from hub import models as m
 from hub.enums import ApplicationStatus, Decision, PostCategory, PostStatus, UnitLevel, UserErrorCode
 from hub.errors import DomainRefusal, refuse
 from hub.graphql.ids import to_global_id
+from hub.i18n import _
 from hub.rules.structure import PostLine, StructureReport, in_transition, post_structure
 
 TOWNSHIP_OR_BELOW = (UnitLevel.TOWNSHIP.value, UnitLevel.VILLAGE.value)
@@ -151,7 +152,8 @@ async def structures(
     for code in province_codes:
         ratios = post_structure(lines.get(code, []))
         counties = post_structure([], new_counties.get(code, {}))
-        shown = [f"warning (two-year transition from {plan_year}): {v}" if transition else v for v in ratios.violations]
+        warning = _("warning (two-year transition from {year}): {violation}", year=plan_year, violation="{}")
+        shown = [warning.replace("{}", v) if transition else v for v in ratios.violations]
         out[code] = Structure(
             report=ratios,
             violations=shown + list(counties.violations),

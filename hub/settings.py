@@ -44,6 +44,38 @@ class Limits:
         )
 
 
+@dataclass(frozen=True)
+class FileLimits:
+    """What one imported file may cost, checked before the work (hub/exchange/reading.py); docs/exchange.md."""
+
+    max_bytes: int = 64 * 1024 * 1024  # the file itself (importTable: also HUB_MAX_BODY_BYTES, base64)
+    max_member_bytes: int = 256 * 1024 * 1024  # one unpacked member of an .xlsx (a 100,000-row roster: ~60 MiB)
+    max_ratio: int = 100  # unpacked / packed size of one .xlsx member: sheets are ~5-20, zip bombs hundreds
+    max_rows: int = 200_000  # data rows of a sheet
+    max_columns: int = 100  # columns of a sheet (the widest kind has 9)
+    max_cell_chars: int = 32_767  # Excel's own cell limit; also the CSV field size
+    max_problems: int = 200  # problems listed in a report (the total is always given)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> FileLimits:
+        def number(name: str, default: int) -> int:
+            raw = env.get(name)
+            value = int(raw) if raw else default
+            if value <= 0:
+                raise ConfigurationError(f"{name} must be positive, not {raw!r}")
+            return value
+
+        return cls(
+            max_bytes=number("HUB_IMPORT_MAX_BYTES", cls.max_bytes),
+            max_member_bytes=number("HUB_IMPORT_MAX_MEMBER_BYTES", cls.max_member_bytes),
+            max_ratio=number("HUB_IMPORT_MAX_RATIO", cls.max_ratio),
+            max_rows=number("HUB_IMPORT_MAX_ROWS", cls.max_rows),
+            max_columns=number("HUB_IMPORT_MAX_COLUMNS", cls.max_columns),
+            max_cell_chars=number("HUB_IMPORT_MAX_CELL_CHARS", cls.max_cell_chars),
+            max_problems=number("HUB_IMPORT_MAX_PROBLEMS", cls.max_problems),
+        )
+
+
 class ConfigurationError(RuntimeError):
     """The environment asks for something the hub refuses to run with."""
 
@@ -70,6 +102,7 @@ class Settings:
     apq: bool = True  # Apollo's automatic persisted queries (off whenever trusted_documents is on)
     metrics_token: str | None = None  # /metrics wants `Authorization: Bearer <it>` when set; open otherwise
     events: EventSettings = field(default_factory=EventSettings)  # issue 16: outbox delivery
+    file_limits: FileLimits = field(default_factory=FileLimits)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -102,6 +135,7 @@ class Settings:
             trusted_documents=_switch(env.get("HUB_TRUSTED_DOCUMENTS", "off"), "HUB_TRUSTED_DOCUMENTS"),
             apq=_switch(env.get("HUB_APQ", "on"), "HUB_APQ"),
             events=EventSettings.from_env(env),
+            file_limits=FileLimits.from_env(env),
         )
         settings.check()
         return settings

@@ -19,9 +19,14 @@ def office(level: str, code: str | None = None) -> Actor:
 
 
 def xlsx(rows: list[list[Any]]) -> bytes:
+    """A workbook of `rows`, every text a text cell (as Excel stores '=x typed by a clerk)."""
     workbook = Workbook()
     for row in rows:
         workbook.active.append(row)
+    for line in workbook.active.iter_rows():
+        for cell in line:
+            if cell.data_type == "f":
+                cell.data_type = "s"
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

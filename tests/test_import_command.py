@@ -54,10 +54,10 @@ def test_the_counties_template_imports_as_it_is(
     _env(monkeypatch, settings)
     template = tmp_path / "counties.xlsx"
     main(["import", "--template", "counties", "-o", str(template)])
-    main(["import", "counties", str(template), "--level", "national", "--dry-run"])
+    main(["--lang", "en", "import", "counties", str(template), "--level", "national", "--dry-run"])
     assert "1 counties rows checked (dry run, nothing written)" in capsys.readouterr().out
     assert _sql(settings, "SELECT count(*) FROM counties") == [(0,)]
-    main(["import", "counties", str(template), "--level", "national", "--sub", "ops-cli"])
+    main(["--lang", "en", "import", "counties", str(template), "--level", "national", "--sub", "ops-cli"])
     captured = capsys.readouterr()
     assert "1 counties rows imported" in captured.out
     assert "written 1/1 rows (100%)" in captured.err
@@ -79,9 +79,15 @@ def test_a_refused_file_exits_with_every_problem(
     )
     with pytest.raises(SystemExit) as exit:
         main(["import", "schools", str(file), "--level", "national"])
-    assert "refused whole: 2 problem(s), nothing written" in str(exit.value.code)
-    out = capsys.readouterr().out
-    assert "line 3, 学校代码" in out and "line 4, 所在省份代码" in out
+    assert exit.value.code == 1
+    captured = capsys.readouterr()
+    assert "整个文件未导入：共 2 个问题，未写入任何数据" in captured.err  # Chinese by default
+    assert "第 3 行，学校代码" in captured.out and "第 4 行，所在省份代码" in captured.out
+    with pytest.raises(SystemExit):
+        main(["--lang", "en", "import", "schools", str(file), "--level", "national"])
+    captured = capsys.readouterr()
+    assert "refused whole: 2 problem(s), nothing written" in captured.err
+    assert "line 3, 学校代码" in captured.out
     assert _sql(settings, "SELECT count(*) FROM schools WHERE code = '10694'") == [(0,)]
     from hub.auth import make_token
 

@@ -65,7 +65,7 @@ async def test_the_confirmation_notice_names_the_serving_province_and_its_number
     await seed_volunteers(client.hub, 1, "10730", start=5)
     notice = f"/documents/confirmation-notice.pdf?application={await application_of(client, 'placed-1')}"
     text = pdf_text(await download(client, notice, **volunteer_actor(1)))
-    for expected in ("确认通知书", "确认编号：P-1", "在岗1", "兰州大学", "服务省份为甘肃省", id_number(1)):
+    for expected in ("确认通知书", "确认编号：P-1", "在岗1", "兰州大学", "服务地为甘肃省通渭县", id_number(1)):
         assert expected in text, expected
     not_recruited = f"/documents/confirmation-notice.pdf?application={await application_of(client, 'vol-5')}"
     response = await download(client, not_recruited, level="volunteer", sub="vol-5")
@@ -80,8 +80,20 @@ async def test_the_service_certificate_carries_its_verification_number(client: C
     )
     certificate = f"/documents/service-certificate.pdf?volunteer={to_global_id('Volunteer', ids[0])}"
     text = pdf_text(await download(client, certificate, **volunteer_actor(1)))
-    for expected in ("服务证书", f"证书编号：{NUMBER}", "在岗1", "兰州大学", "甘肃省通渭县", "服务2年", "2027-07-31"):
+    for expected in (
+        "服务证书",
+        f"证书编号：{NUMBER}",
+        "在岗1",
+        "兰州大学",
+        "甘肃省通渭县",
+        "服务2年",
+        "2027年7月31日",
+    ):
         assert expected in text, expected
+    assert f"http://hub/certificates/{NUMBER}" in text  # the address the QR code holds
+    page = await client.http.get(f"/certificates/{NUMBER}")  # public: no token
+    assert page.status_code == 200 and "在岗1" in page.text and "有效" in page.text
+    assert (await client.http.get("/certificates/XBJH-0000-000000")).status_code == 404
     by_county = pdf_text(await download(client, certificate, **county_actor("621121")))
     assert NUMBER in by_county
     serving = f"/documents/service-certificate.pdf?volunteer={to_global_id('Volunteer', ids[1])}"

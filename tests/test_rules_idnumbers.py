@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from hub.enums import Gender
+from hub.i18n import speaking
 from hub.rules.idnumbers import (
     InvalidIdNumber,
     check_character,
@@ -41,13 +42,15 @@ def test_odd_seventeenth_digit_is_male() -> None:
     ],
 )
 def test_invalid_numbers_say_why(number: str, why: str) -> None:
-    with pytest.raises(InvalidIdNumber, match=why):
+    with speaking("en"), pytest.raises(InvalidIdNumber, match=why):
+        parse_id_number(number)
+    with pytest.raises(InvalidIdNumber, match="身份证号码"):  # Chinese by default
         parse_id_number(number)
 
 
 def test_a_birth_date_in_the_future_is_refused() -> None:
     first17 = "62010220300101011"
-    with pytest.raises(InvalidIdNumber, match="plausible"):
+    with speaking("en"), pytest.raises(InvalidIdNumber, match="plausible"):
         parse_id_number(first17 + check_character(first17), today=date(2027, 1, 1))
 
 

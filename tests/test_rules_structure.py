@@ -7,11 +7,19 @@ from fractions import Fraction
 import pytest
 
 from hub.enums import PostCategory, SpecialProject
+from hub.i18n import speaking
 from hub.rules.structure import PostLine, in_transition, post_structure, special_project
 
 EDU = PostCategory.RURAL_EDUCATION
 BUILD = PostCategory.RURAL_CONSTRUCTION
 YOUTH = PostCategory.YOUTH_WORK
+
+
+@pytest.fixture(autouse=True)
+def english() -> object:
+    """The rules' messages as written in the code (the catalogue's Chinese is tested with the app)."""
+    with speaking("en"):
+        yield
 
 
 def province(township: int, county_level: int, education: int, youth: int) -> list[PostLine]:

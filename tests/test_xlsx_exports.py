@@ -42,7 +42,7 @@ async def test_a_school_roster_shows_phones_to_the_school_and_masks_identity_num
         "否",
         first[10],
         None,
-        "SUBMITTED",
+        "已报名",  # SUBMITTED, by its label
     ]  # not signed off yet
     assert isinstance(first[10], datetime)
 

@@ -12,7 +12,14 @@ from hub.graphql.context import HubContext
 from hub.graphql.loaders import Loaders
 
 PAGE = 500  # the schema's largest page
-STATUS = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "BAD_USER_INPUT": 400, "NOT_FOUND": 404, "INVALID_STATE": 409}
+STATUS = {
+    "UNAUTHENTICATED": 401,
+    "FORBIDDEN": 403,
+    "BAD_USER_INPUT": 400,
+    "NOT_FOUND": 404,
+    "INVALID_STATE": 409,
+    "UNAVAILABLE": 503,
+}
 
 
 class Refused(Exception):
@@ -25,9 +32,24 @@ class Refused(Exception):
         self.status = STATUS.get(code, 400)
 
 
-async def execute(hub: Any, actor: Actor | None, document: str, variables: dict[str, Any], rehearsal: bool = False):  # type: ignore[no-untyped-def]
-    """The schema's ExecutionResult for `document`, run for `actor` with fresh per-request loaders."""
-    context = HubContext(hub=hub, actor=actor, auth_error=None, loaders=Loaders(hub.sessionmaker), rehearsal=rehearsal)
+async def execute(  # type: ignore[no-untyped-def]
+    hub: Any,
+    actor: Actor | None,
+    document: str,
+    variables: dict[str, Any],
+    transaction: Any = None,
+    events: list[Any] | None = None,
+):
+    """The schema's ExecutionResult for `document`, run for `actor` with fresh per-request loaders; mutations
+    join `transaction` (a write session already begun) when one is given, their events go to `events`."""
+    context = HubContext(
+        hub=hub,
+        actor=actor,
+        auth_error=None,
+        loaders=Loaders(hub.sessionmaker),
+        transaction=transaction,
+        events=events if events is not None else [],
+    )
     return await hub.schema.execute(document, variable_values=variables, context_value=context)
 
 

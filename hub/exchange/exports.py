@@ -13,15 +13,13 @@ from decimal import Decimal
 from typing import Any
 
 from hub.auth import Actor
-from hub.enums import Degree
+from hub.enums import ApplicationStatus, Decision, Degree, Gender, PostCategory, label
 from hub.exchange.calls import Refused, ask, pages
 from hub.exchange.listings import REFERENCE_EXPORTS
-from hub.exchange.tables import DEGREE, NO, POST_CATEGORY, YES
+from hub.exchange.tables import NO, YES
 from hub.exchange.workbooks import DATE, MONEY, Export, Heading
 from hub.rules.years import parse_year
 
-GENDER = {"MALE": "男", "FEMALE": "女"}
-DECISION = {"APPROVE": "同意", "REJECT": "不同意"}
 PERCENT = "0.00%"
 
 Params = dict[str, str]
@@ -43,7 +41,7 @@ def _flag(value: bool | None) -> str:
 
 
 def _degree(value: str) -> str:
-    return DEGREE[Degree(value)]
+    return label(Degree(value))
 
 
 APPLICATIONS = """query($year: String!, $school: String!, $first: Int, $after: String) {
@@ -61,7 +59,7 @@ async def _applications(hub: Any, actor: Actor, params: Params) -> Rows:
         sign_off = node["schoolSignOff"]
         yield [
             person["name"],
-            GENDER[person["gender"]],
+            label(Gender(person["gender"])),
             _day(person["birthDate"]),
             person["idNumber"],
             person["phone"],
@@ -69,8 +67,8 @@ async def _applications(hub: Any, actor: Actor, params: Params) -> Rows:
             *wishes[:3],
             _flag(node["acceptsAdjustment"]),
             _day(node["submittedAt"]),
-            DECISION[sign_off["decision"]] if sign_off else "",
-            node["status"],
+            label(Decision(sign_off["decision"])) if sign_off else "",
+            label(ApplicationStatus(node["status"])),
         ]
 
 
@@ -97,13 +95,13 @@ async def _in_post(hub: Any, actor: Actor, params: Params) -> Rows:
             county.get("code"),
             county.get("name"),
             person["name"],
-            GENDER[person["gender"]],
+            label(Gender(person["gender"])),
             person["idNumber"],
             person["phone"],
             person["school"]["name"],
             (agreement.get("unit") or {}).get("name"),
             post.get("title"),
-            POST_CATEGORY[next(c for c in POST_CATEGORY if c.value == post["category"])] if post else None,
+            label(PostCategory(post["category"])) if post else None,
             agreement.get("termYear"),
             _day(agreement.get("startsOn")),
             _day(agreement.get("endsOn")),

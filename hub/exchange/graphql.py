@@ -11,12 +11,12 @@ from enum import Enum
 
 import strawberry
 
+from hub.exchange.annotated import annotated_copy
 from hub.exchange.imports import ImportProblem as FileProblem
 from hub.exchange.imports import ImportReport, import_file
 from hub.exchange.tables import TABLES
 from hub.graphql.context import Info
-
-MAX_BYTES = 6 * 1024 * 1024  # the decoded file; its base64 must also fit HUB_MAX_BODY_BYTES (8 MiB)
+from hub.i18n import _
 
 
 @strawberry.enum(description="What a spreadsheet import holds.")
@@ -36,6 +36,10 @@ class ImportTableInput:
     file_name: str = strawberry.field(description="Its extension says the format: .xlsx or .csv (UTF-8 or GBK).")
     content_base64: str
     dry_run: bool = False
+    annotate: bool = strawberry.field(
+        default=False,
+        description="When the file has problems, answer with annotatedFileBase64: a copy of it with a 问题 column.",
+    )
 
 
 @strawberry.type(description="One problem of an imported file; line 1 is the header row.")
@@ -52,7 +56,15 @@ class ImportTablePayload:
     rows: int
     written: int
     dry_run: bool
-    problems: list[ImportProblem]
+    problems: list[ImportProblem] = strawberry.field(
+        description="The first problems by line (at most HUB_IMPORT_MAX_PROBLEMS); problemCount counts them all."
+    )
+    problem_count: int = strawberry.field(description="Every problem found in the file, listed or not.")
+    ignored_columns: list[str] = strawberry.field(description="Headers of the file that are no column of its kind.")
+    annotated_file_base64: str | None = strawberry.field(
+        default=None,
+        description="With annotate: the file (.xlsx) with a 问题 column beside each bad row; null when it has none.",
+    )
 
     @classmethod
     def of(cls, report: ImportReport) -> ImportTablePayload:
@@ -64,6 +76,8 @@ class ImportTablePayload:
             problems=[
                 ImportProblem(line=p.line, column=p.column, code=p.code, message=p.message) for p in report.problems
             ],
+            problem_count=report.problem_count,
+            ignored_columns=report.ignored_columns,
         )
 
 
@@ -81,11 +95,14 @@ class ExchangeMutation:
         except (binascii.Error, ValueError):
             data = None
         report = ImportReport(input.kind.value, dry_run=input.dry_run)
-        if data is None or len(data) > MAX_BYTES:
-            reason = "contentBase64 is not base64" if data is None else f"the file exceeds {MAX_BYTES} bytes"
-            report.problems.append(FileProblem(None, None, "INVALID_INPUT", reason))
+        if data is None:
+            report.add(FileProblem(None, None, "INVALID_INPUT", _("contentBase64 is not base64")))
             return ImportTablePayload.of(report)
         report = await import_file(
             info.context.hub, actor, input.kind.value, data, input.file_name, dry_run=input.dry_run
         )
-        return ImportTablePayload.of(report)
+        payload = ImportTablePayload.of(report)
+        if input.annotate and not report.ok and report.rows:
+            copy = await annotated_copy(data, input.file_name, report, info.context.hub.settings.file_limits)
+            payload.annotated_file_base64 = base64.b64encode(copy).decode()
+        return payload

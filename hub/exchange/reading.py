@@ -1,18 +1,36 @@
 """Reading an office's file: .xlsx (openpyxl, read-only so a large file is never held whole) or .csv in
 UTF-8 (with or without BOM) or GBK, as offices' Excel saves it. Rows come back with their line numbers
-(the header is line 1), blank lines skipped."""
+(the header is line 1), blank lines skipped.
+
+Nothing is read past a limit (Settings.file_limits, docs/exchange.md): the file's size; for an .xlsx, each
+member's packed and unpacked size and their ratio, from the zip's directory before anything is unpacked
+(a zip bomb is refused without inflating a byte); rows and columns of the sheet and the length of a cell
+while reading. A refusal names the limit and the figure found. Reading is CPU work: the importer runs it
+in a worker thread, and `cancel` (set when the request's deadline passes) stops it between rows."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+import threading
+import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from hub.exchange.cells import csv_untext
+from hub.i18n import _
+from hub.settings import FileLimits
+
+CHECK_EVERY = 500  # rows between two looks at `cancel` and progress
+
 
 class UnreadableFile(ValueError):
-    """The file is not a spreadsheet this hub reads (the whole import is refused, with this reason)."""
+    """The file is not a spreadsheet this hub reads, or is over a limit (the whole import is refused)."""
+
+
+class Cancelled(Exception):
+    """The reading was stopped from outside (the request's deadline passed)."""
 
 
 @dataclass(frozen=True)
@@ -27,25 +45,70 @@ class Sheet:
     lines: list[Line]
 
 
-def read(data: bytes, filename: str) -> Sheet:
-    """The header and the non-blank lines of the file's first sheet."""
+def read(
+    data: bytes,
+    filename: str,
+    limits: FileLimits | None = None,
+    cancel: threading.Event | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Sheet:
+    """The header and the non-blank lines of the file's first sheet, within `limits`."""
+    limits = limits or FileLimits()
     name = filename.lower()
+    if len(data) > limits.max_bytes:
+        raise UnreadableFile(_("the file is {size:,} bytes; at most {limit:,}", size=len(data), limit=limits.max_bytes))
     if name.endswith(".xlsx"):
-        rows = _xlsx_rows(data)
+        rows = _xlsx_rows(data, limits)
     elif name.endswith(".csv") or name.endswith(".txt"):
-        rows = _csv_rows(data)
+        rows = _csv_rows(data, limits)
     else:
-        raise UnreadableFile(f"{filename}: only .xlsx and .csv files are read")
+        raise UnreadableFile(_("{name}: only .xlsx and .csv files are read", name=filename))
     header = next(rows, None)
     if header is None:
-        raise UnreadableFile(f"{filename}: the file is empty")
+        raise UnreadableFile(_("{name}: the file is empty", name=filename))
+    _check_width(1, header, limits)
     headers = [_header(cell) for cell in header]
-    lines = [
-        Line(number, tuple(cells))
-        for number, cells in enumerate(rows, start=2)
-        if any(c is not None and str(c).strip() for c in cells)
-    ]
+    lines = []
+    for number, cells in enumerate(rows, start=2):
+        if number % CHECK_EVERY == 0:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled
+            if progress:
+                progress(number - 1)
+        if number - 1 > limits.max_rows:
+            raise UnreadableFile(_("the sheet has more than {limit:,} rows", limit=limits.max_rows))
+        _check_width(number, cells, limits)
+        if any(c is not None and str(c).strip() for c in cells):
+            lines.append(Line(number, tuple(cells)))
+    if progress:
+        progress(len(lines))
     return Sheet(headers, lines)
+
+
+def _check_width(number: int, cells: list[Any], limits: FileLimits) -> None:
+    if len(cells) > limits.max_columns:
+        # trailing empty cells (a sheet formatted far to the right) do not count
+        while cells and (cells[-1] is None or cells[-1] == ""):
+            cells.pop()
+        if len(cells) > limits.max_columns:
+            raise UnreadableFile(
+                _(
+                    "line {line} has {count:,} columns; at most {limit:,}",
+                    line=number,
+                    count=len(cells),
+                    limit=limits.max_columns,
+                )
+            )
+    for cell in cells:
+        if isinstance(cell, str) and len(cell) > limits.max_cell_chars:
+            raise UnreadableFile(
+                _(
+                    "line {line} has a cell of {count:,} characters; at most {limit:,}",
+                    line=number,
+                    count=len(cell),
+                    limit=limits.max_cell_chars,
+                )
+            )
 
 
 def _header(cell: Any) -> str:
@@ -61,22 +124,82 @@ def decode(data: bytes) -> str:
     try:
         return data.decode("gb18030")
     except UnicodeDecodeError:
-        raise UnreadableFile("the CSV file is neither UTF-8 nor GBK text") from None
+        raise UnreadableFile(_("the CSV file is neither UTF-8 nor GBK text")) from None
 
 
-def _csv_rows(data: bytes) -> Iterator[list[Any]]:
-    yield from csv.reader(io.StringIO(decode(data), newline=""))
+def _csv_rows(data: bytes, limits: FileLimits) -> Iterator[list[Any]]:
+    # The csv module's field limit is the process's; it is set to the cell limit (one more character, so
+    # that a cell just over it is measured and named below rather than cut by the csv module).
+    csv.field_size_limit(limits.max_cell_chars + 1)
+    reader = csv.reader(_lines(decode(data)))
+    try:
+        for row in reader:
+            yield [csv_untext(cell) for cell in row]
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise UnreadableFile(
+                _(
+                    "line {line} has a cell of more than {limit:,} characters; at most {limit:,}",
+                    line=reader.line_num,
+                    limit=limits.max_cell_chars,
+                )
+            ) from None
+        raise UnreadableFile(_("line {line} is not CSV: {reason}", line=reader.line_num, reason=exc)) from None
 
 
-def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:
+def _lines(text: str) -> Iterator[str]:
+    """The lines of `text` one at a time, ends kept (io.StringIO would copy the whole text, four bytes a
+    character)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
+
+
+def check_archive(data: bytes, limits: FileLimits) -> None:
+    """Every member of an .xlsx (a zip) within the packed, unpacked and ratio limits, read from the zip's
+    directory before anything is unpacked; zipfile then never inflates a member past its declared size."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError):
+        raise UnreadableFile(_("not an .xlsx workbook (not a zip archive)")) from None
+    with archive:
+        for member in archive.infolist():
+            if member.file_size > limits.max_member_bytes:
+                raise UnreadableFile(
+                    _(
+                        "the workbook's part {part} unpacks to {size:,} bytes; at most {limit:,}",
+                        part=member.filename,
+                        size=member.file_size,
+                        limit=limits.max_member_bytes,
+                    )
+                )
+            ratio = member.file_size / max(member.compress_size, 1)
+            if ratio > limits.max_ratio:
+                raise UnreadableFile(
+                    _(
+                        "the workbook's part {part} unpacks {ratio:.0f} times its packed size; at most {limit:,}",
+                        part=member.filename,
+                        ratio=ratio,
+                        limit=limits.max_ratio,
+                    )
+                )
+
+
+def _xlsx_rows(data: bytes, limits: FileLimits) -> Iterator[list[Any]]:
     from openpyxl import load_workbook
 
+    check_archive(data, limits)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is no workbook
-        raise UnreadableFile(f"not an .xlsx workbook ({type(exc).__name__})") from None
+        raise UnreadableFile(_("not an .xlsx workbook ({reason})", reason=type(exc).__name__)) from None
     try:
         sheet = workbook.worksheets[0]
+        # The sheet's stated dimension is not trusted: a claimed A1:XFD1048576 would pad every row.
+        sheet.reset_dimensions()
         for row in sheet.iter_rows(values_only=True):
             yield list(row)
     finally:

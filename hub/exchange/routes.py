@@ -3,16 +3,17 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from starlette.concurrency import iterate_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from hub.auth import Actor, AuthenticationError, bearer
-from hub.exchange.calls import Refused
-from hub.exchange.documents import DOCUMENTS
+from hub.exchange.calls import Refused, ask
+from hub.exchange.documents import DOCUMENTS, VERIFY, chinese_date
 from hub.exchange.exports import EXPORTS
 from hub.exchange.workbooks import chunks, write_xlsx
 
@@ -67,11 +68,37 @@ def exchange_routes(hub: Any) -> list[Route]:
             key = request.query_params.get(spec.param, "").strip()
             if not key:
                 raise Refused("BAD_USER_INPUT", f"{name} needs {spec.param}= (an id)")
-            pdf = await spec.make(hub, actor, key)
+            pdf = await spec.make(hub, actor, key, base_url=str(request.base_url))
         except Refused as refused:
             return _refusal(refused.code, refused.message, refused.status)
         return Response(
             pdf, media_type="application/pdf", headers={"content-disposition": f'inline; filename="{name}.pdf"'}
         )
 
-    return [Route("/exports/{name}.xlsx", export), Route("/documents/{name}.pdf", document)]
+    async def certificate(request: Request) -> Response:
+        """The public check of a service certificate (R31), the address its QR code holds: what
+        verifyCertificate answers (name, province, years served), for anyone, as a small page."""
+        number = request.path_params["number"]
+        check = (await ask(hub, None, VERIFY, {"number": number}))["verifyCertificate"]
+        if not check:
+            body = f"<p>证书编号 {html.escape(number)} 不存在或未颁发。</p>"
+            return HTMLResponse(_page(body), status_code=404)
+        body = (
+            f"<p>证书编号 {html.escape(check['number'])} 有效：{html.escape(check['name'])}，"
+            f"在{html.escape(check['province']['name'])}服务 {check['yearsServed']} 年，"
+            f"{chinese_date(check['completedOn'])}服务期满。</p>"
+        )
+        return HTMLResponse(_page(body))
+
+    return [
+        Route("/exports/{name}.xlsx", export),
+        Route("/documents/{name}.pdf", document),
+        Route("/certificates/{number}", certificate),
+    ]
+
+
+def _page(body: str) -> str:
+    return (
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>服务证书查验</title></head>'
+        f"<body><h1>大学生志愿服务西部计划服务证书查验</h1>{body}</body></html>"
+    )

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from hub.enums import Degree, KeyAssistance, PostCategory
+from hub.enums import Degree, KeyAssistance, PostCategory, labels
+from hub.i18n import _
 
 
 class CellError(ValueError):
@@ -30,7 +31,7 @@ def text(value: Any) -> str:
 def _required(value: Any) -> str:
     out = text(value)
     if not out:
-        raise CellError("the cell is empty")
+        raise CellError(_("the cell is empty"))
     return out
 
 
@@ -43,10 +44,11 @@ def _count(value: Any) -> int:
     try:
         return int(out)
     except ValueError:
-        raise CellError(f"{out!r} is not a whole number") from None
+        raise CellError(_("{value!r} is not a whole number", value=out)) from None
 
 
 YES, NO = "是", "否"
+FLAG = (YES, NO)
 
 
 def _flag(value: Any) -> bool | None:
@@ -57,40 +59,33 @@ def _flag(value: Any) -> bool | None:
         return True
     if out in (NO, "FALSE", "False", "false", "0"):
         return False
-    raise CellError(f"{out!r} is neither {YES} nor {NO}")
+    raise CellError(_("{value!r} is neither {yes} nor {no}", value=out, yes=YES, no=NO))
 
 
-def _labelled(labels: dict[Enum, str]) -> tuple[Callable[[Any], str], Callable[[Any], str]]:
+def _labelled(shown: dict[Enum, str]) -> tuple[Callable[[Any], str], Callable[[Any], str]]:
     """Parse and show an enum by its Chinese label (its GraphQL name is accepted too)."""
-    by_label = {label: member.value for member, label in labels.items()}
-    by_name = {member.value: member.value for member in labels}
+    by_label = {label: member.value for member, label in shown.items()}
+    by_name = {member.value: member.value for member in shown}
 
     def parse(value: Any) -> str:
         out = _required(value)
         if out in by_label or out in by_name:
             return by_label.get(out) or by_name[out]
-        raise CellError(f"{out!r} is not one of {'、'.join(labels.values())}")
+        raise CellError(_("{value!r} is not one of {choices}", value=out, choices="、".join(shown.values())))
 
     def show(value: Any) -> str:
-        return labels[type(next(iter(labels)))(value)]
+        return shown[type(next(iter(shown)))(value)]
 
     return parse, show
 
 
-KEY_ASSISTANCE = {
-    KeyAssistance.NATIONAL_KEY: "国家乡村振兴重点帮扶县",
-    KeyAssistance.LOCAL_KEY: "当地乡村振兴重点帮扶县",
-    KeyAssistance.POVERTY_EXITED: "脱贫县",
-    KeyAssistance.NONE: "无",
-}
-POST_CATEGORY = {  # R13
-    PostCategory.RURAL_EDUCATION: "乡村教育",
-    PostCategory.RURAL_CONSTRUCTION: "服务乡村建设",
-    PostCategory.RURAL_HEALTH: "健康乡村",
-    PostCategory.YOUTH_WORK: "基层青年工作",
-    PostCategory.RURAL_GOVERNANCE: "乡村社会治理",
-}
-DEGREE = {Degree.BACHELOR: "本科", Degree.MASTER: "硕士研究生", Degree.DOCTOR: "博士研究生"}
+KEY_ASSISTANCE = labels(KeyAssistance)
+POST_CATEGORY = labels(PostCategory)  # R13
+DEGREE = labels(Degree)
+
+
+def _whole(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def _flag_text(value: Any) -> str:
@@ -105,8 +100,10 @@ class Column:
     field: str
     parse: Callable[[Any], Any]
     example: str
-    show: Callable[[Any], str] = text
+    show: Callable[[Any], Any] = text
     optional: bool = False  # the column may be left out of a file altogether
+    number_format: str = "@"  # how an export and the template format it: text ("@"), so codes keep their zeros
+    choices: tuple[str, ...] = ()  # an enumerated column's values: the template's drop-down list
 
 
 @dataclass(frozen=True)
@@ -140,8 +137,15 @@ TABLES: dict[str, Table] = {
         (
             Column("县级行政区划代码", "code", _required, "621121"),
             Column("县名称", "name", _required, "通渭县"),
-            Column("帮扶类别", "keyAssistance", _key_parse, KEY_ASSISTANCE[KeyAssistance.NATIONAL_KEY], _key_show),
-            Column("是否边远", "remote", _flag, YES, _flag_text, optional=True),
+            Column(
+                "帮扶类别",
+                "keyAssistance",
+                _key_parse,
+                KEY_ASSISTANCE[KeyAssistance.NATIONAL_KEY],
+                _key_show,
+                choices=tuple(KEY_ASSISTANCE.values()),
+            ),
+            Column("是否边远", "remote", _flag, YES, _flag_text, optional=True, choices=FLAG),
         ),
     ),
     "schools": Table(
@@ -166,9 +170,14 @@ TABLES: dict[str, Table] = {
             Column("服务单位", "unitName", _required, "通渭县第一中学"),
             Column("岗位名称", "title", _required, "数学教师"),
             Column(
-                "岗位类别", "category", _category_parse, POST_CATEGORY[PostCategory.RURAL_EDUCATION], _category_show
+                "岗位类别",
+                "category",
+                _category_parse,
+                POST_CATEGORY[PostCategory.RURAL_EDUCATION],
+                _category_show,
+                choices=tuple(POST_CATEGORY.values()),
             ),
-            Column("需求人数", "headcount", _count, "2"),
+            Column("需求人数", "headcount", _count, "2", _whole, number_format="0"),
         ),
     ),
     "volunteers": Table(
@@ -182,9 +191,11 @@ TABLES: dict[str, Table] = {
             Column("身份证号码", "idNumber", _required, "620102200405060010"),
             Column("手机号码", "phone", _required, "13912345678"),
             Column("学校代码", "schoolCode", _required, "10730"),
-            Column("学历", "degree", _degree_parse, DEGREE[Degree.BACHELOR], _degree_show),
-            Column("有无工作经历", "hasWorkExperience", lambda v: bool(_flag(v)), NO, _flag_text),
-            Column("研究生支教团", "graduateTeachingGroup", _flag, NO, _flag_text, optional=True),
+            Column(
+                "学历", "degree", _degree_parse, DEGREE[Degree.BACHELOR], _degree_show, choices=tuple(DEGREE.values())
+            ),
+            Column("有无工作经历", "hasWorkExperience", lambda v: bool(_flag(v)), NO, _flag_text, choices=FLAG),
+            Column("研究生支教团", "graduateTeachingGroup", _flag, NO, _flag_text, optional=True, choices=FLAG),
             Column("志愿服务经历", "volunteerExperience", _optional, "西部计划宣讲志愿者", optional=True),
         ),
     ),

@@ -23,6 +23,8 @@ class HubContext:
     memo: dict[Any, Any] = field(default_factory=dict)
     planned: bool = False  # answered by the read planner (hub.graphql.planner), not the executor
     rehearsal: bool = False  # mutations run every step, then roll back (imports' --dry-run, hub/exchange)
+    transaction: Any = None  # a session whose transaction mutations join (one import, hub/exchange/imports.py)
+    events: list[Any] = field(default_factory=list)  # their events, emitted when that transaction commits
 
     def require_actor(self, what: str = "this field") -> Actor:
         """The authenticated caller; UNAUTHENTICATED for a bad token or none."""

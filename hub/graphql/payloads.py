@@ -16,6 +16,7 @@ from hub.graphql.people import Volunteer
 from hub.graphql.posts import Post
 from hub.graphql.program import AllowanceStandard, LocalProject, ProgramYear, Quota
 from hub.graphql.service import Assessment, MonthlyReport, ServiceAgreement
+from hub.i18n import spoken
 
 
 @strawberry.type
@@ -28,7 +29,10 @@ class UserError:
 
 
 def user_errors(problems: list[Problem]) -> list[UserError]:
-    return [UserError(field=list(p.field) if p.field else None, message=p.message, code=p.code) for p in problems]
+    """The problems as the payload's userErrors, their messages in the caller's language (hub.i18n)."""
+    return [
+        UserError(field=list(p.field) if p.field else None, message=spoken(p.message), code=p.code) for p in problems
+    ]
 
 
 def refusal(payload: type, problems: list[Problem]) -> Any:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from hub.enums import Gender
+from hub.i18n import _
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARACTERS = "10X98765432"
@@ -33,17 +34,19 @@ def parse_id_number(raw: str, today: date | None = None) -> IdentityFacts:
     """Validate an identity number and derive birth date and gender (odd 17th digit: male)."""
     number = raw.strip().upper()
     if len(number) != 18:
-        raise InvalidIdNumber(f"an identity number has 18 characters, this one has {len(number)}")
+        raise InvalidIdNumber(_("an identity number has 18 characters, this one has {count}", count=len(number)))
     if not ID_SHAPE.fullmatch(number):
-        raise InvalidIdNumber("an identity number is 17 digits and a digit or X")
+        raise InvalidIdNumber(_("an identity number is 17 digits and a digit or X"))
     if check_character(number[:17]) != number[17]:
-        raise InvalidIdNumber("the check character of the identity number does not match (GB 11643)")
+        raise InvalidIdNumber(_("the check character of the identity number does not match (GB 11643)"))
     try:
         birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise InvalidIdNumber(f"the identity number holds no valid birth date ({number[6:14]})") from None
+        raise InvalidIdNumber(_("the identity number holds no valid birth date ({date})", date=number[6:14])) from None
     if birth.year < 1900 or (today is not None and birth > today):
-        raise InvalidIdNumber(f"the birth date {birth.isoformat()} of the identity number is not plausible")
+        raise InvalidIdNumber(
+            _("the birth date {date} of the identity number is not plausible", date=birth.isoformat())
+        )
     return IdentityFacts(birth_date=birth, gender=Gender.MALE if int(number[16]) % 2 else Gender.FEMALE)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from hub.enums import PostCategory, SpecialProject
+from hub.i18n import _
 from hub.rules.years import parse_year
 
 # R14: the plan's ratios, as exact fractions.
@@ -81,11 +82,11 @@ def post_structure(
     violations: list[str] = []
     if total:
         if township < TOWNSHIP_MIN:
-            violations.append(_below("township-and-below share", township, TOWNSHIP_MIN))
+            violations.append(_below(_("township-and-below share"), township, TOWNSHIP_MIN))
         if education < RURAL_EDUCATION_MIN:
-            violations.append(_below("RURAL_EDUCATION share", education, RURAL_EDUCATION_MIN))
+            violations.append(_below(_("RURAL_EDUCATION share"), education, RURAL_EDUCATION_MIN))
         if youth_work > YOUTH_WORK_MAX:
-            violations.append(_above("YOUTH_WORK share", youth_work, YOUTH_WORK_MAX))
+            violations.append(_above(_("YOUTH_WORK share"), youth_work, YOUTH_WORK_MAX))
     for county_code in sorted(first_year_counties_lines or {}):
         county_lines = tuple((first_year_counties_lines or {})[county_code])
         county_total = _total(county_lines)
@@ -95,7 +96,7 @@ def post_structure(
         if county_township < NEW_COUNTY_TOWNSHIP_MIN:
             violations.append(
                 _below(
-                    f"new service county {county_code}: township-and-below share",
+                    _("new service county {county}: township-and-below share", county=county_code),
                     county_township,
                     NEW_COUNTY_TOWNSHIP_MIN,
                 )
@@ -131,11 +132,11 @@ def _share(part: int, total: int) -> Fraction:
 
 
 def _below(ratio: str, share: Fraction, limit: Fraction) -> str:
-    return f"{ratio} {_percent(share, math.floor)} is below {_limit(limit)}"
+    return _("{ratio} {share} is below {limit}", ratio=ratio, share=_percent(share, math.floor), limit=_limit(limit))
 
 
 def _above(ratio: str, share: Fraction, limit: Fraction) -> str:
-    return f"{ratio} {_percent(share, math.ceil)} is above {_limit(limit)}"
+    return _("{ratio} {share} is above {limit}", ratio=ratio, share=_percent(share, math.ceil), limit=_limit(limit))
 
 
 def _percent(share: Fraction, rounding: Callable[[Fraction], int]) -> str:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from hub.i18n import _
+
 NAME_MAX = 30  # 阿卜杜热西提·阿卜杜热合曼 is 13; transliterated minority names stay well under 30
 NAME_MARKS = {"·", "•", "・", "-", "'", " "}  # the middle dot of minority names (买买提·艾力), as people type it
 FREE_TEXT_CONTROLS = {"\n", "\t"}  # line breaks and tabs are allowed in longer text (reasons, notes)
@@ -32,10 +34,10 @@ def name_problem(name: str) -> str | None:
 def text_problem(value: str, max_length: int | None) -> str | None:
     """Why `value` cannot be stored in a text column of `max_length` (None: it can)."""
     if max_length is not None and len(value) > max_length:
-        return f"is {len(value)} characters long; at most {max_length}"
+        return _("is {count} characters long; at most {limit}", count=len(value), limit=max_length)
     for character in value:
         if character not in FREE_TEXT_CONTROLS and unicodedata.category(character) in ("Cc", "Cs"):
-            return f"contains {_describe(character)}"
+            return _("contains {character}", character=_describe(character))
     return None
 
 
