@@ -25,10 +25,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from hub.auth import AuthenticationError, bearer
+from hub.checkpoints import witness
 from hub.exchange.routes import exchange_routes
 from hub.graphql.context import HubContext
 from hub.graphql.loaders import Loaders
 from hub.runtime import Hub
+from hub.sequencer import sequencing
 from hub.settings import Limits, Settings
 
 log = logging.getLogger("hub.app")
@@ -152,7 +154,9 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Star
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        yield
+        # The audit sequencer seals committed entries into the chain (and signs checkpoints) while serving.
+        async with sequencing(hub.engine, hub.settings.audit_seal_interval, witness(hub.engine, hub.settings)):
+            yield
         await hub.dispose()
 
     app = Starlette(

@@ -1,11 +1,14 @@
-"""`hub`: db upgrade/downgrade, serve (with --demo), token, schema, audit verify, import."""
+"""`hub`: db upgrade/downgrade, serve (with --demo), token (and revoke), schema, audit (verify, seal,
+checkpoint, keygen), import."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from hub.auth import make_token
 from hub.enums import OfficeLevel
@@ -111,24 +114,81 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 
 def cmd_audit(args: argparse.Namespace) -> None:
-    """`hub audit verify`: walk the hash chain of the audit log; exit 1 at the first altered or missing entry."""
+    """`hub audit verify [--checkpoint FILE]`: walk the hash chain and compare it with the newest signed
+    checkpoint; exit 1 at the first altered, missing, added or moved entry, or a cut tail.
+    `hub audit seal`: seal the pending entries now. `hub audit checkpoint [--output FILE]`: seal, sign the
+    head, print it and append it to the witness file. `hub audit keygen --output FILE`: a new signing key."""
+    from hub import checkpoints
     from hub.audit import verify
     from hub.db import make_engine, make_sessionmaker
+    from hub.sequencer import seal
 
     settings = _settings()
+    if args.action == "keygen":
+        if not args.output:
+            sys.exit("hub: audit keygen needs --output FILE for the private key")
+        private, public = checkpoints.new_key()
+        descriptor = os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(private)
+        print(f"private key written to {args.output} (HUB_AUDIT_SIGNING_KEY); its public key (HUB_AUDIT_PUBLIC_KEY):")
+        print(public, end="")
+        return
+    try:
+        vouched = _checkpoint_to_verify(args, settings) if args.action == "verify" else None
+        signer = checkpoints.private_key(settings.audit_signing_key) if settings.audit_signing_key else None
+    except checkpoints.CheckpointError as exc:
+        sys.exit(f"hub: {exc}")
+    if args.action == "checkpoint" and signer is None:
+        sys.exit("hub: audit checkpoint needs HUB_AUDIT_SIGNING_KEY (see hub audit keygen)")
 
     async def run():  # type: ignore[no-untyped-def]
         engine = make_engine(settings.database_url, 1)
         try:
+            if args.action == "seal":
+                return await seal(engine)
+            if args.action == "checkpoint":
+                await seal(engine)
+                async with engine.connect() as connection:
+                    size, head = await checkpoints.head(connection)
+                return checkpoints.sign(signer, size, head, datetime.now(UTC))
             async with make_sessionmaker(engine)() as session:
-                return await verify(session)
+                return await verify(session, vouched)
         finally:
             await engine.dispose()
 
-    verdict = asyncio.run(run())
+    result = asyncio.run(run())
+    if args.action == "seal":
+        print(f"sealed {result} entries")
+        return
+    if args.action == "checkpoint":
+        witness = args.output or settings.audit_witness
+        if witness:
+            checkpoints.append(witness, result)
+        print(result.to_json())
+        return
+    verdict = result
+    pending = f"; {verdict.pending} entries not sealed yet" if verdict.pending else ""
     if not verdict.intact:
+        if verdict.broken_at is None:
+            sys.exit(f"audit trail BROKEN: {verdict.reason}")
         sys.exit(f"audit trail BROKEN after {verdict.entries - 1} good entries: {verdict.reason}")
-    print(f"audit trail intact: {verdict.entries} entries, head {verdict.head}")
+    against = f", as the checkpoint of {vouched.at.isoformat(timespec='seconds')} vouches" if vouched else ""
+    print(f"audit trail intact: {verdict.entries} entries, head {verdict.head}{against}{pending}")
+
+
+def _checkpoint_to_verify(args: argparse.Namespace, settings: Settings):  # type: ignore[no-untyped-def]
+    """The newest checkpoint of --checkpoint FILE (or HUB_AUDIT_WITNESS), its signature checked; None when
+    neither names a file."""
+    from hub import checkpoints
+
+    path = args.checkpoint or settings.audit_witness
+    if not path:
+        return None
+    pem = settings.audit_public_key or settings.audit_signing_key
+    if not pem:
+        raise checkpoints.CheckpointError("checking a checkpoint needs HUB_AUDIT_PUBLIC_KEY (or the signing key)")
+    return checkpoints.newest(path, checkpoints.public_key(pem))
 
 
 def cmd_import(args: argparse.Namespace) -> None:
@@ -160,8 +220,10 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--ttl", type=int, default=3600)
     token.set_defaults(func=cmd_token)
 
-    audit = sub.add_parser("audit", help="the audit log's hash chain")
-    audit.add_argument("action", choices=["verify"])
+    audit = sub.add_parser("audit", help="the audit log's hash chain and its signed checkpoints")
+    audit.add_argument("action", choices=["verify", "seal", "checkpoint", "keygen"])
+    audit.add_argument("--checkpoint", default=None, help="verify: the witness file (default HUB_AUDIT_WITNESS)")
+    audit.add_argument("--output", default=None, help="checkpoint: the witness file; keygen: the private key file")
     audit.set_defaults(func=cmd_audit)
 
     schema = sub.add_parser("schema", help="print the SDL of the schema as configured")

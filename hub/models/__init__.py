@@ -21,6 +21,7 @@ from hub.models.service import (
     SafetyIncident,
     ServiceAgreement,
 )
+from hub.models.tokens import RevokedToken
 
 __all__ = [
     "AllowanceStandard",
@@ -40,6 +41,7 @@ __all__ = [
     "ProvinceScale",
     "Quota",
     "QuotaMove",
+    "RevokedToken",
     "SafetyIncident",
     "School",
     "ServiceAgreement",
