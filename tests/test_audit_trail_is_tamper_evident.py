@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-from datetime import UTC, datetime, time
 import subprocess
 import sys
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 import pytest
