@@ -32,6 +32,7 @@ from hub.graphql.loaders import Loaders
 from hub.runtime import Hub
 from hub.sequencer import sequencing
 from hub.settings import Limits, Settings
+from hub.tokenguard import TokenGuard
 
 log = logging.getLogger("hub.app")
 
@@ -167,7 +168,7 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Star
             *exchange_routes(hub),
         ],
         lifespan=lifespan,
-        middleware=[Middleware(RequestGuard, limits=hub.settings.limits)],
+        middleware=[Middleware(TokenGuard, hub=hub), Middleware(RequestGuard, limits=hub.settings.limits)],
     )
     app.state.hub = hub
     return app

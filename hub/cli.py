@@ -56,10 +56,37 @@ def cmd_db(args: argparse.Namespace) -> None:
 
 def cmd_token(args: argparse.Namespace) -> None:
     settings = _settings()
+    if args.action == "revoke":
+        _revoke(args, settings)
+        return
+    if args.action is not None or args.jti is not None:
+        sys.exit("hub: token takes --level and --sub to make a token, or: token revoke JTI|TOKEN")
+    if not args.level or not args.sub:
+        sys.exit("hub: token needs --level and --sub")
     try:
         print(make_token(settings, args.level, args.sub, args.code, args.ttl))
     except Exception as exc:
         sys.exit(f"hub: cannot make that token: {exc}")
+
+
+def _revoke(args: argparse.Namespace, settings: Settings) -> None:
+    """`hub token revoke JTI|TOKEN [--reason TEXT]`: refuse that token from now on, in every process."""
+    from hub.db import make_engine
+    from hub.revocation import revoke, token_id
+
+    jti, expires = token_id(args.jti or "")
+    if jti is None:
+        sys.exit("hub: token revoke needs the token's jti, or the token itself (with a jti claim)")
+
+    async def run() -> bool:
+        engine = make_engine(settings.database_url, 1)
+        try:
+            return await revoke(engine, jti, datetime.now(UTC), expires, args.reason)
+        finally:
+            await engine.dispose()
+
+    new = asyncio.run(run())
+    print(f"token {jti} revoked" if new else f"token {jti} was already revoked")
 
 
 def cmd_schema(args: argparse.Namespace) -> None:
@@ -213,11 +240,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--demo", action="store_true", help="migrate, load demo data, print tokens, serve")
     serve.set_defaults(func=cmd_serve)
 
-    token = sub.add_parser("token", help="print a signed token")
-    token.add_argument("--level", required=True, choices=[lv.value.lower() for lv in OfficeLevel])
+    token = sub.add_parser("token", help="print a signed token; `token revoke JTI|TOKEN` withdraws one")
+    token.add_argument("action", nargs="?", choices=["revoke"], help="revoke: refuse a token from now on")
+    token.add_argument("jti", nargs="?", help="revoke: the token's jti, or the whole token")
+    token.add_argument("--level", choices=[lv.value.lower() for lv in OfficeLevel])
     token.add_argument("--code", default=None)
-    token.add_argument("--sub", required=True)
+    token.add_argument("--sub")
     token.add_argument("--ttl", type=int, default=3600)
+    token.add_argument("--reason", default=None, help="revoke: why (kept with the revocation)")
     token.set_defaults(func=cmd_token)
 
     audit = sub.add_parser("audit", help="the audit log's hash chain and its signed checkpoints")
