@@ -44,7 +44,8 @@ class TokenGuard:
                 revoked = await self.revocations.revoked(jti)
             except (DBAPIError, OSError) as exc:
                 log.warning("revocation not checked, the database is unavailable: %s", exc)
-                await _answer(send, 503, "DATABASE_UNAVAILABLE", "the database is unavailable; try again shortly")
+                # Refused, never let through unchecked; answered as /graphql answers a lost database.
+                await _answer(send, 200, "DATABASE_UNAVAILABLE", "the database is unavailable; try again shortly")
                 return
             if revoked:
                 await _answer(
@@ -64,7 +65,7 @@ class TokenGuard:
 
 
 async def _answer(send: Send, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
-    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    body = {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}
     response = JSONResponse(body, status_code=status, headers=headers)
     await response({"type": "http"}, _no_receive, send)
 
