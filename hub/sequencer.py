@@ -43,6 +43,11 @@ async def seal(engine: AsyncEngine, wait: bool = True, batch: int = BATCH) -> in
 
 
 async def _seal_batch(engine: AsyncEngine, wait: bool, batch: int) -> int:
+    # An idle round only reads: no write lock (SQLite) and no advisory lock (PostgreSQL) every second.
+    async with engine.connect() as connection:
+        waiting = (await connection.execute(select(entries.c.id).where(entries.c.seq.is_(None)).limit(1))).first()
+    if waiting is None:
+        return 0
     async with engine.execution_options(**{WRITE_OPTION: True}).begin() as connection:
         if connection.dialect.name == "postgresql":
             if wait:
