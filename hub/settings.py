@@ -72,6 +72,7 @@ class Settings:
     rate_limit_subject: str | None = "600/minute"  # per token subject; None: no limit
     rate_limit_office: str | None = "6000/minute"  # per office (level + code), over all its users
     rate_limit_storage: str = "memory://"  # or redis://host:port to share the counters across processes
+    revocation_refresh: float = 2.0  # seconds a process may check tokens against revocations it loaded; 0: per request
 
     @property
     def production(self) -> bool:
@@ -104,6 +105,7 @@ class Settings:
             rate_limit_subject=_rate(env, "HUB_RATE_LIMIT_SUBJECT", cls.rate_limit_subject),
             rate_limit_office=_rate(env, "HUB_RATE_LIMIT_OFFICE", cls.rate_limit_office),
             rate_limit_storage=env.get("HUB_RATE_LIMIT_STORAGE") or cls.rate_limit_storage,
+            revocation_refresh=_seconds(env, "HUB_REVOCATION_REFRESH", cls.revocation_refresh),
         )
         settings.check()
         return settings

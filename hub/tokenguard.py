@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -23,7 +23,7 @@ class TokenGuard:
     def __init__(self, app: ASGIApp, hub: Hub) -> None:
         self.app = app
         self.settings = hub.settings
-        self.revocations = Revocations(hub.engine)
+        self.revocations = Revocations(hub.engine, hub.settings.revocation_refresh)
         self.limits = RateLimits(hub.settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -42,7 +42,7 @@ class TokenGuard:
         if jti is not None:
             try:
                 revoked = await self.revocations.revoked(jti)
-            except (DBAPIError, OSError) as exc:
+            except (SQLAlchemyError, OSError) as exc:
                 log.warning("revocation not checked, the database is unavailable: %s", exc)
                 # Refused, never let through unchecked; answered as /graphql answers a lost database.
                 await _answer(send, 200, "DATABASE_UNAVAILABLE", "the database is unavailable; try again shortly")
