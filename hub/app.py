@@ -28,6 +28,7 @@ from strawberry.types import ExecutionResult
 
 from hub import __version__, graphiql
 from hub.auth import AuthenticationError, bearer
+from hub.checkpoints import witness
 from hub.events.subscriptions import connect
 from hub.events.worker import Worker
 from hub.exchange.routes import exchange_routes
@@ -38,7 +39,9 @@ from hub.i18n import LanguageMiddleware
 from hub.metrics import HubMetrics, metrics_endpoint
 from hub.observability import RequestObserver, count_sql, tracing_middleware
 from hub.runtime import Hub
+from hub.sequencer import sequencing
 from hub.settings import Limits, Settings
+from hub.tokenguard import TokenGuard
 
 log = logging.getLogger("hub.app")
 
@@ -207,7 +210,9 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Star
         worker = Worker(hub) if hub.settings.events.worker else None  # issue 16: webhook delivery
         if worker is not None:
             await worker.start()
-        yield
+        # The audit sequencer seals committed entries into the chain (and signs checkpoints) while serving.
+        async with sequencing(hub.engine, hub.settings.audit_seal_interval, witness(hub.engine, hub.settings)):
+            yield
         if worker is not None:
             await worker.close()
         await hub.dispose()
@@ -227,6 +232,7 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Star
             *tracing_middleware(hub),  # OpenTelemetry's server span, when tracing is configured
             Middleware(RequestObserver, metrics=metrics),  # outermost: ids, times and logs even refusals
             Middleware(LanguageMiddleware),
+            Middleware(TokenGuard, hub=hub),  # rate limits and revoked tokens (hub/tokenguard.py)
             Middleware(RequestGuard, limits=hub.settings.limits),
         ],
     )

@@ -2,10 +2,11 @@
 that makes the log tamper-evident, and its verification (`hub audit verify`).
 
 Each entry's `hash` is the SHA-256 of its canonical content (time, actor, operation, targets, changes,
-jurisdiction scopes) and of `prev_hash`, the hash of the entry before it (GENESIS for the first). The
-append is serialized — a PostgreSQL transaction-scoped advisory lock, SQLite's BEGIN IMMEDIATE of every
-write — so that the chain stays one line under parallel mutations, in one process or many. The lock is
-taken at the end of the mutation's work and held only until its commit.
+jurisdiction scopes) and of `prev_hash`, the hash of the entry before it (GENESIS for the first); `seq` is
+its position in the chain. A mutation writes its entry unsealed — no lock, no read of the chain's head —
+so that commits never queue on one another; the sequencer (hub/sequencer.py) seals committed entries into
+the chain in batches, as Certificate Transparency logs and Trillian do. Signed checkpoints
+(hub/checkpoints.py) kept outside the database make a cut tail visible.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ import json
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -25,7 +26,7 @@ from hub.auth import Actor
 from hub.models import AuditEntry, AuditScope
 
 GENESIS = "0" * 64
-CHAIN_LOCK = 0x687562_6175_64  # "hub aud": the advisory lock of the chain's head (PostgreSQL)
+CHAIN_LOCK = 0x687562_6175_64  # "hub aud": the advisory lock of the sequencer (PostgreSQL), never of a commit
 PAGE = 1000
 
 
@@ -38,12 +39,9 @@ async def write_entry(
     changes: dict[str, Any],
     scopes: Iterable[tuple[str, str]],
 ) -> AuditEntry:
-    """Add the entry, chained to the head of the log, and its jurisdiction scopes to the open transaction
-    (flushed, not committed)."""
+    """Add the entry, unsealed, and its jurisdiction scopes to the open transaction (flushed, not
+    committed); the sequencer chains it once the transaction has committed."""
     scope_list = sorted(set(scopes))
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
-    head = (await session.execute(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))).scalar()
     entry = AuditEntry(
         at=at,
         actor_level=actor.level.value,
@@ -52,10 +50,7 @@ async def write_entry(
         operation=operation,
         target_ids=target_ids,
         changes=_jsonable(changes),
-        prev_hash=head or GENESIS,
-        hash="",
     )
-    entry.hash = entry_hash(entry, scope_list)
     session.add(entry)
     await session.flush()
     for level, code in scope_list:
@@ -64,8 +59,8 @@ async def write_entry(
 
 
 def entry_hash(entry: Any, scopes: Iterable[tuple[str, str]]) -> str:
-    """SHA-256 of the entry's canonical JSON, its scopes and `prev_hash` (the id is left out: the chain,
-    not the sequence, orders the log; rolled-back transactions leave gaps in ids)."""
+    """SHA-256 of the entry's canonical JSON, its scopes and `prev_hash` (the id and `seq` are left out:
+    the chain orders the log; rolled-back transactions leave gaps in ids)."""
     at = entry.at.astimezone(UTC) if entry.at.tzinfo else entry.at.replace(tzinfo=UTC)
     content = [
         entry.prev_hash,
@@ -84,60 +79,105 @@ def entry_hash(entry: Any, scopes: Iterable[tuple[str, str]]) -> str:
 
 @dataclass(frozen=True)
 class Verdict:
-    """What `verify` found: how many entries were checked, the head, and the first break (None: intact)."""
+    """What `verify` found: how many sealed entries were checked, the head, the first break (None: intact),
+    entries still waiting for the sequencer, and how many a checkpoint vouches for that the log lacks."""
 
     entries: int
     head: str
     broken_at: int | None = None
     reason: str | None = None
+    pending: int = 0
+    cut: int = 0
 
     @property
     def intact(self) -> bool:
-        return self.broken_at is None
+        return self.reason is None
 
 
-async def verify(session: AsyncSession) -> Verdict:
-    """Walk the log in id order; the first entry whose content no longer gives its hash (altered), or
-    whose `prev_hash` is not the hash of the entry before it (an entry missing, or rewritten with its
-    hash), is reported. A removed last entry leaves no trace in the chain itself: keep the reported head
-    (entries and hash) elsewhere and compare."""
-    expected, count = GENESIS, 0
+class Vouched(Protocol):
+    """What a signed checkpoint vouches for: the first `entries` entries of the chain, ending in `head`."""
+
+    entries: int
+    head: str
+    at: datetime
+
+
+async def verify(session: AsyncSession, checkpoint: Vouched | None = None) -> Verdict:
+    """Walk the sealed entries in chain order (`seq`); the first entry whose content no longer gives its
+    hash (edited), whose `prev_hash` is not the hash of the entry before it (an entry deleted, inserted or
+    moved there, or one rewritten with a fresh hash), or whose position skips one is reported.
+
+    With a `checkpoint` (verified by the caller), the log must hold at least its entries and the entry at
+    its size must have its head: fewer entries is a cut tail, another head a rewritten log."""
+    expected, count, at_checkpoint = GENESIS, 0, None
     async for entry, scopes in _entries(session):
         count += 1
         if entry_hash(entry, scopes) != entry.hash:
             return Verdict(
                 count, expected, entry.id, f"entry {entry.id} was altered: its content no longer gives its hash"
             )
-        if entry.prev_hash != expected:
+        if entry.prev_hash != expected or entry.seq != count:
             before = "the start of the log" if expected == GENESIS else f"the entry before it ({expected[:12]}…)"
             return Verdict(
-                count, expected, entry.id, f"entry {entry.id} does not follow {before}: an entry is missing there"
+                count,
+                expected,
+                entry.id,
+                f"entry {entry.id} does not follow {before}: an entry is missing, added or moved there",
             )
         expected = entry.hash
-    return Verdict(count, expected)
+        if checkpoint is not None and count == checkpoint.entries:
+            at_checkpoint = entry.hash
+    pending = (await session.execute(select(func.count()).where(AuditEntry.seq.is_(None)))).scalar_one()
+    if checkpoint is not None:
+        when = checkpoint.at.isoformat(timespec="seconds")
+        if count < checkpoint.entries:
+            cut = checkpoint.entries - count
+            reason = (
+                f"the tail was cut: the checkpoint of {when} vouches for {checkpoint.entries} entries, "
+                f"the log holds {count} ({cut} missing at the end)"
+            )
+            return Verdict(count, expected, None, reason, pending, cut)
+        if at_checkpoint != checkpoint.head:
+            reason = (
+                f"the log was rewritten: entry {checkpoint.entries} does not have the head the checkpoint of "
+                f"{when} vouches for ({checkpoint.head[:12]}…)"
+            )
+            return Verdict(count, expected, None, reason, pending)
+    return Verdict(count, expected, pending=pending)
 
 
 async def _entries(session: AsyncSession) -> AsyncIterator[tuple[AuditEntry, list[tuple[str, str]]]]:
     last = 0
     while True:
         page = (
-            (await session.execute(select(AuditEntry).where(AuditEntry.id > last).order_by(AuditEntry.id).limit(PAGE)))
+            (
+                await session.execute(
+                    select(AuditEntry)
+                    .where(AuditEntry.seq.is_not(None), AuditEntry.seq > last)
+                    .order_by(AuditEntry.seq)
+                    .limit(PAGE)
+                )
+            )
             .scalars()
             .all()
         )
         if not page:
             return
-        scopes: dict[int, list[tuple[str, str]]] = {}
-        rows = await session.execute(
-            select(AuditScope.entry_id, AuditScope.level, AuditScope.code).where(
-                AuditScope.entry_id.in_([e.id for e in page])
-            )
-        )
-        for entry_id, level, code in rows:
-            scopes.setdefault(entry_id, []).append((level, code))
+        scopes = await scopes_of(session, [e.id for e in page])
         for entry in page:
             yield entry, scopes.get(entry.id, [])
-        last = page[-1].id
+        last = page[-1].seq
+
+
+async def scopes_of(session: Any, entry_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    """The jurisdiction scopes of the given entries (a session or a connection)."""
+    scopes: dict[int, list[tuple[str, str]]] = {}
+    rows = await session.execute(
+        select(AuditScope.entry_id, AuditScope.level, AuditScope.code).where(AuditScope.entry_id.in_(entry_ids))
+    )
+    for entry_id, level, code in rows:
+        scopes.setdefault(entry_id, []).append((level, code))
+    return scopes
 
 
 def touched_by(level: str, code: str) -> ColumnElement[bool]:

@@ -1,5 +1,5 @@
-"""`hub`: db upgrade/downgrade, serve (with --demo), token, schema, audit verify, import, recruitment suggest,
-events, worker, documents.
+"""`hub`: db upgrade/downgrade, serve (with --demo), token (and revoke), schema, audit (verify, seal, checkpoint,
+keygen), import, recruitment suggest, events, worker, documents.
 
 Every user mistake ends with one line on stderr and an exit status, never a traceback (EXIT_CODES, in
 README.md). Only `hub db upgrade` and `hub serve --demo` create a database; every other command refuses a
@@ -13,6 +13,7 @@ import os
 import socket
 import sys
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from hub.auth import make_token
@@ -103,10 +104,37 @@ def cmd_db(args: argparse.Namespace) -> None:
 
 def cmd_token(args: argparse.Namespace) -> None:
     settings = _settings()
+    if args.action == "revoke":
+        _revoke(args, settings)
+        return
+    if args.action is not None or args.jti is not None:
+        raise Stop("hub: token takes --level and --sub to make a token, or: token revoke JTI|TOKEN")
+    if not args.level or not args.sub:
+        raise Stop("hub: token needs --level and --sub")
     try:
         print(make_token(settings, args.level, args.sub, args.code, args.ttl))
     except Exception as exc:
         raise Stop(_("hub: cannot make that token: {reason}", reason=exc)) from None
+
+
+def _revoke(args: argparse.Namespace, settings: Settings) -> None:
+    """`hub token revoke JTI|TOKEN [--reason TEXT]`: refuse that token from now on, in every process."""
+    from hub.db import make_engine
+    from hub.revocation import revoke, token_id
+
+    jti, expires = token_id(args.jti or "")
+    if jti is None:
+        raise Stop("hub: token revoke needs the token's jti, or the token itself (with a jti claim)")
+
+    async def run() -> bool:
+        engine = make_engine(settings.database_url, 1)
+        try:
+            return await revoke(engine, jti, datetime.now(UTC), expires, args.reason)
+        finally:
+            await engine.dispose()
+
+    new = asyncio.run(run())
+    print(f"token {jti} revoked" if new else f"token {jti} was already revoked")
 
 
 def cmd_schema(args: argparse.Namespace) -> None:
@@ -173,24 +201,81 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 
 def cmd_audit(args: argparse.Namespace) -> None:
-    """`hub audit verify`: walk the hash chain of the audit log; exit 1 at the first altered or missing entry."""
+    """`hub audit verify [--checkpoint FILE]`: walk the hash chain and compare it with the newest signed
+    checkpoint; exit 1 at the first altered, missing, added or moved entry, or a cut tail.
+    `hub audit seal`: seal the pending entries now. `hub audit checkpoint [--output FILE]`: seal, sign the
+    head, print it and append it to the witness file. `hub audit keygen --output FILE`: a new signing key."""
+    from hub import checkpoints
     from hub.audit import verify
     from hub.db import make_engine, make_sessionmaker
+    from hub.sequencer import seal
 
     settings = existing_database(_settings())
+    if args.action == "keygen":
+        if not args.output:
+            raise Stop("hub: audit keygen needs --output FILE for the private key")
+        private, public = checkpoints.new_key()
+        descriptor = os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(private)
+        print(f"private key written to {args.output} (HUB_AUDIT_SIGNING_KEY); its public key (HUB_AUDIT_PUBLIC_KEY):")
+        print(public, end="")
+        return
+    try:
+        vouched = _checkpoint_to_verify(args, settings) if args.action == "verify" else None
+        signer = checkpoints.private_key(settings.audit_signing_key) if settings.audit_signing_key else None
+    except checkpoints.CheckpointError as exc:
+        raise Stop(f"hub: {exc}") from None
+    if args.action == "checkpoint" and signer is None:
+        raise Stop("hub: audit checkpoint needs HUB_AUDIT_SIGNING_KEY (see hub audit keygen)")
 
     async def run():  # type: ignore[no-untyped-def]
         engine = make_engine(settings.database_url, 1, settings.pgbouncer)
         try:
+            if args.action == "seal":
+                return await seal(engine)
+            if args.action == "checkpoint":
+                await seal(engine)
+                async with engine.connect() as connection:
+                    size, head = await checkpoints.head(connection)
+                return checkpoints.sign(signer, size, head, datetime.now(UTC))
             async with make_sessionmaker(engine)() as session:
-                return await verify(session)
+                return await verify(session, vouched)
         finally:
             await engine.dispose()
 
-    verdict = asyncio.run(run())
+    result = asyncio.run(run())
+    if args.action == "seal":
+        print(f"sealed {result} entries")
+        return
+    if args.action == "checkpoint":
+        witness = args.output or settings.audit_witness
+        if witness:
+            checkpoints.append(witness, result)
+        print(result.to_json())
+        return
+    verdict = result
+    pending = f"; {verdict.pending} entries not sealed yet" if verdict.pending else ""
     if not verdict.intact:
+        if verdict.broken_at is None:
+            raise Stop(f"audit trail BROKEN: {verdict.reason}", 1)
         raise Stop(f"audit trail BROKEN after {verdict.entries - 1} good entries: {verdict.reason}", 1)
-    print(f"audit trail intact: {verdict.entries} entries, head {verdict.head}")
+    against = f", as the checkpoint of {vouched.at.isoformat(timespec='seconds')} vouches" if vouched else ""
+    print(f"audit trail intact: {verdict.entries} entries, head {verdict.head}{against}{pending}")
+
+
+def _checkpoint_to_verify(args: argparse.Namespace, settings: Settings):  # type: ignore[no-untyped-def]
+    """The newest checkpoint of --checkpoint FILE (or HUB_AUDIT_WITNESS), its signature checked; None when
+    neither names a file."""
+    from hub import checkpoints
+
+    path = args.checkpoint or settings.audit_witness
+    if not path:
+        return None
+    pem = settings.audit_public_key or settings.audit_signing_key
+    if not pem:
+        raise checkpoints.CheckpointError("checking a checkpoint needs HUB_AUDIT_PUBLIC_KEY (or the signing key)")
+    return checkpoints.newest(path, checkpoints.public_key(pem))
 
 
 def cmd_documents(args: argparse.Namespace) -> None:
@@ -207,7 +292,7 @@ def cmd_documents(args: argparse.Namespace) -> None:
             data = json.load(handle)
         entries = read_manifest(data, compose(_plugins(settings))._schema)
     except (OSError, ValueError) as exc:  # ManifestError and JSONDecodeError are ValueErrors
-        sys.exit(f"hub: {args.manifest}: {exc}")
+        raise Stop(f"hub: {args.manifest}: {exc}") from None
 
     async def run() -> tuple[int, int]:
         engine = make_engine(settings.database_url, 1, settings.pgbouncer)
@@ -220,7 +305,7 @@ def cmd_documents(args: argparse.Namespace) -> None:
     try:
         added, present = asyncio.run(run())
     except ManifestError as exc:
-        sys.exit(f"hub: {args.manifest}: {exc}")
+        raise Stop(f"hub: {args.manifest}: {exc}") from None
     print(f"{added} documents registered, {present} already registered ({len(entries)} in {args.manifest})")
 
 
@@ -267,17 +352,25 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--demo", action="store_true", help="migrate, load demo data, print tokens, serve")
     serve.set_defaults(func=cmd_serve)
 
-    token = sub.add_parser("token", help="print a signed token")
-    token.add_argument(
-        "--level", required=True, choices=[lv.value.lower() for lv in OfficeLevel], help="the office level"
-    )
+    token = sub.add_parser("token", help="print a signed token; `token revoke JTI|TOKEN` withdraws one")
+    token.add_argument("action", nargs="?", choices=["revoke"], help="revoke: refuse a token from now on")
+    token.add_argument("jti", nargs="?", help="revoke: the token's jti, or the whole token")
+    token.add_argument("--level", choices=[lv.value.lower() for lv in OfficeLevel], help="the office level")
     token.add_argument("--code", default=None, help="the office's code (province, county or school code)")
-    token.add_argument("--sub", required=True, help="the subject: who the token is for (an account name)")
+    token.add_argument("--sub", help="the subject: who the token is for (an account name)")
     token.add_argument("--ttl", type=int, default=3600, help="seconds the token is valid (default 3600)")
+    token.add_argument("--reason", default=None, help="revoke: why (kept with the revocation)")
     token.set_defaults(func=cmd_token)
 
-    audit = sub.add_parser("audit", help="the audit log's hash chain")
-    audit.add_argument("action", choices=["verify"], help="verify: walk the chain, exit 1 at a break")
+    audit = sub.add_parser("audit", help="the audit log's hash chain and its signed checkpoints")
+    audit.add_argument(
+        "action",
+        choices=["verify", "seal", "checkpoint", "keygen"],
+        help="verify: walk the chain, exit 1 at a break or a cut tail; seal: seal pending entries now; "
+        "checkpoint: sign the head; keygen: write a signing key",
+    )
+    audit.add_argument("--checkpoint", default=None, help="verify: the witness file (default HUB_AUDIT_WITNESS)")
+    audit.add_argument("--output", default=None, help="checkpoint: the witness file; keygen: the private key file")
     audit.set_defaults(func=cmd_audit)
 
     schema = sub.add_parser("schema", help="print the SDL of the schema as configured (standalone: `export`)")

@@ -31,6 +31,7 @@ from sqlalchemy.exc import DBAPIError
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
+from hub.argumenttext import nul_errors
 from hub.graphql.connections import DEFAULT_PAGE, MAX_PAGE
 from hub.settings import Settings
 
@@ -187,7 +188,7 @@ class RequestLimits(SchemaExtension):
         if not context.pre_execution_errors:  # a new list: the cache's own must not change
             context.pre_execution_errors = limit_errors(
                 context.graphql_document, context.variables, self._settings().limits
-            )
+            ) + nul_errors(context.graphql_document, context.query, context.variables)
         yield
 
 

@@ -104,6 +104,17 @@ class Settings:
     events: EventSettings = field(default_factory=EventSettings)  # issue 16: outbox delivery
     file_limits: FileLimits = field(default_factory=FileLimits)
     extra: dict[str, str] = field(default_factory=dict)
+    # The audit log (hub/sequencer.py, hub/checkpoints.py, docs/security.md).
+    audit_seal_interval: float = 1.0  # seconds between sequencer rounds in `hub serve`; 0: off
+    audit_signing_key: str | None = None  # PEM of the Ed25519 key signing checkpoints (never in the database)
+    audit_public_key: str | None = None  # PEM of its public half, for `hub audit verify` without the private key
+    audit_witness: str | None = None  # the file the checkpoints are appended to
+    audit_checkpoint_interval: float = 60.0  # seconds between checkpoints in `hub serve`
+    # Abuse by a valid token (hub/ratelimits.py, hub/revocation.py).
+    rate_limit_subject: str | None = "600/minute"  # per token subject; None: no limit
+    rate_limit_office: str | None = "6000/minute"  # per office (level + code), over all its users
+    rate_limit_storage: str = "memory://"  # or redis://host:port to share the counters across processes
+    revocation_refresh: float = 2.0  # seconds a process may check tokens against revocations it loaded; 0: per request
 
     @property
     def production(self) -> bool:
@@ -136,6 +147,15 @@ class Settings:
             apq=_switch(env.get("HUB_APQ", "on"), "HUB_APQ"),
             events=EventSettings.from_env(env),
             file_limits=FileLimits.from_env(env),
+            audit_seal_interval=_seconds(env, "HUB_AUDIT_SEAL_INTERVAL", cls.audit_seal_interval),
+            audit_signing_key=_pem(env.get("HUB_AUDIT_SIGNING_KEY")),
+            audit_public_key=_pem(env.get("HUB_AUDIT_PUBLIC_KEY")),
+            audit_witness=env.get("HUB_AUDIT_WITNESS") or None,
+            audit_checkpoint_interval=_seconds(env, "HUB_AUDIT_CHECKPOINT_INTERVAL", cls.audit_checkpoint_interval),
+            rate_limit_subject=_rate(env, "HUB_RATE_LIMIT_SUBJECT", cls.rate_limit_subject),
+            rate_limit_office=_rate(env, "HUB_RATE_LIMIT_OFFICE", cls.rate_limit_office),
+            rate_limit_storage=env.get("HUB_RATE_LIMIT_STORAGE") or cls.rate_limit_storage,
+            revocation_refresh=_seconds(env, "HUB_REVOCATION_REFRESH", cls.revocation_refresh),
         )
         settings.check()
         return settings
@@ -145,6 +165,33 @@ class Settings:
             raise ConfigurationError(f"HUB_ENV must be development or production, not {self.env!r}")
         if self.production and self.jwt_secret == DEV_SECRET:
             raise ConfigurationError("HUB_JWT_SECRET must be set in production (the development secret is refused)")
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    try:
+        value = float(raw) if raw else default
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be a number of seconds, not {raw!r}") from exc
+    if value < 0:
+        raise ConfigurationError(f"{name} must not be negative, not {raw!r}")
+    return value
+
+
+def _rate(env: Mapping[str, str], name: str, default: str | None) -> str | None:
+    """A rate in the `limits` notation ("600/minute", "10/second;600/hour"), or off."""
+    raw = env.get(name)
+    if not raw:
+        return default
+    if raw.lower() in ("off", "none", "0"):
+        return None
+    from limits import parse_many
+
+    try:
+        parse_many(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must read like 600/minute or off, not {raw!r}") from exc
+    return raw
 
 
 def _switch(value: str, name: str) -> bool:

@@ -18,6 +18,7 @@ from hub.app import create_app
 from hub.audit import verify
 from hub.plugins import HubPlugins
 from hub.runtime import Hub
+from hub.sequencer import seal
 from tests.conftest import Client, error_codes
 from tests.season import NATIONAL, REGISTER, UPSERT_COUNTIES
 from tests.seed import id_number, seed_reference
@@ -191,8 +192,10 @@ async def test_a_fault_after_the_first_write_leaves_nothing(
     assert all(not payload["userErrors"] for payload in data.values())
     after = await counts(client)
     assert after["audit_entries"] == before["audit_entries"] + 1
+    assert await seal(client.hub.engine) == 1
     async with client.hub.sessionmaker() as session:
-        assert (await verify(session)).intact
+        found = await verify(session)
+    assert found.intact and (found.entries, found.pending) == (after["audit_entries"], 0)
 
 
 async def test_a_fault_is_masked_in_production(settings) -> None:  # type: ignore[no-untyped-def]

@@ -1,7 +1,8 @@
 """R18, R26, R30 across processes: two `hub serve` processes on one PostgreSQL database, with parallel
 quota (recruitment agreements), headcount (service agreements) and excellent-cap (assessment approvals)
 mutations spread over both, never overdraw — the guarantees are the database's locks, not one process's.
-The audit chain stays one line across both processes as well (hub/audit.py's advisory lock)."""
+The audit chain stays one line across both processes as well: each process's sequencer seals entries in
+turn (hub/sequencer.py), and every entry ends up sealed at its own position."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from hub.audit import verify
 from hub.auth import make_token
@@ -102,9 +104,12 @@ async def spread(urls: list[str], settings: Any, document: str, inputs: list[dic
 
 
 async def chain_is_whole(hub: Any) -> None:
+    """Both processes sealed what they wrote (the last round runs at shutdown); the chain is whole."""
     async with hub.sessionmaker() as session:
         found = await verify(session)
+        written = (await session.execute(text("SELECT count(*) FROM audit_entries"))).scalar_one()
     assert found.intact, found.reason
+    assert (found.entries, found.pending) == (written, 0)
 
 
 async def test_quota_cells_are_never_overdrawn_across_processes(settings, hub, client) -> None:  # type: ignore[no-untyped-def]

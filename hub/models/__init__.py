@@ -23,6 +23,7 @@ from hub.models.service import (
     SafetyIncident,
     ServiceAgreement,
 )
+from hub.models.tokens import RevokedToken
 
 __all__ = [
     "AllowanceStandard",
@@ -45,6 +46,7 @@ __all__ = [
     "ProvinceScale",
     "Quota",
     "QuotaMove",
+    "RevokedToken",
     "SafetyIncident",
     "School",
     "ServiceAgreement",

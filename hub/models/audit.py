@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, BigInteger, Column, Index, text
 from sqlmodel import Field, SQLModel
 
 
@@ -13,10 +13,22 @@ class AuditEntry(SQLModel, table=True):
     """Who did what to which objects, written in the mutation's own transaction.
 
     Tamper evidence: `hash` is the SHA-256 of the entry's content and `prev_hash`, the hash of the entry
-    before it (hub/audit.py), so altering, removing or reordering a row breaks the chain there.
+    before it (hub/audit.py), so altering, removing or reordering a row breaks the chain there. An entry is
+    written unsealed (`seq`, `prev_hash`, `hash` null) and sealed into the chain, at position `seq`, by the
+    sequencer (hub/sequencer.py) shortly after its transaction commits.
     """
 
     __tablename__ = "audit_entries"
+    __table_args__ = (
+        Index("ix_audit_entries_seq", "seq", unique=True),
+        # The sequencer's queue: entries not yet sealed, in the order they were written.
+        Index(
+            "ix_audit_entries_pending",
+            "id",
+            postgresql_where=text("seq IS NULL"),
+            sqlite_where=text("seq IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(index=True)
@@ -29,6 +41,7 @@ class AuditEntry(SQLModel, table=True):
     # Nullable only so that adding them needs no table rebuild on SQLite; every entry written has both.
     prev_hash: str | None = Field(default=None, max_length=64)
     hash: str | None = Field(default=None, max_length=64)
+    seq: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
 
 
 class AuditScope(SQLModel, table=True):

@@ -1,7 +1,7 @@
 """trusted documents: the registered operations of HUB_TRUSTED_DOCUMENTS=on (`hub documents add`)
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-02 01:00:00.000000
 
 Written on a branch beside another 0005; the lead re-chains down_revision when merging.
@@ -14,7 +14,7 @@ import sqlmodel  # noqa: F401  (autogenerate writes sqlmodel.sql.sqltypes.AutoSt
 from alembic import op
 
 revision: str = '0006'
-down_revision: str | Sequence[str] | None = '0004'
+down_revision: str | Sequence[str] | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
