@@ -26,8 +26,8 @@ from hub.auth import Actor
 from hub.enums import OfficeLevel
 from hub.events.targets import BlockedTarget, check_target
 from hub.graphql.ids import int_key
-from hub.rules.idnumbers import mask_id_number
-from hub.rules.privacy import VolunteerTies, entitlement
+from hub.graphql.people import PERSONAL
+from hub.rules.privacy import VolunteerTies, shown
 
 log = logging.getLogger("hub.events")
 
@@ -104,10 +104,9 @@ class PersonalData:
             key = int_key(obj["id"], "Volunteer") if obj.get("type") == "Volunteer" else None
             if key is not None and key in self.people:
                 volunteer, ties = self.people[key]
-                allowed = entitlement(actor, ties)
                 fields = dict(obj.get("fields") or {})
-                fields["idNumber"] = volunteer.id_number if allowed.id_number else mask_id_number(volunteer.id_number)
-                fields["phone"] = volunteer.phone if allowed.phone else None
+                for name, kind in PERSONAL.items():  # the API's own personal-data declarations (R2a)
+                    fields[name] = shown(actor, ties, kind, getattr(volunteer, kind))
                 obj = {**obj, "fields": fields}
             out.append(obj)
         return out

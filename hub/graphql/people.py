@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import and_, null, select
+from strawberry.utils.str_converters import to_camel_case
 
 from hub import models as m
 from hub.enums import BenefitKind, Degree, Gender, InsuranceKind
@@ -32,7 +33,7 @@ from hub.graphql.fields import (
 from hub.graphql.geography import Province, School
 from hub.graphql.ids import int_key
 from hub.graphql.planner import Details, Walk, named
-from hub.rules.privacy import VolunteerTies, entitled_sql, entitlement, masked, masked_sql
+from hub.rules.privacy import VolunteerTies, entitled_sql, masked_sql, shown
 
 # Types of modules above this one, by name: strawberry resolves them lazily, so there is no import cycle.
 ApplicationRef = Annotated["Application", strawberry.lazy("hub.graphql.applications")]  # noqa: F821
@@ -46,14 +47,17 @@ async def volunteer_ties(info: Info, row: m.Volunteer) -> VolunteerTies:
     return VolunteerTies.of(row.subject, row.school_code, school.province_code, apps)
 
 
+PERSONAL: dict[str, str] = {}  # GraphQL name -> kind of every personal-data field, for every other path (events)
+
+
 def personal(kind: str, **field: Any) -> Any:
     """A personal-data column of the volunteer (`id_number`, `phone`): in full for a reader entitled to it
     (R2a, hub.rules.privacy.entitlement), masked otherwise — the same rule on both paths."""
 
+    PERSONAL[to_camel_case(kind)] = kind
+
     async def resolve(self, info: Info) -> str | None:  # noqa: ANN001
-        value = getattr(self.row, kind)
-        allowed = getattr(entitlement(info.context.actor, await volunteer_ties(info, self.row)), kind)
-        return value if allowed else masked(kind, value)
+        return shown(info.context.actor, await volunteer_ties(info, self.row), kind, getattr(self.row, kind))
 
     def compile_(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
         value = row.c[kind]

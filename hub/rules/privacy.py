@@ -110,6 +110,11 @@ def entitled_sql(actor: Actor | None, kind: str, volunteer: Any) -> ColumnElemen
 MASKED_KINDS = ("id_number", "phone")
 
 
+def shown(actor: Actor | None, ties: VolunteerTies, kind: str, value: str | None) -> str | None:
+    """A personal value of `kind` as `actor` may read it: in full when entitled (R2a), masked otherwise."""
+    return value if getattr(entitlement(actor, ties), kind) else masked(kind, value)
+
+
 def masked(kind: str, value: str | None) -> str | None:
     """The value of `kind` as an unentitled reader sees it."""
     from hub.rules.idnumbers import mask_id_number
