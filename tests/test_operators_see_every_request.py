@@ -15,7 +15,7 @@ from pythonjsonlogger.json import JsonFormatter
 from hub.app import create_app
 from hub.observability import json_logging_config
 from hub.runtime import Hub
-from tests.seed import seed_reference
+from tests.seed import YEAR, seed_reference
 
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
@@ -125,3 +125,21 @@ async def test_health_names_the_version(client) -> None:  # type: ignore[no-unty
     from importlib.metadata import version
 
     assert (await client.http.get("/healthz")).json() == {"status": "ok", "version": version("xibu-hub")}
+
+
+async def test_metrics_show_the_outbox_waiting_to_be_delivered(client) -> None:  # type: ignore[no-untyped-def]
+    """Issue 16's outbox in the operator's view: events committed but not fanned out yet, their age, and the
+    webhook deliveries by status (no delivery worker runs in this in-process app, so they stay waiting)."""
+    await seed_reference(client.hub)
+    before = samples((await client.http.get("/metrics")).text)
+    assert value(before, "hub_outbox_events_pending") == 0
+    assert value(before, "hub_outbox_lag_seconds") == 0
+    scale = """mutation($input: SetProvinceScaleInput!) { setProvinceScale(input: $input) { userErrors { code } } }"""
+    for code, people in (("62", 1200), ("63", 800)):
+        data = await client.ok(
+            scale, {"input": {"year": YEAR, "provinceCode": code, "scale": people}}, level="national"
+        )
+        assert data["setProvinceScale"]["userErrors"] == []
+    after = samples((await client.http.get("/metrics")).text)
+    assert value(after, "hub_outbox_events_pending") == 2  # each accepted mutation wrote its event
+    assert value(after, "hub_webhook_deliveries", status="PENDING") == 0  # none fanned out yet
