@@ -12,11 +12,13 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.auth import AuthenticationError, bearer
+from hub.i18n import N_, _
 from hub.ratelimits import RateLimits
 from hub.revocation import Revocations, token_id
 from hub.runtime import Hub
 
 log = logging.getLogger("hub.tokenguard")
+SCOPES = {"subject": N_("account"), "office": N_("office")}  # what a rate limit counts, as a person reads it
 
 
 class TokenGuard:
@@ -38,26 +40,28 @@ class TokenGuard:
             await self.app(scope, receive, send)
             return
         assert actor is not None
-        jti, _ = token_id(text.partition(" ")[2].strip())
+        jti, _payload = token_id(text.partition(" ")[2].strip())
         if jti is not None:
             try:
                 revoked = await self.revocations.revoked(jti)
             except (SQLAlchemyError, OSError) as exc:
                 log.warning("revocation not checked, the database is unavailable: %s", exc)
                 # Refused, never let through unchecked; answered as /graphql answers a lost database.
-                await _answer(send, 200, "DATABASE_UNAVAILABLE", "the database is unavailable; try again shortly")
+                await _answer(send, 200, "DATABASE_UNAVAILABLE", _("the database is unavailable; try again shortly"))
                 return
             if revoked:
                 await _answer(
-                    send, 401, "UNAUTHENTICATED", "invalid token: it was revoked", {"www-authenticate": "Bearer"}
+                    send, 401, "UNAUTHENTICATED", _("invalid token: it was revoked"), {"www-authenticate": "Bearer"}
                 )
                 return
         if self.limits.enabled:
             refusal = await self.limits.refuse(actor)
             if refusal is not None:
-                message = (
-                    f"too many requests for this {refusal.scope} (limit {refusal.limit}); "
-                    f"try again in {refusal.retry_after} s"
+                message = _(
+                    "too many requests for this {scope} (limit {limit}); try again in {seconds} s",
+                    scope=_(SCOPES[refusal.scope]),
+                    limit=refusal.limit,
+                    seconds=refusal.retry_after,
                 )
                 await _answer(send, 429, "RATE_LIMITED", message, {"retry-after": str(refusal.retry_after)})
                 return

@@ -59,14 +59,14 @@ async def test_a_subject_over_its_limit_is_told_when_to_come_back(limited: httpx
     refused = responses[-1]
     assert 1 <= int(refused.headers["retry-after"]) <= 60
     error = refused.json()["errors"][0]
-    assert error["extensions"]["code"] == "RATE_LIMITED" and "subject" in error["message"]
+    assert error["extensions"]["code"] == "RATE_LIMITED" and "该账号" in error["message"]  # Chinese by default
 
 
 async def test_an_office_is_limited_over_all_its_users(limited: httpx.AsyncClient) -> None:
     assert statuses(await asks(limited, "county", "clerk-a", "621121", 3)) == [200] * 3
     second = await asks(limited, "county", "clerk-b", "621121", 3)
     assert statuses(second) == [200, 200, 429]  # the office's fifth request was the last
-    assert "office" in second[-1].json()["errors"][0]["message"]
+    assert "该单位" in second[-1].json()["errors"][0]["message"]
     assert statuses(await asks(limited, "county", "clerk-c", "620321", 1)) == [200]  # another county
 
 

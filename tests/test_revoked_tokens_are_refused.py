@@ -70,7 +70,7 @@ async def test_a_revoked_token_is_refused_and_others_are_not(settings: Settings,
                 refused = await ask(http, token)
             assert refused.status_code == 401 and refused.headers["www-authenticate"] == "Bearer"
             assert refused.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
-            assert "revoked" in refused.json()["errors"][0]["message"]
+            assert "已被吊销" in refused.json()["errors"][0]["message"]
             assert (await ask(http, other)).json()["data"]["me"]["code"] == "621121"
         async with hub.engine.connect() as connection:
             rows = (await connection.execute(text("SELECT jti, reason, expires_at FROM revoked_tokens"))).all()

@@ -11,6 +11,11 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 ZH = {
+    "account": "账号",
+    "office": "单位",
+    "the database is unavailable; try again shortly": "数据库暂时不可用，请稍后再试",
+    "invalid token: it was revoked": "令牌无效：已被吊销",
+    "too many requests for this {scope} (limit {limit}); try again in {seconds} s": "该{scope}的请求过多（上限 {limit}），请 {seconds} 秒后再试",
     "... and {count:,} more problems (the first {shown:,} by line are listed)": "……另有 {count:,} 个问题（按行列出前 {shown:,} 个）",
     "checked {done:,}/{total:,} rows ({percent}%)": "已检查 {done:,}/{total:,} 行（{percent}%）",
     "contentBase64 is not base64": "contentBase64 不是 base64 编码",
