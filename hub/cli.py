@@ -379,7 +379,7 @@ def build_parser() -> argparse.ArgumentParser:
     schema.set_defaults(func=cmd_schema)
 
     documents = sub.add_parser("documents", help="trusted documents (HUB_TRUSTED_DOCUMENTS)")
-    documents.add_argument("action", choices=["add"])
+    documents.add_argument("action", choices=["add"], help="add: register the operations of a manifest")
     documents.add_argument("manifest", help="Apollo's persisted query manifest, or an {id: document} JSON map")
     documents.add_argument("--client", default=None, help="the front end the manifest belongs to")
     documents.set_defaults(func=cmd_documents)

@@ -49,14 +49,14 @@ HEADERS = [
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("action", choices=["suggest"])
+    parser.add_argument("action", choices=["suggest"], help="suggest: the exact suggestions of a recruiting province")
     parser.add_argument("--year", required=True, help="program year, e.g. 2027-2028")
     parser.add_argument("--province", required=True, help="the recruiting province's code, e.g. 62")
     parser.add_argument("--xlsx", default=None, help="also write the suggestions to this .xlsx file")
     parser.add_argument("--apply", action="store_true", help="sign a recruitment agreement for each suggestion")
     parser.add_argument("--token", default=os.environ.get("HUB_TOKEN"), help="the provincial office's token")
     parser.add_argument("--level", default=None, help="instead of a token: the office level (with --code)")
-    parser.add_argument("--code", default=None)
+    parser.add_argument("--code", default=None, help="the office's code, with --level")
     parser.add_argument("--sub", default=None, help="the subject recorded in the audit log (default: the user)")
 
 

@@ -46,6 +46,9 @@ class Hub:
         replica = settings.database_replica_url
         replica_engine = make_engine(replica, settings.pool_size, settings.pgbouncer) if replica else None
         self.reads = ReadRouting(self.engine, replica_engine, settings.replica_max_lag)
+        # The token guard's own small pool (revocations, hub/tokenguard.py): its refresh never waits for, nor
+        # counts among, the statements of the requests it guards.
+        self.guard_engine = make_engine(settings.database_url, 2, settings.pgbouncer)
         self.sessionmaker = make_sessionmaker(self.engine)
         self.write_sessionmaker = make_sessionmaker(self.engine, write=True)
         # The read planner builds PostgreSQL's JSON; on SQLite every query goes through the executor.
@@ -68,4 +71,5 @@ class Hub:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        await self.guard_engine.dispose()
         await self.reads.dispose()

@@ -25,7 +25,7 @@ class TokenGuard:
     def __init__(self, app: ASGIApp, hub: Hub) -> None:
         self.app = app
         self.settings = hub.settings
-        self.revocations = Revocations(hub.engine, hub.settings.revocation_refresh)
+        self.revocations = Revocations(hub.guard_engine, hub.settings.revocation_refresh)
         self.limits = RateLimits(hub.settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

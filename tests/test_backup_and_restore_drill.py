@@ -70,7 +70,7 @@ async def test_dump_restore_and_verify(client: Client, tmp_path: Path) -> None:
             async with hub.engine.connect() as connection:
                 head = (await connection.execute(text(versions))).scalar_one()
             command = [sys.executable, "-c", "from hub.cli import main; main()", "db", "upgrade"]
-            upgrade = await asyncio.to_thread(_run, command, HUB_DATABASE_URL=restored_url)
+            upgrade = await asyncio.to_thread(_run, command, HUB_DATABASE_URL=restored_url, HUB_LANG="en")
             assert upgrade.returncode == 0 and upgrade.stdout.strip().endswith("done"), upgrade.stderr
             async with hub.engine.connect() as connection:
                 assert (await connection.execute(text(versions))).scalar_one() == head

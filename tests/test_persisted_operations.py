@@ -122,14 +122,15 @@ async def test_bad_manifests_are_refused_whole(hub, tmp_path, monkeypatch, capsy
     for reason, operations in cases.items():
         with pytest.raises(SystemExit) as refused:
             await _add(_manifest(tmp_path, operations), url, monkeypatch, capsys)
-        assert reason in str(refused.value), (reason, refused.value)
+        said = capsys.readouterr().err  # the one line of a refused command (hub/cli.py: Stop, exit status 2)
+        assert refused.value.code == 2 and reason in said, (reason, said)
     first = tmp_path / "first.json"
     first.write_text(json.dumps({"op": PROVINCES}), encoding="utf-8")
     await _add(first, url, monkeypatch, capsys)
     first.write_text(json.dumps({"op": TIBET}), encoding="utf-8")
     with pytest.raises(SystemExit) as clash:
         await _add(first, url, monkeypatch, capsys)
-    assert "already registered with another document: op" in str(clash.value)
+    assert clash.value.code == 2 and "already registered with another document: op" in capsys.readouterr().err
     rows = await _documents(hub)
     assert rows == [("op", PROVINCES)]  # nothing of the refused manifests was written
 
