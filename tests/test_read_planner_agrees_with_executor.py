@@ -396,3 +396,23 @@ def test_generated_selections_agree(pair: Pair, actor: str) -> None:
     # Without a token most nested fields are refused, so fewer anonymous selections can be planned.
     least = examples // 10 if actor == "anonymous" else examples // 2
     assert planned_count >= least, f"only {planned_count} of {examples} generated queries were planned (seed {SEED})"
+
+
+def test_instants_keep_their_trailing_zero_microseconds(pair: Pair) -> None:
+    """PostgreSQL's own JSON of a timestamp drops trailing zeros (.01702); the executor writes .017020."""
+
+    async def stamp() -> None:
+        async with pair.planner.engine.begin() as connection:
+            await connection.exec_driver_sql(
+                "UPDATE applications SET submitted_at = '2027-03-01 02:17:11.017020+00', "
+                "sign_off_at = '2027-03-02 08:00:00.5+00', sign_off_decision = coalesce(sign_off_decision, 'APPROVE') "
+                "WHERE id = (SELECT min(id) FROM applications WHERE year = %s)" % f"'{YEAR}'"
+            )
+
+    pair.loop.run_until_complete(stamp())
+    query = '{ applications(year: "%s", first: 1) { edges { node { id submittedAt schoolSignOff { at } } } } }' % YEAR
+    planned, executed, was_planned = pair.run(query, pair.actors["national"])
+    assert was_planned and planned == executed
+    node = planned["data"]["applications"]["edges"][0]["node"]
+    assert node["submittedAt"] == "2027-03-01T02:17:11.017020+00:00"
+    assert node["schoolSignOff"]["at"] == "2027-03-02T08:00:00.500000+00:00"

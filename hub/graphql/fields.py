@@ -143,10 +143,12 @@ def iso_datetime(value: Any) -> ColumnElement[Any]:
 
 
 def as_json_value(value: Any) -> ColumnElement[Any]:
-    """A column as the executor serializes it: instants as ISO text, money (Decimal) as its text."""
-    if isinstance(value.type, DateTime):
+    """A column as the executor serializes it: instants as ISO text, money (Decimal) as its text. (PostgreSQL's
+    own JSON of a timestamp drops trailing zeros of the microseconds, Python's isoformat keeps them.)"""
+    stored = getattr(value.type, "impl", value.type)  # a TypeDecorator (sqlmodel's UTCDateTime) by what it stores
+    if isinstance(stored, DateTime):
         return iso_datetime(value)
-    if isinstance(value.type, Numeric) and value.type.asdecimal:
+    if isinstance(stored, Numeric) and stored.asdecimal:
         return cast(value, Text)
     return value
 
