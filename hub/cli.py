@@ -127,7 +127,7 @@ def _revoke(args: argparse.Namespace, settings: Settings) -> None:
         raise Stop("hub: token revoke needs the token's jti, or the token itself (with a jti claim)")
 
     async def run() -> bool:
-        engine = make_engine(settings.database_url, 1)
+        engine = make_engine(settings.database_url, 1, settings.pgbouncer)
         try:
             return await revoke(engine, jti, datetime.now(UTC), expires, args.reason)
         finally:

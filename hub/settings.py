@@ -94,6 +94,8 @@ class Settings:
     pool_size: int = 16
     pgbouncer: bool = False  # the database URLs lead to a PgBouncer in transaction mode (hub/db.py)
     database_replica_url: str | None = None  # a streaming replica for planned reads (hub/replica.py)
+    # LISTEN needs a session of its own: behind PgBouncer in transaction mode, the server itself (issue 16's wake-ups)
+    database_listen_url: str | None = None
     replica_max_lag: float = 10.0  # seconds behind the primary beyond which planned reads go to the primary
     plan_year: str = "2021-2022"  # R14: the plan's year, from which the two-year transition counts
     read_planner: bool = True  # plan read queries into one SQL statement (PostgreSQL); off: the executor only
@@ -138,6 +140,7 @@ class Settings:
             pool_size=int(env.get("HUB_DB_POOL_SIZE", "16")),
             pgbouncer=_switch(env.get("HUB_DB_PGBOUNCER", "off"), "HUB_DB_PGBOUNCER"),
             database_replica_url=env.get("HUB_DATABASE_REPLICA_URL") or None,
+            database_listen_url=env.get("HUB_DATABASE_LISTEN_URL") or None,
             replica_max_lag=float(env.get("HUB_REPLICA_MAX_LAG") or cls.replica_max_lag),
             plan_year=env.get("HUB_PLAN_YEAR") or cls.plan_year,
             read_planner=_switch(env.get("HUB_READ_PLANNER", "on"), "HUB_READ_PLANNER"),

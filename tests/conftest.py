@@ -50,6 +50,11 @@ def is_pooled(url: str) -> bool:
     return bool(PG_THROUGH) and url.startswith(PG_THROUGH.rsplit("/", 1)[0] + "/")
 
 
+def listen_url(url: str) -> str | None:
+    """The server itself for LISTEN (a session PgBouncer's transaction mode cannot keep), when `url` is pooled."""
+    return _with_database(PG_ADMIN_URL, url.rsplit("/", 1)[1]) if is_pooled(url) else None
+
+
 async def _admin(statement: str) -> None:
     import asyncpg
 
@@ -119,7 +124,12 @@ def settings(database_url: str) -> Settings:
     from tests.seed import TODAY
 
     return Settings(
-        database_url=database_url, jwt_secret=SECRET, pool_size=20, today=TODAY, pgbouncer=is_pooled(database_url)
+        database_url=database_url,
+        jwt_secret=SECRET,
+        pool_size=20,
+        today=TODAY,
+        pgbouncer=is_pooled(database_url),
+        database_listen_url=listen_url(database_url),
     )
 
 

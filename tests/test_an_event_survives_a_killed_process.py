@@ -24,7 +24,7 @@ from standardwebhooks import Webhook as Verifier
 
 from hub.auth import make_token
 from hub.events.config import EventSettings
-from tests.conftest import SECRET, Client
+from tests.conftest import SECRET, Client, listen_url
 from tests.seed import TODAY, id_number, seed_reference
 from tests.test_audit_log import REGISTER
 from tests.test_two_processes_never_overdraw import _free_port
@@ -70,6 +70,7 @@ def hub_serve(database_url: str) -> Iterator[tuple[subprocess.Popen[bytes], str]
     env = {
         **os.environ,
         "HUB_DATABASE_URL": database_url,
+        "HUB_DATABASE_LISTEN_URL": listen_url(database_url) or "",
         "HUB_JWT_SECRET": SECRET,
         "HUB_TODAY": TODAY.isoformat(),
         "HUB_DB_POOL_SIZE": "4",

@@ -54,7 +54,7 @@ async def _signal(hub: Any) -> OutboxSignal:
     async with lock:
         signal = hub.__dict__.get("_events_signal")
         if signal is None:
-            signal = OutboxSignal(hub.settings.database_url)
+            signal = OutboxSignal(hub.settings.database_listen_url or hub.settings.database_url)
             await signal.start()
             hub._events_signal = signal
     return signal

@@ -110,7 +110,7 @@ class OwnConnections:
 
         self.settings = hub.settings
         self.permissions = hub.permissions
-        self.engine = make_engine(hub.settings.database_url, self.POOL)
+        self.engine = make_engine(hub.settings.database_url, self.POOL, hub.settings.pgbouncer)
         self.sessionmaker = make_sessionmaker(self.engine)
         self.write_sessionmaker = make_sessionmaker(self.engine, write=True)
 
@@ -120,7 +120,7 @@ class Worker:
 
     def __init__(self, hub: Any) -> None:
         self.hub = OwnConnections(hub)
-        self.signal = OutboxSignal(hub.settings.database_url)
+        self.signal = OutboxSignal(hub.settings.database_listen_url or hub.settings.database_url)
         self.stop = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
         self.relay: Any = None
