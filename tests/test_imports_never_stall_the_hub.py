@@ -56,7 +56,9 @@ async def test_other_requests_are_answered_while_a_file_is_checked(client: Clien
     assert result["problemCount"] == 2 * rows and result["rows"] == rows
     during = [t for t in answered if t < finished[0]]
     print(f"import checked in {finished[0] - started:.2f} s; {len(during)} other requests answered meanwhile")
-    assert len(during) >= 3
+    # Parsed on the event loop (as before issue 20), the file would hold the loop from its first row to its
+    # last and no other request could be answered meanwhile; how many are depends on the machine's load.
+    assert during, "no other request was answered while the file was checked"
 
 
 async def test_a_check_past_the_request_deadline_is_stopped_with_the_timeout_error(
