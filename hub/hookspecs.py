@@ -50,7 +50,9 @@ def hub_mutation_fields() -> list[type]:
 @hookspec
 def hub_type_fields() -> list[tuple[str, type]]:
     """Fields added to existing types: `(type name, strawberry type holding the fields)` pairs; each resolver
-    receives the core object as `self` (e.g. a `Province`). A name the type already has is a startup error."""
+    receives the core object as `self` (e.g. a `Province`). A name the type already has is a startup error.
+    Fields declared with `hub.graphql.fields` (`many`, `one`, `column`, `@planned`) are planned into the read
+    planner's one statement like the core's; others must say why with `@executor_only`."""
 
 
 @hookspec
