@@ -20,6 +20,7 @@ from hub.auth import make_token
 from hub.enums import OfficeLevel
 from hub.i18n import LANGUAGES, _, negotiate, speaking
 from hub.settings import ConfigurationError, Settings
+from hub.stop import Stop
 
 EXIT_CODES = {
     0: "done",
@@ -28,14 +29,6 @@ EXIT_CODES = {
     3: "the database cannot be reached",
     130: "interrupted (Ctrl-C)",
 }
-
-
-class Stop(Exception):
-    """A user mistake: the message printed on stderr and the exit status (EXIT_CODES)."""
-
-    def __init__(self, message: str, status: int = 2) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 def _settings() -> Settings:

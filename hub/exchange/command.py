@@ -43,7 +43,7 @@ def run_import(
     plugins_of: Callable[[Any], Any],
     existing: Callable[[Any], Any] = lambda s: s,
 ) -> None:
-    from hub.cli import Stop
+    from hub.stop import Stop
 
     if args.template:
         from hub.exchange.workbooks import template
@@ -98,8 +98,8 @@ def run_import(
 
 def _actor(args: argparse.Namespace, settings: Any) -> Any:
     from hub.auth import Actor, AuthenticationError, parse_token
-    from hub.cli import Stop
     from hub.enums import OfficeLevel
+    from hub.stop import Stop
 
     if args.token:
         try:
