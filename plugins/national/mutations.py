@@ -17,6 +17,7 @@ from hub.graphql.ids import to_global_id
 from hub.graphql.payloads import ProgramYearPayload, ProvinceScalePayload, QuotaPayload, TrainingPayload
 from hub.graphql.program import MilestoneDate, ProgramYear
 from hub.graphql.reports import quota_views
+from hub.i18n import _
 from hub.mutation import Unit, mutation
 from hub.rules.deadlines import default_milestones
 from hub.rules.years import is_year_code
@@ -68,7 +69,7 @@ class ApproveTrainingInput:
 async def _province(unit: Unit, code: str, *field: str) -> m.Province:
     province = await unit.session.get(m.Province, code)
     if province is None:
-        raise refuse(UserErrorCode.NOT_FOUND, f"no province has the code {code!r}", *field)
+        raise refuse(UserErrorCode.NOT_FOUND, _("no province has the code {code!r}", code=code), *field)
     return province
 
 
@@ -83,7 +84,7 @@ class NationalMutation:
         if not is_year_code(code):
             raise refuse(
                 UserErrorCode.INVALID_INPUT,
-                f"a program year reads like 2021-2022, not {code!r}",
+                _("a program year reads like 2021-2022, not {year!r}", year=code),
                 "input",
                 "code",
             )
@@ -92,7 +93,7 @@ class NationalMutation:
         if repeated:
             raise refuse(
                 UserErrorCode.INVALID_INPUT,
-                f"milestones given twice: {', '.join(repeated)}",
+                _("milestones given twice: {milestones}", milestones=", ".join(repeated)),
                 "input",
                 "milestones",
             )
@@ -145,14 +146,18 @@ class NationalMutation:
         await unit.require_year(input.year)
         province = await _province(unit, input.province_code, "input", "provinceCode")
         if input.scale < 0:
-            raise refuse(UserErrorCode.INVALID_INPUT, "a scale cannot be negative", "input", "scale")
+            raise refuse(UserErrorCode.INVALID_INPUT, _("a scale cannot be negative"), "input", "scale")
         row = await unit.session.get(m.ProvinceScale, (input.year, province.code), with_for_update=True)
         taken = await assigned(unit.session, input.year, province.code)
         if input.scale < taken:
             raise refuse(
                 UserErrorCode.INVALID_INPUT,
-                f"{taken} volunteers are already assigned in {province.code} for {input.year}; "
-                f"the scale cannot go below that",
+                _(
+                    "{taken} volunteers are already assigned in {province} for {year}; the scale cannot go below that",
+                    taken=taken,
+                    province=province.code,
+                    year=input.year,
+                ),
                 "input",
                 "scale",
             )
@@ -176,11 +181,15 @@ class NationalMutation:
         recruiting = await _province(unit, input.recruiting_province_code, "input", "recruitingProvinceCode")
         serving = await _province(unit, input.serving_province_code, "input", "servingProvinceCode")
         if input.quota < 0:
-            raise refuse(UserErrorCode.INVALID_INPUT, "a quota cannot be negative", "input", "quota")
+            raise refuse(UserErrorCode.INVALID_INPUT, _("a quota cannot be negative"), "input", "quota")
         if serving.code not in await serving_provinces(unit.session, input.year, [serving.code]):
             raise refuse(
                 UserErrorCode.INVALID_INPUT,
-                f"{serving.code} is not a serving province in {input.year}: set its scale first (R2, R8)",
+                _(
+                    "{province} is not a serving province in {year}: set its scale first (R2, R8)",
+                    province=serving.code,
+                    year=input.year,
+                ),
                 "input",
                 "servingProvinceCode",
             )
@@ -189,7 +198,7 @@ class NationalMutation:
         if input.quota < taken:
             raise refuse(
                 UserErrorCode.INVALID_INPUT,
-                f"{taken} recruitment agreements already use this quota; it cannot go below that",
+                _("{taken} recruitment agreements already use this quota; it cannot go below that", taken=taken),
                 "input",
                 "quota",
             )
@@ -213,8 +222,11 @@ class NationalMutation:
         if closes is None or unit.hub.clock.today() <= closes:
             raise refuse(
                 UserErrorCode.INVALID_STATE,
-                f"reallocation opens after the recruitment deadline ({closes}); before it, "
-                "recruiting provinces move their own quota (moveQuota)",
+                _(
+                    "reallocation opens after the recruitment deadline ({date}); before it, "
+                    "recruiting provinces move their own quota (moveQuota)",
+                    date=closes,
+                ),
             )
         source, target = await quotas.move(
             unit,
@@ -234,7 +246,10 @@ class NationalMutation:
         training = await unit.fetch(m.Training, input.training_id, "input", "trainingId")
         if training.status != TrainingStatus.PROPOSED.value:
             raise refuse(
-                UserErrorCode.INVALID_STATE, f"the training is already {training.status}", "input", "trainingId"
+                UserErrorCode.INVALID_STATE,
+                _("the training is already {status}", status=training.status),
+                "input",
+                "trainingId",
             )
         training.status = TrainingStatus.APPROVED.value
         unit.session.add(training)

@@ -20,6 +20,7 @@ from hub.errors import refuse
 from hub.graphql.ids import to_global_id
 from hub.graphql.payloads import UserError
 from hub.graphql.program import MilestoneDate, ProgramYear
+from hub.i18n import _
 from hub.mutation import Unit, mutation
 from hub.rules.years import is_year_code, parse_year, year_code
 
@@ -58,17 +59,23 @@ class RolloverMutation:
         code = input.code.strip()
         if not is_year_code(code):
             raise refuse(
-                UserErrorCode.INVALID_INPUT, f"a program year reads like 2021-2022, not {code!r}", "input", "code"
+                UserErrorCode.INVALID_INPUT,
+                _("a program year reads like 2021-2022, not {year!r}", year=code),
+                "input",
+                "code",
             )
         source = (input.from_year or year_code(parse_year(code) - 1)).strip()
         if not is_year_code(source) or parse_year(source) >= parse_year(code):
             raise refuse(
-                UserErrorCode.INVALID_INPUT, f"copy from a year before {code}, not {source!r}", "input", "fromYear"
+                UserErrorCode.INVALID_INPUT,
+                _("copy from a year before {year}, not {source!r}", year=code, source=source),
+                "input",
+                "fromYear",
             )
         if await unit.session.get(m.ProgramYear, code, with_for_update=True) is not None:
             raise refuse(
                 UserErrorCode.INVALID_STATE,
-                f"the program year {code} is open already; adjust it with setProgramYear",
+                _("the program year {year} is open already; adjust it with setProgramYear", year=code),
                 "input",
                 "code",
             )

@@ -16,6 +16,7 @@ from hub.graphql.applications import Application
 from hub.graphql.context import Info
 from hub.graphql.fields import executor_only, executor_only_type
 from hub.graphql.geography import Province
+from hub.i18n import _
 from hub.quotas import uses_quota
 from hub.rules.matching import Applicant, Matching, UnplacedReason, match
 from hub.rules.years import parse_year
@@ -114,7 +115,7 @@ async def suggestions(info: Info, year: str, recruiting_province_code: str) -> R
     async with info.context.hub.sessionmaker() as session:
         province = await session.get(m.Province, recruiting_province_code)
         if province is None:
-            raise bad_input(f"no province has the code {recruiting_province_code!r}")
+            raise bad_input(_("no province has the code {code!r}", code=recruiting_province_code))
         rows = list(
             (
                 await session.execute(
