@@ -17,6 +17,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from hub.i18n import _
+
 SUGGEST = """query($year: String!, $province: String!) {
   suggestRecruitment(year: $year, recruitingProvinceCode: $province) {
     year recruitingProvince { code name }
@@ -49,15 +51,17 @@ HEADERS = [
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("action", choices=["suggest"], help="suggest: the exact suggestions of a recruiting province")
-    parser.add_argument("--year", required=True, help="program year, e.g. 2027-2028")
-    parser.add_argument("--province", required=True, help="the recruiting province's code, e.g. 62")
-    parser.add_argument("--xlsx", default=None, help="also write the suggestions to this .xlsx file")
-    parser.add_argument("--apply", action="store_true", help="sign a recruitment agreement for each suggestion")
-    parser.add_argument("--token", default=os.environ.get("HUB_TOKEN"), help="the provincial office's token")
-    parser.add_argument("--level", default=None, help="instead of a token: the office level (with --code)")
-    parser.add_argument("--code", default=None, help="the office's code, with --level")
-    parser.add_argument("--sub", default=None, help="the subject recorded in the audit log (default: the user)")
+    parser.add_argument(
+        "action", choices=["suggest"], help=_("suggest: the exact suggestions of a recruiting province")
+    )
+    parser.add_argument("--year", required=True, help=_("program year, e.g. 2027-2028"))
+    parser.add_argument("--province", required=True, help=_("the recruiting province's code, e.g. 62"))
+    parser.add_argument("--xlsx", default=None, help=_("also write the suggestions to this .xlsx file"))
+    parser.add_argument("--apply", action="store_true", help=_("sign a recruitment agreement for each suggestion"))
+    parser.add_argument("--token", default=os.environ.get("HUB_TOKEN"), help=_("the provincial office's token"))
+    parser.add_argument("--level", default=None, help=_("instead of a token: the office level (with --code)"))
+    parser.add_argument("--code", default=None, help=_("the office's code, with --level"))
+    parser.add_argument("--sub", default=None, help=_("the subject recorded in the audit log (default: the user)"))
 
 
 def run(args: argparse.Namespace, settings: Any, plugins_of: Callable[[Any], Any]) -> None:
@@ -147,9 +151,9 @@ def write_workbook(answer: dict[str, Any], path: str) -> None:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("招募建议")
     bold = Font(bold=True)
-    for index, (_, width) in enumerate(HEADERS):
+    for index, (_header, width) in enumerate(HEADERS):
         sheet.column_dimensions[chr(ord("A") + index)].width = width
-    sheet.append([_cell(sheet, header, bold) for header, _ in HEADERS])
+    sheet.append([_cell(sheet, header, bold) for header, _width in HEADERS])
     for values in rows(answer):
         sheet.append([_cell(sheet, value) for value in values])
     counts = workbook.create_sheet("按志愿统计")
