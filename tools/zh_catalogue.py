@@ -312,6 +312,24 @@ ZH = {
     "one of the arguments %s is required": "需要以下参数之一：%s",
     "not allowed with argument %s": "不能与参数 %s 同时使用",
     "ignored explicit argument %r": "已忽略显式参数 %r",
+    # hub audit: the chain's verdict and the checkpoints
+    "entry {id} was altered: its content no longer gives its hash": "第 {id} 条记录被篡改：其内容与哈希值不符",
+    "the start of the log": "日志开头",
+    "the entry before it ({hash}…)": "其前一条记录（{hash}…）",
+    "entry {id} does not follow {before}: an entry is missing, added or moved there": "第 {id} 条记录未接续{before}：此处有记录缺失、被插入或被移动",
+    "the tail was cut: the checkpoint of {when} vouches for {entries} entries, the log holds {count} ({cut} missing at the end)": "尾部被截断：{when} 的检查点证明有 {entries} 条记录，日志中只有 {count} 条（末尾缺少 {cut} 条）",
+    "the log was rewritten: entry {entries} does not have the head the checkpoint of {when} vouches for ({head}…)": "日志被改写：第 {entries} 条记录的链头与 {when} 的检查点所证明的不符（{head}…）",
+    "not a checkpoint: {reason}": "不是检查点：{reason}",
+    "not a checkpoint of the {log}": "不是 {log} 的检查点",
+    "the audit signing key cannot be read: {reason}": "无法读取审计签名密钥：{reason}",
+    "the audit signing key must be an Ed25519 key": "审计签名密钥须为 Ed25519 密钥",
+    "the audit public key cannot be read: {reason}": "无法读取审计公钥：{reason}",
+    "the audit public key must be an Ed25519 key": "审计公钥须为 Ed25519 密钥",
+    "the checkpoint was signed by key {key}, not by {expected}": "该检查点由密钥 {key} 签署，而不是 {expected}",
+    "the checkpoint's signature does not hold: it was altered or forged": "检查点的签名无效：已被篡改或伪造",
+    "cannot read the checkpoints in {file}: {reason}": "无法读取 {file} 中的检查点：{reason}",
+    "{file} holds no checkpoint": "{file} 中没有检查点",
+    "{file}, line {line}: {reason}": "{file} 第 {line} 行：{reason}",
 }
 ROOT = Path(__file__).resolve().parent.parent / "hub" / "locale"
 
