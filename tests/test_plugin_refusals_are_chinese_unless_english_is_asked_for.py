@@ -19,6 +19,14 @@ REGISTER_VOLUNTEERS = """mutation($input: RegisterVolunteersInput!) { registerVo
   userErrors { code message field } } }"""
 REGISTER_DOCTOR = """mutation($input: RegisterRuralDoctorInput!) { registerRuralDoctor(input: $input) {
   ruralDoctor { id } userErrors { code message field } } }"""
+APPLY_INPUT = {
+    "countyCode": "621121",
+    "hasLeadingGroup": True,
+    "hasProjectOffice": True,
+    "contactPerson": "王主任",
+    "intakeCapacity": 20,
+    "governmentApprovalRef": "通政发〔2027〕1号",
+}
 NATIONAL = {"level": "national", "sub": "ops-national"}
 NO_SUCH_COUNTY = {"level": "county", "code": "999999", "sub": "ops-nowhere"}
 GANSU = {"level": "provincial", "code": "62", "sub": "ops-gansu"}
@@ -65,16 +73,7 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, str], list[tuple[str, list
     (
         "county",
         APPLY_COUNTY,
-        {
-            "input": {
-                "countyCode": "999999",
-                "hasLeadingGroup": True,
-                "hasProjectOffice": True,
-                "contactPerson": "王主任",
-                "intakeCapacity": 20,
-                "governmentApprovalRef": "通政发〔2027〕1号",
-            }
-        },
+        {"input": {**APPLY_INPUT, "countyCode": "999999"}},
         NO_SUCH_COUNTY,
         [("NOT_FOUND", ["input", "countyCode"], "没有代码为“999999”的县", "no county has the code '999999'")],
     ),
@@ -146,3 +145,30 @@ async def test_plugin_refusals_are_chinese_by_default_and_english_on_request(cli
     ]
     # nothing was written by any of the refused requests
     assert await client.sql("SELECT count(*) FROM audit_entries") == [(0,)]
+
+
+async def test_permission_refusals_name_the_plugins_rules_in_the_language_asked(client: Client) -> None:
+    """A FORBIDDEN error says what the plugin's rule covers (Rule.describes), in the request's language."""
+    await seed_reference(client.hub)
+    variables = {"input": {"code": "2028-2029", "milestones": []}}
+    county = {"level": "county", "code": "621121", "sub": "ops-tongwei"}
+    headers = {"authorization": f"Bearer {client.token(**county)}"}
+    for language, expected in (
+        (None, "setProgramYear 只能由全国项目办办理，不能由县级项目办办理"),
+        ("en", "setProgramYear is for the national office, not county"),
+    ):
+        sent = {**headers, "accept-language": language} if language else headers
+        body = (
+            await client.http.post("/graphql", json={"query": SET_YEAR, "variables": variables}, headers=sent)
+        ).json()
+        assert [(e["extensions"]["code"], e["message"]) for e in body["errors"]] == [("FORBIDDEN", expected)]
+    outside = {"input": {**APPLY_INPUT, "countyCode": "620321"}}  # another county than the office's own
+    for language, expected in (
+        (None, "applyServiceCounty 超出了您的管辖范围（县级项目办本县）"),
+        ("en", "applyServiceCounty is outside your jurisdiction (the county office's own county)"),
+    ):
+        sent = {**headers, "accept-language": language} if language else headers
+        body = (
+            await client.http.post("/graphql", json={"query": APPLY_COUNTY, "variables": outside}, headers=sent)
+        ).json()
+        assert [(e["extensions"]["code"], e["message"]) for e in body["errors"]] == [("FORBIDDEN", expected)]

@@ -25,6 +25,7 @@ from hub.graphql.context import Info
 from hub.graphql.fields import executor_only, executor_only_type
 from hub.graphql.ids import to_global_id
 from hub.graphql.payloads import UserError
+from hub.i18n import N_
 from hub.mutation import Unit, mutation
 from hub.permissions import Rule, Target
 
@@ -40,7 +41,7 @@ def own_office(actor: Actor, target: Target) -> bool:
 
 # A core rule: every office manages its own endpoints, whichever plugins are enabled; volunteers have none.
 WEBHOOK_RULES = [
-    Rule(action, level, own_office, describes="the office's own webhook endpoints")
+    Rule(action, level, own_office, describes=N_("the office's own webhook endpoints"))
     for action in ACTIONS
     for level in OFFICES
 ]

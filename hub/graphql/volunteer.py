@@ -15,6 +15,7 @@ from hub.graphql.applications import Application
 from hub.graphql.ids import to_global_id
 from hub.graphql.payloads import ApplicationPayload, RegisterVolunteerPayload
 from hub.graphql.people import Volunteer
+from hub.i18n import N_
 from hub.mutation import Unit, mutation
 from hub.permissions import ReadScope, Rule
 from hub.rules.idnumbers import InvalidIdNumber, is_mobile, normalize_id_number, parse_id_number
@@ -54,9 +55,9 @@ def _own(actor, target) -> bool:  # type: ignore[no-untyped-def]
 
 VOLUNTEER = OfficeLevel.VOLUNTEER
 CORE_RULES = [
-    Rule("registerVolunteer", VOLUNTEER, describes="one's own registration"),
-    Rule("submitApplication", VOLUNTEER, describes="one's own application"),
-    Rule("withdrawApplication", VOLUNTEER, _own, describes="one's own application"),
+    Rule("registerVolunteer", VOLUNTEER, describes=N_("one's own registration")),
+    Rule("submitApplication", VOLUNTEER, describes=N_("one's own application")),
+    Rule("withdrawApplication", VOLUNTEER, _own, describes=N_("one's own application")),
 ]
 
 
