@@ -356,6 +356,23 @@ ZH = {
     "one's own application": "本人的报名",
     "the office's own webhook endpoints": "本单位的 webhook 端点",
     "Gansu's own counties, by the provincial office of Gansu (62)": "甘肃省各县，由甘肃省项目办（62）办理",
+    # hub recruitment suggest
+    "first preference": "第一志愿",
+    "second preference": "第二志愿",
+    "third preference": "第三志愿",
+    "adjustment": "调剂",
+    "did not accept adjustment; none of the three preferences has a place left": "未服从调剂，三个志愿均无余额",
+    "every place was suggested to others": "名额已全部建议给他人",
+    "hub: cannot make the recruitment suggestions ({code}): {reason}": "hub：无法生成招募建议（{code}）：{reason}",
+    "wrote {file}": "已写入 {file}",
+    "{year} recruitment suggestions of {province} ({code}):": "{year} {province}（{code}）招募建议：",
+    "first preference {first}, second preference {second}, third preference {third}, adjustment {adjusted}, unplaced {unplaced}": "第一志愿 {first} 人，第二志愿 {second} 人，第三志愿 {third} 人，调剂 {adjusted} 人，未安排 {unplaced} 人",
+    "{name}\t→ {province} ({rank})\t{id}": "{name}\t→ {province}（{rank}）\t{id}",
+    "{name}\tunplaced: {reason}\t{id}": "{name}\t未安排：{reason}\t{id}",
+    "not signed: {name} → {province}: {problems}": "未签：{name} → {province}：{problems}",
+    "signed: {name} → {province}, confirmation notice number {number}": "已签：{name} → {province}，确认通知书编号 {number}",
+    "signing recruitment agreements {index}/{total}": "签订招募协议 {index}/{total}",
+    "{signed} signed, {refused} not signed": "签订 {signed} 份，未签 {refused} 份",
 }
 ROOT = Path(__file__).resolve().parent.parent / "hub" / "locale"
 
