@@ -37,7 +37,7 @@ def _settings() -> Settings:
     try:
         return Settings.from_env()
     except (ConfigurationError, ValueError) as exc:
-        raise Stop(f"hub: {exc}") from None
+        raise Stop(_("hub: {reason}", reason=exc)) from None
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -70,7 +70,7 @@ def _plugins(settings: Settings):  # type: ignore[no-untyped-def]
     try:
         return HubPlugins(settings.plugins)
     except PluginError as exc:
-        raise Stop(f"hub: {exc}") from None
+        raise Stop(_("hub: {reason}", reason=exc)) from None
 
 
 def installed():  # type: ignore[no-untyped-def]
@@ -228,7 +228,7 @@ def cmd_audit(args: argparse.Namespace) -> None:
         vouched = _checkpoint_to_verify(args, settings) if args.action == "verify" else None
         signer = checkpoints.private_key(settings.audit_signing_key) if settings.audit_signing_key else None
     except checkpoints.CheckpointError as exc:
-        raise Stop(f"hub: {exc}") from None
+        raise Stop(_("hub: {reason}", reason=exc)) from None
     if args.action == "checkpoint" and signer is None:
         raise Stop(_("hub: audit checkpoint needs HUB_AUDIT_SIGNING_KEY (see hub audit keygen)"))
 
@@ -305,7 +305,7 @@ def cmd_documents(args: argparse.Namespace) -> None:
             data = json.load(handle)
         entries = read_manifest(data, compose(_plugins(settings))._schema)
     except (OSError, ValueError) as exc:  # ManifestError and JSONDecodeError are ValueErrors
-        raise Stop(f"hub: {args.manifest}: {exc}") from None
+        raise Stop(_("hub: {file}: {reason}", file=args.manifest, reason=exc)) from None
 
     async def run() -> tuple[int, int]:
         engine = make_engine(settings.database_url, 1, settings.pgbouncer)
@@ -318,7 +318,7 @@ def cmd_documents(args: argparse.Namespace) -> None:
     try:
         added, present = asyncio.run(run())
     except ManifestError as exc:
-        raise Stop(f"hub: {args.manifest}: {exc}") from None
+        raise Stop(_("hub: {file}: {reason}", file=args.manifest, reason=exc)) from None
     print(
         _(
             "{added} documents registered, {present} already registered ({count} in {file})",

@@ -275,6 +275,8 @@ ZH = {
     "worker stopped": "工作进程已停止",
     "hub: token takes --level and --sub to make a token, or: token revoke JTI|TOKEN": "hub：生成令牌需要 --level 和 --sub，或使用：token revoke JTI|TOKEN",
     "hub: token needs --level and --sub": "hub：token 需要 --level 和 --sub",
+    "hub: {reason}": "hub：{reason}",
+    "hub: {file}: {reason}": "hub：{file}：{reason}",
     "hub: token revoke needs the token's jti, or the token itself (with a jti claim)": "hub：token revoke 需要令牌的 jti，或令牌本身（须含 jti 声明）",
     "token {jti} revoked": "令牌 {jti} 已吊销",
     "token {jti} was already revoked": "令牌 {jti} 此前已被吊销",
