@@ -375,6 +375,26 @@ ZH = {
     "signed: {name} → {province}, confirmation notice number {number}": "已签：{name} → {province}，确认通知书编号 {number}",
     "signing recruitment agreements {index}/{total}": "签订招募协议 {index}/{total}",
     "{signed} signed, {refused} not signed": "签订 {signed} 份，未签 {refused} 份",
+    # the core's refusals with values (hub/mutation.py, rules, posts, quotas, the volunteer's mutations, webhooks)
+    "no {kind} has the id {id!r}": "没有 ID 为“{id}”的 {kind}",
+    "there is no program year {year}": "没有项目年度 {year}",
+    "the program year {year} has no date for {milestone}": "项目年度 {year} 没有 {milestone} 的日期",
+    "{milestone} closed on {date} for {year} (today is {today})": "{year} 年度的 {milestone} 已于 {date} 截止（今天是 {today}）",
+    "an application in {current} cannot become {target} (only from {allowed})": "状态为 {current} 的报名不能变为 {target}（只能从 {allowed} 变为该状态）",
+    "nothing": "无",
+    "the post is {status}; only approved posts take volunteers": "该岗位当前状态为 {status}；只有已批准的岗位才能接收志愿者",
+    "the post '{title}' is full ({taken} of {headcount})": "岗位“{title}”已满（{taken}/{headcount}）",
+    "post {index} is {status}, not {expected}": "第 {index} 个岗位当前状态为 {status}，不是 {expected}",
+    "the quota {recruiting}→{serving} for {year} is used up ({taken} of {quota})": "{year} 年度 {recruiting}→{serving} 的名额已用完（{taken}/{quota}）",
+    "there is no quota {recruiting}→{serving} in {year}": "{year} 年度没有 {recruiting}→{serving} 的名额",
+    "the quota {recruiting}→{serving} has {free} unused places, fewer than {amount}": "{recruiting}→{serving} 的名额只剩 {free} 个未用，少于 {amount} 个",
+    "name exactly three distinct serving provinces": "请填报三个互不相同的服务省份",
+    "not serving provinces in {year}: {codes}": "以下不是 {year} 年度的服务省份：{codes}",
+    "you already have an active application for {year}": "您已有 {year} 年度的有效报名",
+    "idNumber: {reason}": "idNumber：{reason}",
+    "phone: an 11-digit mainland mobile number is needed": "phone：须为 11 位大陆手机号码",
+    "no school has the code {code!r}": "没有代码为“{code}”的学校",
+    "{name!r} is not an event type (see docs/events.md)": "“{name}”不是事件类型（见 docs/events.md）",
 }
 ROOT = Path(__file__).resolve().parent.parent / "hub" / "locale"
 

@@ -25,7 +25,7 @@ from hub.graphql.context import Info
 from hub.graphql.fields import executor_only, executor_only_type
 from hub.graphql.ids import to_global_id
 from hub.graphql.payloads import UserError
-from hub.i18n import N_
+from hub.i18n import N_, _
 from hub.mutation import Unit, mutation
 from hub.permissions import Rule, Target
 
@@ -151,7 +151,7 @@ def _check_types(unit: Unit, event_types: list[str] | None) -> list[str] | None:
     problems = [
         Problem(
             UserErrorCode.INVALID_INPUT,
-            f"{name!r} is not an event type (see docs/events.md)",
+            _("{name!r} is not an event type (see docs/events.md)", name=name),
             ("input", "eventTypes", str(i)),
         )
         for i, name in enumerate(event_types)
