@@ -98,7 +98,7 @@ class Settings:
     database_listen_url: str | None = None
     replica_max_lag: float = 10.0  # seconds behind the primary beyond which planned reads go to the primary
     plan_year: str = "2021-2022"  # R14: the plan's year, from which the two-year transition counts
-    read_planner: bool = True  # plan read queries into one SQL statement (PostgreSQL); off: the executor only
+    read_planner: bool = True  # plan read queries into one SQL statement; off: the executor only
     limits: Limits = field(default_factory=Limits)
     trusted_documents: bool = False  # only operations of a registered manifest run (hub/persisted.py)
     apq: bool = True  # Apollo's automatic persisted queries (off whenever trusted_documents is on)
