@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub import models as m
 from hub.enums import ApplicationStatus, UserErrorCode
 from hub.errors import refuse
+from hub.ids import to_global_id
 
 
 def uses_quota() -> Any:
@@ -59,8 +60,6 @@ async def ensure_free_place(session: AsyncSession, year: str, recruiting: str, s
 
 def cell_id(cell: m.Quota) -> str:
     """The id an audit entry names a quota cell by (cells are no Node: year, recruiting, serving)."""
-    from hub.graphql.ids import to_global_id
-
     return to_global_id("Quota", f"{cell.year}:{cell.recruiting_province_code}:{cell.serving_province_code}")
 
 

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from hub.events.config import EventSettings
+from hub.event_settings import EventSettings
 
 DEV_SECRET = "xibu-hub-development-secret-change-me"
 

@@ -28,9 +28,9 @@ from hypothesis import strategies as st
 from hub.auth import Actor
 from hub.enums import OfficeLevel
 from hub.graphql.context import HubContext
-from hub.graphql.ids import to_global_id
 from hub.graphql.loaders import Loaders
 from hub.graphql.planner import BUILT_BY_PARENT, compiler_of, strawberry_field
+from hub.ids import to_global_id
 from hub.runtime import Hub
 from hub.settings import Settings
 from tests.bench_database import bench_database, sqlite_bench_database

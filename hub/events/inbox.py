@@ -29,7 +29,7 @@ from hub.errors import bad_input
 from hub.graphql.connections import Connection, Edge, PageInfo, page_size
 from hub.graphql.context import Info
 from hub.graphql.fields import executor_only, executor_only_type
-from hub.graphql.ids import to_global_id
+from hub.ids import to_global_id
 
 P, C, N, SC = OfficeLevel.PROVINCIAL, OfficeLevel.COUNTY, OfficeLevel.NATIONAL, OfficeLevel.SCHOOL
 

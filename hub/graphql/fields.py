@@ -31,8 +31,8 @@ import hub.graphql.scalars  # noqa: F401  (registers the enums)
 from hub.dialects import EMPTY_LIST, base64_text, decimal_text, iso_instant, json_list
 from hub.graphql.connections import Connection, decode_cursor, fetch_nested_pages, fetch_page, page_size, to_connection
 from hub.graphql.context import Info
-from hub.graphql.ids import to_global_id
 from hub.graphql.planner import BUILT_BY_PARENT, EXECUTOR_ONLY, PLAN, Details, Unplannable, Walk, compiler_of, named
+from hub.ids import to_global_id
 from hub.rules.years import is_year_code
 
 Compiler = Callable[[Walk, Any, dict[str, Any], Details, Any], ColumnElement[Any]]
