@@ -117,7 +117,7 @@ def text(value: str) -> ColumnElement[Any]:
 
 
 def b64(prefix: str, key: Any) -> ColumnElement[Any]:
-    """base64 of `prefix:key` in SQL, as `hub.graphql.ids.to_global_id` and cursors spell it in Python."""
+    """base64 of `prefix:key` in SQL, as `hub.ids.to_global_id` and cursors spell it in Python."""
     text_key = cast(key, Text)
     labelled = text(prefix).op("||")(literal_column("':'")).op("||")(text_key)  # NULL stays NULL (concat would not)
     return base64_text(labelled)
