@@ -281,7 +281,8 @@ def _compile_inbox(walk: Walk, row: Any, args: dict[str, Any], details: Details,
             listed = select(func.json_agg(aggregate_order_by(edge, c.position))).select_from(page).scalar_subquery()
             return func.coalesce(listed, EMPTY_LIST)
 
-    shown = case((total > offset + size, offset + size), else_=total)
+    shown = case((total > offset + size, offset + size), else_=total)  # the position of the page's last edge
+    listed = false() if size == 0 else total > offset  # the page has edges
 
     def page_info(group: Details) -> Any:
         return walk.embedded(
@@ -290,8 +291,8 @@ def _compile_inbox(walk: Walk, row: Any, args: dict[str, Any], details: Details,
             {
                 "hasNextPage": lambda _d: case((total > offset + size, true()), else_=false()),
                 "hasPreviousPage": lambda _d: true() if offset > 0 else false(),
-                "startCursor": lambda _d: case((total > offset, b64(CURSOR, literal(offset + 1))), else_=null()),
-                "endCursor": lambda _d: case((total > offset, b64(CURSOR, shown)), else_=null()),
+                "startCursor": lambda _d: case((listed, b64(CURSOR, literal(offset + 1))), else_=null()),
+                "endCursor": lambda _d: case((listed, b64(CURSOR, shown)), else_=null()),
             },
         )
 
