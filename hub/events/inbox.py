@@ -86,7 +86,7 @@ class OverdueReports:
                 select(
                     literal(r.month, String).label("month"),
                     literal(r.first, Date).label("first"),
-                    literal(min(r.last, today), Date).label("last"),
+                    literal(r.last, Date).label("last"),
                     literal(r.due, Date).label("due"),
                     literal(r.year, String).label("year"),
                 )
@@ -133,7 +133,7 @@ def _province_counties(a: Actor) -> Any:
     return select(m.County.code).where(m.County.province_code == a.code)
 
 
-QUEUES = (
+QUEUES: tuple[Queue | OverdueReports, ...] = (
     Queue("signOffApplication", SC, m.Application, _apps(S.SUBMITTED, "school_code"), Milestone.SCHOOL_SIGN_OFF_CLOSES),
     Queue(
         "recordSelection",
