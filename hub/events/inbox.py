@@ -228,6 +228,13 @@ def _order(inbox: Any) -> tuple[Any, ...]:
     return (c.deadline.is_(None), c.deadline, c.action, c.type, c.key, c.month)
 
 
+def _json_list(value: Any, order: Any) -> Any:
+    """The JSON array of `value` in `order`, as hub.graphql.fields.listed builds it (PostgreSQL's json_agg):
+    the one aggregate here to swap for the portable one when hub/dialects.py lands, with fields' b64 and
+    EMPTY_LIST."""
+    return func.json_agg(aggregate_order_by(value, order))
+
+
 def _subject_types() -> list[str]:
     return sorted({queue.model.__name__ for queue in QUEUES})
 
@@ -278,8 +285,7 @@ def _compile_inbox(walk: Walk, row: Any, args: dict[str, Any], details: Details,
                     "node": lambda nodes: walk.embedded(node_type, nodes, node),
                 },
             )
-            listed = select(func.json_agg(aggregate_order_by(edge, c.position))).select_from(page).scalar_subquery()
-            return func.coalesce(listed, EMPTY_LIST)
+            return func.coalesce(select(_json_list(edge, c.position)).select_from(page).scalar_subquery(), EMPTY_LIST)
 
     shown = case((total > offset + size, offset + size), else_=total)  # the position of the page's last edge
     listed = false() if size == 0 else total > offset  # the page has edges
