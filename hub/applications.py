@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import select
+
 from hub import models as m
-from hub.enums import UserErrorCode
+from hub.enums import ApplicationStatus, UserErrorCode
 from hub.errors import DomainRefusal, Problem, refuse
-from hub.graphql.ids import to_global_id
+from hub.ids import to_global_id
 from hub.mutation import Unit
 from hub.rules.lifecycle import ensure_transition
 
@@ -49,10 +51,6 @@ def moved(previous: str, status: Any) -> dict[str, str]:
 
 async def in_service(session: Any, volunteer_id: int) -> m.Application | None:
     """The volunteer's application that is IN_SERVICE (locked), if any: it names their county and province."""
-    from sqlalchemy import select
-
-    from hub.enums import ApplicationStatus
-
     query = (
         select(m.Application)
         .where(m.Application.volunteer_id == volunteer_id, m.Application.status == ApplicationStatus.IN_SERVICE.value)

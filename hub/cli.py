@@ -331,7 +331,7 @@ def cmd_documents(args: argparse.Namespace) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> None:
-    from hub.exchange.command import run_import
+    from hub.commands.exchange import run_import
 
     run_import(args, _settings(), _plugins, existing_database)
 
@@ -412,7 +412,7 @@ def build_parser() -> argparse.ArgumentParser:
     documents.add_argument("--client", default=None, help=_("the front end the manifest belongs to"))
     documents.set_defaults(func=cmd_documents)
 
-    from hub.exchange.command import add_import_arguments
+    from hub.commands.exchange import add_import_arguments
 
     add_import_arguments(sub.add_parser("import", help=_("import counties, schools, posts or volunteers from a file")))
     sub.choices["import"].set_defaults(func=cmd_import)
@@ -421,7 +421,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_recruitment_arguments(sub.add_parser("recruitment", help=_("recruitment suggestions (--xlsx, --apply)")))
     sub.choices["recruitment"].set_defaults(func=cmd_recruitment)
-    from hub.events.command import add_arguments as add_event_arguments
+    from hub.commands.events import add_arguments as add_event_arguments
 
     add_event_arguments(sub, _settings, _plugins)  # hub events list|retry|replay|catalogue, hub worker
     return parser

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 from strawberry.utils.str_converters import to_camel_case
 
+from hub.dialects import sqlite_base64
 from hub.enums import UserErrorCode
 from hub.errors import DomainRefusal, Problem
 from hub.rules.text import text_problem
@@ -41,6 +42,8 @@ def make_engine(url: str, pool_size: int = 16, pgbouncer: bool = False) -> Async
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
+            # the read planner's base64 (global ids, cursors): SQLite has none of its own
+            dbapi_connection.create_function("hub_base64", 1, sqlite_base64, deterministic=True)
 
         @event.listens_for(engine.sync_engine, "begin")
         def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]

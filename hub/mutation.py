@@ -23,11 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.audit import write_entry
 from hub.auth import Actor
 from hub.enums import Milestone, UserErrorCode
-from hub.errors import DomainRefusal, Problem, forbidden, refuse, unauthenticated
-from hub.events.outbox import write_event
-from hub.graphql.ids import int_key
-from hub.graphql.payloads import refusal
+from hub.errors import DomainRefusal, Problem, forbidden, refusal, refuse, unauthenticated
 from hub.i18n import _
+from hub.ids import int_key
+from hub.outbox import write_event
 from hub.permissions import Decision, Target
 from hub.rules.deadlines import ensure_open
 

@@ -15,8 +15,8 @@ from hub import counting
 from hub import models as m
 from hub.enums import ApplicationStatus, Decision, PostCategory, PostStatus, UnitLevel, UserErrorCode
 from hub.errors import DomainRefusal, refuse
-from hub.graphql.ids import to_global_id
 from hub.i18n import _
+from hub.ids import to_global_id
 from hub.rules.structure import PostLine, StructureReport, in_transition, post_structure
 
 TOWNSHIP_OR_BELOW = (UnitLevel.TOWNSHIP.value, UnitLevel.VILLAGE.value)

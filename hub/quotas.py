@@ -12,6 +12,7 @@ from hub import models as m
 from hub.enums import ApplicationStatus, UserErrorCode
 from hub.errors import refuse
 from hub.i18n import _
+from hub.ids import to_global_id
 
 
 def uses_quota() -> Any:
@@ -67,8 +68,6 @@ async def ensure_free_place(session: AsyncSession, year: str, recruiting: str, s
 
 def cell_id(cell: m.Quota) -> str:
     """The id an audit entry names a quota cell by (cells are no Node: year, recruiting, serving)."""
-    from hub.graphql.ids import to_global_id
-
     return to_global_id("Quota", f"{cell.year}:{cell.recruiting_province_code}:{cell.serving_province_code}")
 
 

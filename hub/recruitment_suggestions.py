@@ -68,7 +68,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Any, plugins_of: Callable[[Any], Any]) -> None:
-    from hub.exchange.command import _actor
+    from hub.commands.exchange import _actor
 
     actor = _actor(args, settings)
     sys.exit(asyncio.run(_run(settings, plugins_of(settings), actor, args)))

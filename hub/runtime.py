@@ -51,8 +51,8 @@ class Hub:
         self.guard_engine = make_engine(settings.database_url, 2, settings.pgbouncer)
         self.sessionmaker = make_sessionmaker(self.engine)
         self.write_sessionmaker = make_sessionmaker(self.engine, write=True)
-        # The read planner builds PostgreSQL's JSON; on SQLite every query goes through the executor.
-        self.read_planner = settings.read_planner and self.engine.dialect.name == "postgresql"
+        # The read planner answers what it covers in one statement, on PostgreSQL and SQLite alike.
+        self.read_planner = settings.read_planner
         self.plans = PlanCache()
         # OpenTelemetry: None (no tracing) unless an OTLP endpoint is configured; tests put an SDK provider here.
         self.tracer_provider = tracer_provider_from_env()

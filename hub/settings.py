@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from hub.events.config import EventSettings
+from hub.event_settings import EventSettings
 
 DEV_SECRET = "xibu-hub-development-secret-change-me"
 
@@ -98,7 +98,8 @@ class Settings:
     database_listen_url: str | None = None
     replica_max_lag: float = 10.0  # seconds behind the primary beyond which planned reads go to the primary
     plan_year: str = "2021-2022"  # R14: the plan's year, from which the two-year transition counts
-    read_planner: bool = True  # plan read queries into one SQL statement (PostgreSQL); off: the executor only
+    monthly_report_due_day: int = 5  # R28 (assumption): a month's report is due on this day of the next month
+    read_planner: bool = True  # plan read queries into one SQL statement; off: the executor only
     limits: Limits = field(default_factory=Limits)
     trusted_documents: bool = False  # only operations of a registered manifest run (hub/persisted.py)
     apq: bool = True  # Apollo's automatic persisted queries (off whenever trusted_documents is on)
@@ -143,6 +144,7 @@ class Settings:
             database_listen_url=env.get("HUB_DATABASE_LISTEN_URL") or None,
             replica_max_lag=float(env.get("HUB_REPLICA_MAX_LAG") or cls.replica_max_lag),
             plan_year=env.get("HUB_PLAN_YEAR") or cls.plan_year,
+            monthly_report_due_day=int(env.get("HUB_MONTHLY_REPORT_DUE_DAY") or cls.monthly_report_due_day),
             read_planner=_switch(env.get("HUB_READ_PLANNER", "on"), "HUB_READ_PLANNER"),
             limits=Limits.from_env(env),
             metrics_token=env.get("HUB_METRICS_TOKEN") or None,
@@ -168,6 +170,10 @@ class Settings:
             raise ConfigurationError(f"HUB_ENV must be development or production, not {self.env!r}")
         if self.production and self.jwt_secret == DEV_SECRET:
             raise ConfigurationError("HUB_JWT_SECRET must be set in production (the development secret is refused)")
+        if not 1 <= self.monthly_report_due_day <= 28:
+            raise ConfigurationError(
+                f"HUB_MONTHLY_REPORT_DUE_DAY must be a day between 1 and 28, not {self.monthly_report_due_day}"
+            )
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:

@@ -1,6 +1,6 @@
-"""A throwaway PostgreSQL database holding the bench's national data set (bench.generate) at some scale,
-for the tests of the read path; dropped afterwards. Unreachable PostgreSQL fails the test in CI and skips
-it elsewhere, as tests/conftest.py does."""
+"""A throwaway database holding the bench's national data set (bench.generate) at some scale, for the tests
+of the read path; dropped afterwards. PostgreSQL (unreachable: a failure in CI, a skip elsewhere, as
+tests/conftest.py does) or an SQLite file."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import contextlib
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -33,3 +34,27 @@ def bench_database(scale: float, seed: int, prefix: str = "hub_bench_data") -> I
         yield url
     finally:
         asyncio.run(generate.drop_database(url))
+
+
+@contextlib.contextmanager
+def sqlite_bench_database(scale: float, seed: int, folder: Path) -> Iterator[str]:
+    """The URL of a fresh SQLite file, migrated and loaded with the same data set as `bench_database`."""
+    from sqlalchemy import create_engine
+
+    path = folder / f"bench_{uuid.uuid4().hex[:10]}.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    generate.migrate(url)
+    data = generate.build(scale, seed)
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with engine.begin() as connection:
+            for name in generate.LOAD_ORDER:
+                columns, rows = generate.records(name, data.rows[name])
+                if rows:
+                    connection.execute(
+                        generate.TABLES[name].insert(), [dict(zip(columns, r, strict=True)) for r in rows]
+                    )
+        yield url
+    finally:
+        engine.dispose()
+        path.unlink(missing_ok=True)

@@ -14,8 +14,7 @@ from graphql import GraphQLError
 
 from hub import models as m
 from hub.enums import OfficeLevel, UserErrorCode
-from hub.errors import refuse
-from hub.graphql.payloads import UserError
+from hub.errors import UserError, refuse
 from hub.hookspecs import hookimpl
 from hub.mutation import Event, Unit, mutation
 from hub.permissions import Rule

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from hub.graphql.ids import to_global_id
+from hub.ids import to_global_id
 from tests.conftest import Client
 from tests.permission_tables import PLACEMENT_TABLES, snapshot
 from tests.placement import (

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from hub.graphql.ids import from_global_id
+from hub.ids import from_global_id
 from tests.conftest import Client
 from tests.seed import id_number, seed_reference
 from tests.test_audit_log import REGISTER, SIGN_OFF, register, submit

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import event
 
-from hub.graphql.ids import to_global_id
+from hub.ids import to_global_id
 from tests.conftest import error_codes
 from tests.seed import seed_reference, seed_volunteers
 

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import update
 
 from hub import models as m
-from hub.graphql.ids import to_global_id
+from hub.ids import to_global_id
 from tests.placement import (
     ASSIGN,
     CHANGE_POST,

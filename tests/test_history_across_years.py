@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from hub import models as m
-from hub.graphql.ids import to_global_id
+from hub.ids import to_global_id
 from tests.in_service import PROPOSE
 from tests.placement import GANSU, YEAR, county_actor
 from tests.season import client_at, must

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from hub import models as m
-from hub.graphql.ids import to_global_id
+from hub.ids import to_global_id
 from tests.conftest import error_codes
 from tests.in_service import (
     APPROVE_ASSESSMENTS,

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from hub.graphql.ids import to_global_id
+from hub.ids import to_global_id
 from tests.conftest import Client
 from tests.in_service import (
     APPROVE_ASSESSMENTS,
@@ -686,6 +686,6 @@ async def test_volunteers_of_an_approved_local_project_get_the_benefits_of_the_n
 
 
 def _key(global_id: str) -> int:
-    from hub.graphql.ids import from_global_id
+    from hub.ids import from_global_id
 
     return int(from_global_id(global_id)[1])

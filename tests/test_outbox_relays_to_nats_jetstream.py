@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 
-from hub.events.config import EventSettings
+from hub.event_settings import EventSettings
 from hub.events.relay import STREAM, SUBJECT, Relay
 from hub.rules.idnumbers import mask_id_number
 from tests.conftest import Client

@@ -10,7 +10,7 @@ from datetime import date
 
 from pypdf import PdfReader
 
-from hub.graphql.ids import to_global_id
+from hub.ids import to_global_id
 from tests.conftest import Client
 from tests.exchange import download, pdf_text
 from tests.seed import seed_reference, seed_volunteers

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from hub.graphql.ids import to_global_id
+from hub.ids import to_global_id
 from tests.placement import (
     APPLY_COUNTY,
     APPROVE_POSTS,

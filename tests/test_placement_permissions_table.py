@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from hub import models as m
-from hub.graphql.ids import to_global_id
+from hub.ids import to_global_id
 from tests.permission_tables import PLACEMENT_TABLES, Actor, Case, Outsider, case_failures, outsider_failures
 from tests.placement import (
     APPLY_COUNTY,

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from hub import models as m
-from hub.graphql.ids import to_global_id
+from hub.ids import to_global_id
 from tests.conftest import Client
 from tests.permission_tables import PLACEMENT_TABLES, snapshot
 from tests.placement import APPROVE_POSTS, DECLARE_POST, NATIONAL, YEAR, county_actor

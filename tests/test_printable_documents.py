@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from hub.graphql.ids import to_global_id
+from hub.ids import to_global_id
 from hub.rules.idnumbers import mask_id_number
 from tests.conftest import Client
 from tests.exchange import download, pdf_text

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select, update
 
 from hub import models as m
-from hub.graphql.ids import to_global_id
+from hub.ids import to_global_id
 from tests.season import GANSU, MOVE_QUOTA, NATIONAL, SET_QUOTA, SIGN_RECRUITMENT, YEAR, client_at, must
 from tests.seed import seed_reference, seed_volunteers
 

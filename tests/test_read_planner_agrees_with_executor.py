@@ -1,11 +1,12 @@
 # ruff: noqa: UP031 - GraphQL documents are full of braces: %-formatting reads best
 """The read planner (hub/graphql/planner.py) never disagrees with the executor (issue 7).
 
-One throwaway PostgreSQL database holds a small national data set (bench.generate); two hubs read it, one
-with the planner and one without. A hand-written corpus (the bench's front-end queries, fragments,
-aliases, variables, @skip/@include, pagination, personal data) and generated selections over the schema
-(hypothesis) run through both, as every kind of caller; the answers must be equal, and the corpus
-queries must really have been planned (not quietly answered by the executor on both sides).
+One throwaway database — PostgreSQL, then SQLite: the planner speaks both (hub/dialects.py) — holds a small
+national data set (bench.generate); two hubs read it, one with the planner and one without. A hand-written
+corpus (the bench's front-end queries, fragments, aliases, variables, @skip/@include, pagination, personal
+data) and generated selections over the schema (hypothesis) run through both, as every kind of caller; the
+answers must be equal, and the corpus queries must really have been planned (not quietly answered by the
+executor on both sides).
 """
 
 from __future__ import annotations
@@ -27,14 +28,12 @@ from hypothesis import strategies as st
 from hub.auth import Actor
 from hub.enums import OfficeLevel
 from hub.graphql.context import HubContext
-from hub.graphql.ids import to_global_id
 from hub.graphql.loaders import Loaders
 from hub.graphql.planner import BUILT_BY_PARENT, compiler_of, strawberry_field
+from hub.ids import to_global_id
 from hub.runtime import Hub
 from hub.settings import Settings
-from tests.bench_database import bench_database
-
-pytestmark = pytest.mark.postgres_only
+from tests.bench_database import bench_database, sqlite_bench_database
 
 TODAY = date(2027, 11, 15)
 YEAR = "2027-2028"
@@ -66,9 +65,13 @@ class Pair:
         return planned_answer, executed_answer, planned
 
 
-@pytest.fixture(scope="module")
-def pair() -> Iterator[Pair]:
-    with bench_database(scale=0.01, seed=11, prefix="hub_planner_test") as url:
+@pytest.fixture(scope="module", params=["postgres", "sqlite"])
+def pair(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
+    if request.param == "postgres":
+        database = bench_database(scale=0.01, seed=11, prefix="hub_planner_test")
+    else:
+        database = sqlite_bench_database(scale=0.01, seed=11, folder=tmp_path_factory.mktemp("planner"))
+    with database as url:
         loop = asyncio.new_event_loop()
         try:
             planner = Hub(Settings(database_url=url, today=TODAY))
@@ -115,6 +118,19 @@ async def _codes(hub: Hub) -> dict[str, str]:
         "school": row[3],
         "school_province": row[4],
     }
+
+
+def first_difference(planned: Any, executed: Any, path: str = "") -> str:
+    """Where two answers first part, for the failure message: the path and both values."""
+    if isinstance(planned, dict) and isinstance(executed, dict):
+        for key in sorted(planned.keys() | executed.keys()):
+            if planned.get(key, "<missing>") != executed.get(key, "<missing>"):
+                return first_difference(planned.get(key, "<missing>"), executed.get(key, "<missing>"), f"{path}.{key}")
+    if isinstance(planned, list) and isinstance(executed, list) and len(planned) == len(executed):
+        for i, (a, b) in enumerate(zip(planned, executed, strict=True)):
+            if a != b:
+                return first_difference(a, b, f"{path}[{i}]")
+    return f"first difference at {path or '<root>'}: planner {planned!r}, executor {executed!r}"
 
 
 def bench_query(name: str) -> str:
@@ -237,7 +253,7 @@ def corpus(codes: dict[str, str]) -> list[tuple[str, dict[str, Any] | None]]:
 def test_hand_written_corpus_agrees_for_every_caller(pair: Pair, actor: str) -> None:
     for query, variables in corpus(pair.codes):
         planned, executed, was_planned = pair.run(query, pair.actors[actor], variables)
-        assert planned == executed, query
+        assert planned == executed, f"{query}\n{first_difference(planned, executed)}"
         # node(id:) of a type with a read scope is left to the executor unless the caller sees everything
         expected = actor != "anonymous" and (actor == "national" or "node(" not in query)
         if expected and not executed["errors"]:
@@ -280,7 +296,7 @@ def test_what_the_executor_refuses_it_still_refuses(pair: Pair) -> None:
         ),
     ]:
         planned, executed, _ = pair.run(query, actor)
-        assert planned == executed, query
+        assert planned == executed, f"{query}\n{first_difference(planned, executed)}"
 
 
 # --- generated selections -------------------------------------------------------------------------
@@ -387,7 +403,7 @@ def test_generated_selections_agree(pair: Pair, actor: str) -> None:
             # cancels them), so which errors are listed varies from run to run: compare what is stable.
             assert planned["data"] == executed["data"] and executed["errors"], text
         else:
-            assert planned == executed, f"{text} (HUB_PLANNER_SEED={SEED})"
+            assert planned == executed, f"{text} (HUB_PLANNER_SEED={SEED})\n{first_difference(planned, executed)}"
         planned_count += was_planned
 
     check()
@@ -401,12 +417,19 @@ def test_generated_selections_agree(pair: Pair, actor: str) -> None:
 def test_instants_keep_their_trailing_zero_microseconds(pair: Pair) -> None:
     """PostgreSQL's own JSON of a timestamp drops trailing zeros (.01702); the executor writes .017020."""
 
+    # Each engine's own spelling of the instants (SQLite stores SQLAlchemy's text, UTC, six digits).
+    submitted, signed = (
+        ("2027-03-01 02:17:11.017020+00", "2027-03-02 08:00:00.5+00")
+        if pair.planner.engine.dialect.name == "postgresql"
+        else ("2027-03-01 02:17:11.017020", "2027-03-02 08:00:00.500000")
+    )
+
     async def stamp() -> None:
         async with pair.planner.engine.begin() as connection:
             await connection.exec_driver_sql(
-                "UPDATE applications SET submitted_at = '2027-03-01 02:17:11.017020+00', "
-                "sign_off_at = '2027-03-02 08:00:00.5+00', sign_off_decision = coalesce(sign_off_decision, 'APPROVE') "
-                "WHERE id = (SELECT min(id) FROM applications WHERE year = %s)" % f"'{YEAR}'"
+                f"UPDATE applications SET submitted_at = '{submitted}', sign_off_at = '{signed}', "
+                "sign_off_decision = coalesce(sign_off_decision, 'APPROVE') "
+                f"WHERE id = (SELECT min(id) FROM applications WHERE year = '{YEAR}')"
             )
 
     pair.loop.run_until_complete(stamp())

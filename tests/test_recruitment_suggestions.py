@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from hub import models as m
-from hub.graphql.ids import to_global_id
+from hub.ids import to_global_id
 from tests.season import GANSU, MOVE_QUOTA, NATIONAL, SIGN_RECRUITMENT, YEAR, client_at, must
 from tests.seed import id_number, seed_reference
 

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import update
 
 from hub import models as m
-from hub.graphql.ids import to_global_id
+from hub.ids import to_global_id
 from tests.in_service import APPROVE_ASSESSMENTS, FUNDING, PROPOSE
 from tests.placement import ASSIGN, GANSU, NATIONAL, RENEW, YEAR, approved_posts, county_actor, trained_volunteers
 from tests.season import SET_SCALE, client_at, must, payload

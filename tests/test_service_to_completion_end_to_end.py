@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from hub.graphql.ids import to_global_id
+from hub.ids import to_global_id
 from tests.in_service import (
     APPROVE_ASSESSMENTS,
     COMPLETE,

@@ -24,7 +24,7 @@ from sqlalchemy import text
 
 from hub.audit import verify
 from hub.auth import make_token
-from hub.graphql.ids import to_global_id
+from hub.ids import to_global_id
 from tests.conftest import SECRET, is_pooled
 from tests.in_service import APPROVE_ASSESSMENTS
 from tests.placement import SIGN, approved_posts, county_actor, trained_volunteers

@@ -15,9 +15,9 @@ import pytest
 from standardwebhooks import Webhook as Verifier
 from standardwebhooks.webhooks import WebhookVerificationError
 
+from hub.event_settings import EventSettings
 from hub.events import delivery
-from hub.events.config import EventSettings
-from hub.graphql.ids import to_global_id
+from hub.ids import to_global_id
 from hub.rules.idnumbers import mask_id_number
 from tests.conftest import Client
 from tests.seed import id_number, seed_reference

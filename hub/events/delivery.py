@@ -25,8 +25,8 @@ from hub import models as m
 from hub.auth import Actor
 from hub.enums import OfficeLevel
 from hub.events.targets import BlockedTarget, check_target
-from hub.graphql.ids import int_key
 from hub.graphql.people import PERSONAL
+from hub.ids import int_key
 from hub.rules.privacy import VolunteerTies, shown
 
 log = logging.getLogger("hub.events")

@@ -17,15 +17,14 @@ from sqlalchemy import and_, select
 from hub import models as m
 from hub.auth import Actor
 from hub.enums import OfficeLevel, UserErrorCode
-from hub.errors import DomainRefusal, Problem, refuse
+from hub.errors import DomainRefusal, Problem, UserError, refuse
 from hub.events.delivery import now as delivery_clock
 from hub.events.targets import BlockedTarget, check_target
 from hub.graphql.connections import Connection, fetch_page, to_connection
 from hub.graphql.context import Info
 from hub.graphql.fields import executor_only, executor_only_type
-from hub.graphql.ids import to_global_id
-from hub.graphql.payloads import UserError
 from hub.i18n import N_, _
+from hub.ids import int_key, to_global_id
 from hub.mutation import Unit, mutation
 from hub.permissions import Rule, Target
 
@@ -255,8 +254,6 @@ class WebhookQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[WebhookDelivery]:
-        from hub.graphql.ids import int_key
-
         actor = info.context.require_actor("webhookDeliveries")
         mine = select(m.Webhook.id).where(_own_hooks(actor))
         where = m.Delivery.webhook_id.in_(mine)

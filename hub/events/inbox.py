@@ -1,13 +1,15 @@
 """The inbox of an office (issue 16): what awaits it now — applications to sign off or to move on, counties
-to decide or file, posts to confirm or approve, volunteers to receive, assessments to approve — each with
-the deadline of its program year's milestone (R7, as stored, extensions included) for the steps R7 dates.
+to decide or file, posts to confirm or approve, volunteers to receive, assessments to approve, monthly reports
+overdue — each with the deadline of its program year's milestone (R7, as stored, extensions included) for the
+steps R7 dates, and the due date of a monthly report (R28, hub.rules.reports).
 
 One queue per action: the rows in the state the action takes them from, inside the office's jurisdiction
 for that action. A queue is shown only when an enabled plugin offers its action to the office's level.
-The page is one UNION ALL statement (ordered by deadline, then action, then row) and one count: the
-statement count does not grow with the rows. Not yet planned into the read planner's single statement
-(the lead is restructuring the read side); the queues belong with the plugins that own their actions
-and should move there through a hook once that settles."""
+QUEUES is the one declaration both paths read: the executor pages `inbox_statement` (one UNION ALL statement
+ordered by deadline, then action, then row, and one count); the read planner builds the same connection over
+the same statement inside its single statement (`_compile_inbox`). Neither grows with the rows. The queues
+belong with the plugins that own their actions and should move there through a hook once the read side
+settles."""
 
 from __future__ import annotations
 
@@ -18,18 +20,23 @@ from datetime import date
 from typing import Any
 
 import strawberry
-from sqlalchemy import String, and_, cast, func, literal, null, select, union_all
+from graphql import GraphQLError
+from sqlalchemy import Date, String, and_, case, cast, false, func, literal, null, select, true, union_all
 from sqlalchemy.orm import aliased
 
 from hub import models as m
 from hub.auth import Actor
+from hub.dialects import EMPTY_LIST, json_list
 from hub.enums import ApplicationStatus as S
 from hub.enums import CountyStatus, Milestone, OfficeLevel, PostStatus
 from hub.errors import bad_input
 from hub.graphql.connections import Connection, Edge, PageInfo, page_size
 from hub.graphql.context import Info
-from hub.graphql.fields import executor_only, executor_only_type
-from hub.graphql.ids import to_global_id
+from hub.graphql.fields import b64, built_by_parent, planned
+from hub.graphql.planner import Details, Unplannable, Walk, named
+from hub.ids import to_global_id
+from hub.rules.reports import overdue_months
+from hub.settings import Settings
 
 P, C, N, SC = OfficeLevel.PROVINCIAL, OfficeLevel.COUNTY, OfficeLevel.NATIONAL, OfficeLevel.SCHOOL
 
@@ -44,6 +51,79 @@ class Queue:
     where: Callable[[Actor], Any]
     milestone: Milestone | None = None
 
+    def rows(self, actor: Actor, today: date, settings: Settings) -> Any | None:
+        """SELECT action, type, key, year, deadline, month of the rows awaiting `actor`."""
+        model = self.model
+        year = getattr(model, "year", None)
+        if self.milestone is None or year is None:
+            query = select(*_labelled(self, model, _key(model), year, None, None)).select_from(model)
+        else:
+            dates = aliased(m.MilestoneDate)
+            query = (
+                select(*_labelled(self, model, _key(model), year, dates.closes_on, None))
+                .select_from(model)
+                .outerjoin(dates, and_(dates.year == year, dates.milestone == self.milestone.value))
+            )
+        return query.where(self.where(actor))
+
+
+@dataclass(frozen=True)
+class OverdueReports:
+    """R28: a county's monthly report overdue — a month in which a volunteer was in post in the county on
+    some day up to today (an agreement's term overlapping it, R38), with no report filed for it, after its
+    due date (hub.rules.reports: an assumption, configurable). The subject is the county; `month` says which."""
+
+    action: str = "fileMonthlyReport"
+    level: OfficeLevel = OfficeLevel.COUNTY
+    model: type = m.County
+
+    def rows(self, actor: Actor, today: date, settings: Settings) -> Any | None:
+        months = overdue_months(today, settings.monthly_report_due_day)
+        if not months:
+            return None
+        table = union_all(
+            *(
+                select(
+                    literal(r.month, String).label("month"),
+                    literal(r.first, Date).label("first"),
+                    literal(r.last, Date).label("last"),
+                    literal(r.due, Date).label("due"),
+                    literal(r.year, String).label("year"),
+                )
+                for r in months
+            )
+        ).subquery("report_months")
+        county = aliased(m.County)
+        term = aliased(m.ServiceAgreement)
+        filed = aliased(m.MonthlyReport)
+        in_post = (
+            select(term.id)
+            .where(term.county_code == county.code, term.starts_on <= table.c.last, term.ends_on >= table.c.first)
+            .exists()
+        )
+        reported = select(filed.id).where(filed.county_code == county.code, filed.month == table.c.month).exists()
+        return (
+            select(*_labelled(self, m.County, county.code, table.c.year, table.c.due, table.c.month))
+            .select_from(county)
+            .join(table, true())
+            .where(county.code == actor.code, in_post, ~reported)
+        )
+
+
+def _key(model: type) -> Any:
+    return next(iter(model.__table__.primary_key.columns))  # type: ignore[attr-defined]
+
+
+def _labelled(queue: Any, model: type, key: Any, year: Any, deadline: Any, month: Any) -> tuple[Any, ...]:
+    return (
+        literal(queue.action, String).label("action"),
+        literal(model.__name__, String).label("type"),
+        cast(key, String).label("key"),
+        (year if year is not None else cast(null(), String)).label("year"),
+        (deadline if deadline is not None else cast(null(), Date)).label("deadline"),
+        (month if month is not None else cast(null(), String)).label("month"),
+    )
+
 
 def _apps(status: S, column: str) -> Callable[[Actor], Any]:
     return lambda a: and_(m.Application.status == status.value, getattr(m.Application, column) == a.code)
@@ -53,7 +133,7 @@ def _province_counties(a: Actor) -> Any:
     return select(m.County.code).where(m.County.province_code == a.code)
 
 
-QUEUES = (
+QUEUES: tuple[Queue | OverdueReports, ...] = (
     Queue("signOffApplication", SC, m.Application, _apps(S.SUBMITTED, "school_code"), Milestone.SCHOOL_SIGN_OFF_CLOSES),
     Queue(
         "recordSelection",
@@ -110,77 +190,131 @@ QUEUES = (
         _apps(S.DISPATCHED, "county_code"),
         Milestone.SERVICE_AGREEMENTS_SIGNED,
     ),
+    OverdueReports(),  # R28: the county's monthly reports overdue
 )
 
 
-NOT_PLANNED = "one UNION ALL statement over the work queues per page (this module); not yet in the planner's statement"
-
-
 @strawberry.type(description="One thing awaiting the caller's office: the action to take on an object, by when.")
-@executor_only_type(NOT_PLANNED)
 class InboxItem:
-    action: str = strawberry.field(description="The name of the mutation that takes it on.")
-    subject_id: strawberry.ID = strawberry.field(description="The global id of the object awaiting it.")
-    subject_type: str
-    year: str | None
-    deadline: date | None = strawberry.field(description="The milestone's closing date of the object's year.")
-    overdue: bool
+    action: str = built_by_parent(description="The name of the mutation that takes it on.")
+    subject_id: strawberry.ID = built_by_parent(description="The global id of the object awaiting it.")
+    subject_type: str = built_by_parent()
+    year: str | None = built_by_parent()
+    deadline: date | None = built_by_parent(
+        description="The milestone's closing date of the object's year; for a monthly report, its due date."
+    )
+    overdue: bool = built_by_parent()
+    month: str | None = built_by_parent(description="The month (YYYY-MM) of an overdue monthly report (R28).")
 
 
-def inbox_statement(actor: Actor, permissions: Any) -> Any:
-    """The UNION ALL of the office's queues: (action, type, key, year, deadline) rows."""
+def inbox_statement(actor: Actor, permissions: Any, today: date, settings: Settings) -> Any:
+    """The UNION ALL of the office's queues — (action, type, key, year, deadline, month) rows — or None when
+    no queue is the office's. The executor pages it; the read planner builds the connection over it."""
     parts = []
     for queue in QUEUES:
         if queue.level is not actor.level or not any(
             r.level is actor.level for r in permissions.rules.get(queue.action, [])
         ):
             continue
-        model = queue.model
-        key = next(iter(model.__table__.primary_key.columns))  # type: ignore[attr-defined]
-        year = getattr(model, "year", None)
-        if queue.milestone is not None and year is not None:
-            dates = aliased(m.MilestoneDate)
-            query = (
-                select(
-                    literal(queue.action).label("action"),
-                    literal(model.__name__).label("type"),
-                    cast(key, String).label("key"),
-                    year.label("year"),
-                    dates.closes_on.label("deadline"),
-                )
-                .select_from(model)
-                .outerjoin(dates, and_(dates.year == year, dates.milestone == queue.milestone.value))
-            )
-        else:
-            query = select(
-                literal(queue.action).label("action"),
-                literal(model.__name__).label("type"),
-                cast(key, String).label("key"),
-                (year if year is not None else cast(null(), String)).label("year"),
-                cast(null(), m.MilestoneDate.__table__.c.closes_on.type).label("deadline"),
-            ).select_from(model)
-        parts.append(query.where(queue.where(actor)))
+        rows = queue.rows(actor, today, settings)
+        if rows is not None:
+            parts.append(rows)
     return union_all(*parts).subquery("inbox") if parts else None
+
+
+def _order(inbox: Any) -> tuple[Any, ...]:
+    """Soonest deadline first (none last), then action, type, key and month: a total order."""
+    c = inbox.c
+    return (c.deadline.is_(None), c.deadline, c.action, c.type, c.key, c.month)
+
+
+def _subject_types() -> list[str]:
+    return sorted({queue.model.__name__ for queue in QUEUES})
+
+
+def _compile_inbox(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
+    """The connection in SQL over the same statement the resolver pages (one declaration, two paths):
+    the office's queues as a CTE, numbered in the resolver's order; cursors are positions as there."""
+    actor = walk.need_actor()
+    try:
+        size = page_size(args.get("first"))
+        offset = _offset(args.get("after"))
+    except GraphQLError as refused:
+        raise Unplannable(refused.message) from refused
+    hub = walk.hub
+    statement = inbox_statement(actor, hub.permissions, walk.today, hub.settings)
+    conn_type = named(definition)
+    edge_type = named(conn_type.fields["edges"])
+    node_type = named(edge_type.fields["node"])
+    if statement is None:
+        total: Any = literal(0)
+        edges: Callable[[Details], Any] = lambda _d: EMPTY_LIST  # noqa: E731
+    else:
+        inbox = statement.element.cte()
+        numbered = select(inbox, func.row_number().over(order_by=_order(inbox)).label("position")).subquery()
+        total = select(func.count()).select_from(inbox).scalar_subquery()
+
+        def edges(group: Details) -> Any:
+            page = select(numbered).where(numbered.c.position > offset, numbered.c.position <= offset + size).subquery()
+            c = page.c
+            subject = case(
+                *((c.type == name, b64(name, c.key)) for name in _subject_types()),
+                else_=null(),
+            )
+            node = {
+                "action": lambda _d: c.action,
+                "subjectId": lambda _d: subject,
+                "subjectType": lambda _d: c.type,
+                "year": lambda _d: c.year,
+                "deadline": lambda _d: c.deadline,
+                "overdue": lambda _d: case((c.deadline < walk.today, true()), else_=false()),
+                "month": lambda _d: c.month,
+            }
+            edge = walk.embedded(
+                edge_type,
+                group,
+                {
+                    "cursor": lambda _d: b64(CURSOR, c.position),
+                    "node": lambda nodes: walk.embedded(node_type, nodes, node),
+                },
+            )
+            return func.coalesce(select(json_list(edge, c.position)).select_from(page).scalar_subquery(), EMPTY_LIST)
+
+    shown = case((total > offset + size, offset + size), else_=total)  # the position of the page's last edge
+    listed = false() if size == 0 else total > offset  # the page has edges
+
+    def page_info(group: Details) -> Any:
+        return walk.embedded(
+            named(conn_type.fields["pageInfo"]),
+            group,
+            {
+                "hasNextPage": lambda _d: case((total > offset + size, true()), else_=false()),
+                "hasPreviousPage": lambda _d: true() if offset > 0 else false(),
+                "startCursor": lambda _d: case((listed, b64(CURSOR, literal(offset + 1))), else_=null()),
+                "endCursor": lambda _d: case((listed, b64(CURSOR, shown)), else_=null()),
+            },
+        )
+
+    return walk.embedded(conn_type, details, {"totalCount": lambda _d: total, "edges": edges, "pageInfo": page_info})
 
 
 @strawberry.type
 class InboxQuery:
-    @executor_only(NOT_PLANNED, description="What awaits the caller's office now, soonest deadline first.")
+    @planned(_compile_inbox, description="What awaits the caller's office now, soonest deadline first.")
     async def inbox(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[InboxItem]:
         actor = info.context.require_actor("inbox")
         hub = info.context.hub
         size = page_size(first)
         offset = _offset(after)
-        inbox = inbox_statement(actor, hub.permissions)
+        today = hub.clock.today()
+        inbox = inbox_statement(actor, hub.permissions, today, hub.settings)
         rows: list[Any] = []
         total = 0
         if inbox is not None:
-            order = (inbox.c.deadline.is_(None), inbox.c.deadline, inbox.c.action, inbox.c.type, inbox.c.key)
             async with hub.sessionmaker() as session:
                 total = (await session.execute(select(func.count()).select_from(inbox))).scalar_one()
-                query = select(inbox).order_by(*order).offset(offset).limit(size + 1)
+                query = select(inbox).order_by(*_order(inbox)).offset(offset).limit(size + 1)
                 rows = list((await session.execute(query)).all())
-        today = hub.clock.today()
         edges = [
             Edge(
                 cursor=_cursor(offset + n + 1),
@@ -191,6 +325,7 @@ class InboxQuery:
                     year=row.year,
                     deadline=row.deadline,
                     overdue=row.deadline is not None and row.deadline < today,
+                    month=row.month,
                 ),
             )
             for n, row in enumerate(rows[:size])
@@ -207,8 +342,11 @@ class InboxQuery:
         )
 
 
+CURSOR = "InboxItem"
+
+
 def _cursor(position: int) -> str:
-    return base64.b64encode(f"InboxItem:{position}".encode()).decode()
+    return base64.b64encode(f"{CURSOR}:{position}".encode()).decode()
 
 
 def _offset(after: str | None) -> int:
@@ -218,6 +356,6 @@ def _offset(after: str | None) -> int:
         kind, _, position = base64.b64decode(after.encode(), validate=True).decode().partition(":")
     except Exception:
         raise bad_input(f"{after!r} is not a cursor of this list") from None
-    if kind != "InboxItem" or not position.isdigit():
+    if kind != CURSOR or not position.isdigit():
         raise bad_input(f"{after!r} is not a cursor of this list")
     return int(position)

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from hub.events.delivery import BATCH, deliver_due, fan_out
-from hub.events.outbox import CHANNEL
+from hub.outbox import CHANNEL
 
 log = logging.getLogger("hub.events")
 GATHER_SECONDS = 0.1

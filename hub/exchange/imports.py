@@ -31,8 +31,8 @@ from hub.auth import Actor
 from hub.exchange.calls import execute
 from hub.exchange.reading import Cancelled, Line, Sheet, UnreadableFile, read
 from hub.exchange.tables import TABLES, CellError, Table
-from hub.graphql.ids import to_global_id
 from hub.i18n import _, row_prefix
+from hub.ids import to_global_id
 from hub.settings import FileLimits
 
 log = logging.getLogger("hub.exchange")

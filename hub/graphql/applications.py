@@ -11,6 +11,7 @@ import strawberry
 from sqlalchemy import and_, case, false, func, literal_column, null
 
 from hub import models as m
+from hub.dialects import days_between, json_array
 from hub.enums import ApplicationStatus, Decision, TrainingStatus
 from hub.graphql.context import Info
 from hub.graphql.fields import EMBEDDED, Node, column, embedded, one, part_of, planned, record, related, view
@@ -90,7 +91,7 @@ def _physical_exam(walk: Walk, row: Any, args: dict[str, Any], details: Details,
 
 def _preferences(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
     """The three preferred provinces in the applicant's order."""
-    return func.json_build_array(
+    return json_array(
         *(related(walk, m.Province, "code", row.c[f"preference_{n}"], details, definition) for n in (1, 2, 3))
     )
 
@@ -137,7 +138,7 @@ class Application(Node):
 
 
 def _days(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
-    return row.c.ends_on - row.c.starts_on + 1
+    return days_between(row.c.starts_on, row.c.ends_on) + 1
 
 
 @strawberry.type

@@ -25,19 +25,18 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError, GraphQLObjectType
 from sqlalchemy import DateTime, Numeric, Text, and_, case, cast, false, func, literal_column, null, select, true
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql.elements import ColumnElement, False_, True_
 
 import hub.graphql.scalars  # noqa: F401  (registers the enums)
+from hub.dialects import EMPTY_LIST, base64_text, decimal_text, iso_instant, json_list
 from hub.graphql.connections import Connection, decode_cursor, fetch_nested_pages, fetch_page, page_size, to_connection
 from hub.graphql.context import Info
-from hub.graphql.ids import to_global_id
 from hub.graphql.planner import BUILT_BY_PARENT, EXECUTOR_ONLY, PLAN, Details, Unplannable, Walk, compiler_of, named
+from hub.ids import to_global_id
 from hub.rules.years import is_year_code
 
 Compiler = Callable[[Walk, Any, dict[str, Any], Details, Any], ColumnElement[Any]]
 NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
-EMPTY_LIST = literal_column("'[]'::json")
 
 RECORDS: dict[type, type] = {}  # table model -> the GraphQL type built from its rows
 EXECUTOR_ONLY_TYPES: dict[str, str] = {}  # GraphQL type name -> why its fields are Python only
@@ -118,28 +117,14 @@ def text(value: str) -> ColumnElement[Any]:
 
 
 def b64(prefix: str, key: Any) -> ColumnElement[Any]:
-    """base64 of `prefix:key` in SQL, as `hub.graphql.ids.to_global_id` and cursors spell it in Python."""
+    """base64 of `prefix:key` in SQL, as `hub.ids.to_global_id` and cursors spell it in Python."""
     text_key = cast(key, Text)
     labelled = text(prefix).op("||")(literal_column("':'")).op("||")(text_key)  # NULL stays NULL (concat would not)
-    raw = func.convert_to(labelled, literal_column("'UTF8'"))
-    return func.translate(func.encode(raw, literal_column("'base64'")), literal_column("E'\\n'"), literal_column("''"))
+    return base64_text(labelled)
 
 
 def primary_key(model: type) -> str:
     return next(iter(model.__table__.primary_key.columns)).key  # type: ignore[attr-defined]
-
-
-def iso_datetime(value: Any) -> ColumnElement[Any]:
-    """A stored instant as the executor writes it: UTC, Python's isoformat() (microseconds only when there
-    are some), `+00:00` (sqlmodel's UTCDateTime returns aware UTC datetimes)."""
-    utc = func.timezone(literal_column("'UTC'"), value)
-    seconds = func.to_char(utc, literal_column("'YYYY-MM-DD\"T\"HH24:MI:SS'"))
-    micro = func.to_char(utc, literal_column("'US'"))
-    return case(
-        (value.is_(None), null()),
-        (micro == literal_column("'000000'"), func.concat(seconds, literal_column("'+00:00'"))),
-        else_=func.concat(seconds, literal_column("'.'"), micro, literal_column("'+00:00'")),
-    )
 
 
 def as_json_value(value: Any) -> ColumnElement[Any]:
@@ -147,9 +132,9 @@ def as_json_value(value: Any) -> ColumnElement[Any]:
     own JSON of a timestamp drops trailing zeros of the microseconds, Python's isoformat keeps them.)"""
     stored = getattr(value.type, "impl", value.type)  # a TypeDecorator (sqlmodel's UTCDateTime) by what it stores
     if isinstance(stored, DateTime):
-        return iso_datetime(value)
+        return iso_instant(value)
     if isinstance(stored, Numeric) and stored.asdecimal:
-        return cast(value, Text)
+        return cast(value, Text) if stored.scale is None else decimal_text(value, stored.scale)
     return value
 
 
@@ -187,7 +172,7 @@ def listed(
     alias = model.__table__.alias()  # type: ignore[attr-defined]
     body = walk.object(named(definition), alias, details)
     ordering = alias.c[order or primary_key(model)]
-    aggregated = func.json_agg(aggregate_order_by(body, ordering))
+    aggregated = json_list(body, ordering)
     return func.coalesce(select(aggregated).where(where(alias)).correlate_except(alias).scalar_subquery(), EMPTY_LIST)
 
 
@@ -232,7 +217,7 @@ def paged(
                 "node": lambda nodes: walk.object(node_type, page, nodes),
             },
         )
-        aggregated = func.json_agg(aggregate_order_by(edge, page.c[key]))
+        aggregated = json_list(edge, page.c[key])
         return func.coalesce(select(aggregated).select_from(page).correlate_except(page).scalar_subquery(), EMPTY_LIST)
 
     def cursor_at(pick: Callable[[Any], Any]) -> Callable[[Details], Any]:

@@ -13,10 +13,10 @@ from typing import Any
 
 import strawberry
 from sqlalchemy import Integer, Text, and_, cast, func, literal_column, select
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from hub import counting
 from hub import models as m
+from hub.dialects import json_list
 from hub.enums import CountyStatus, UserErrorCode
 from hub.graphql import aggregates
 from hub.graphql.context import Info
@@ -45,8 +45,8 @@ FILED = (CountyStatus.ACTIVE.value, CountyStatus.DISQUALIFIED.value)  # R9: file
 def _term_year_sql(agreement: Any) -> Any:
     """SQL: the program year an agreement's term covers, as counting.term_program_year spells it."""
     application = m.Application.__table__.alias()
-    first = cast(func.split_part(application.c.year, literal_column("'-'"), 1), Integer) + agreement.c.term_year - 1
-    code = func.concat(cast(first, Text), literal_column("'-'"), cast(first + 1, Text))
+    first = cast(func.substr(application.c.year, 1, 4), Integer) + agreement.c.term_year - 1  # 'YYYY-YYYY'
+    code = cast(first, Text).op("||")(literal_column("'-'")).op("||")(cast(first + 1, Text))
     return select(code).where(application.c.id == agreement.c.application_id).correlate_except(application)
 
 
@@ -99,7 +99,7 @@ def _terms(walk: Walk, row: Any, args: dict[str, Any], details: Details, definit
     agreement = m.ServiceAgreement.__table__.alias()
     body = walk.object(named(definition), agreement, details)
     year = _term_year_sql(agreement).scalar_subquery()
-    terms = func.json_agg(aggregate_order_by(body, year, agreement.c.term_year, agreement.c.id))
+    terms = json_list(body, year, agreement.c.term_year, agreement.c.id)
     listed = select(terms).where(agreement.c.volunteer_id == row.c.id).correlate_except(agreement).scalar_subquery()
     return when(scoped(walk, row, m.Volunteer, "Volunteer"), func.coalesce(listed, EMPTY_LIST), EMPTY_LIST)
 

@@ -1,58 +1,17 @@
-"""`UserError` and the mutation payloads of the contract, shared by the core and the office plugins."""
+"""The mutation payloads of the contract, shared by the core and the office plugins (their `UserError` and
+the refused payload are hub.errors')."""
 
 from __future__ import annotations
 
-from functools import cache
-from typing import Any
-
 import strawberry
-from strawberry.types.base import StrawberryList, StrawberryOptional
 
-from hub.enums import UserErrorCode
-from hub.errors import Problem
+from hub.errors import UserError
 from hub.graphql.applications import Application, Training
 from hub.graphql.geography import County, Province, School, ServiceUnit
 from hub.graphql.people import Volunteer
 from hub.graphql.posts import Post
 from hub.graphql.program import AllowanceStandard, LocalProject, ProgramYear, Quota
 from hub.graphql.service import Assessment, MonthlyReport, ServiceAgreement
-from hub.i18n import spoken
-
-
-@strawberry.type
-class UserError:
-    field: list[str] | None = strawberry.field(
-        description='Path of the input field at fault, e.g. ["input", "idNumber"]; null when not tied to one field.'
-    )
-    message: str
-    code: UserErrorCode
-
-
-def user_errors(problems: list[Problem]) -> list[UserError]:
-    """The problems as the payload's userErrors, their messages in the caller's language (hub.i18n)."""
-    return [
-        UserError(field=list(p.field) if p.field else None, message=spoken(p.message), code=p.code) for p in problems
-    ]
-
-
-def refusal(payload: type, problems: list[Problem]) -> Any:
-    """The payload a refused mutation returns: each list empty, each object null, its userErrors filled."""
-    empty = {name: [] if is_list else None for name, is_list in _objects(payload)}
-    return payload(**empty, user_errors=user_errors(problems))
-
-
-@cache
-def _objects(payload: type) -> tuple[tuple[str, bool], ...]:
-    """(name, is a list) of each field of `payload` besides userErrors; a field that can be neither empty nor
-    null has no refused value, and says so."""
-    objects = []
-    for f in payload.__strawberry_definition__.fields:  # type: ignore[attr-defined]
-        if f.python_name == "user_errors":
-            continue
-        if not isinstance(f.type, StrawberryList | StrawberryOptional):
-            raise TypeError(f"{payload.__name__}.{f.python_name} is neither a list nor nullable: no refused value")
-        objects.append((f.python_name, isinstance(f.type, StrawberryList)))
-    return tuple(objects)
 
 
 @strawberry.type

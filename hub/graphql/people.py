@@ -31,8 +31,8 @@ from hub.graphql.fields import (
     when,
 )
 from hub.graphql.geography import Province, School
-from hub.graphql.ids import int_key
 from hub.graphql.planner import Details, Walk, named
+from hub.ids import int_key
 from hub.rules.privacy import VolunteerTies, entitled_sql, masked_sql, shown
 
 # Types of modules above this one, by name: strawberry resolves them lazily, so there is no import cycle.

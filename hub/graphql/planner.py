@@ -5,9 +5,10 @@ per row); PostGraphile, Hasura and Grafast avoid that by planning the whole quer
 same for every field declared with a compiler (hub/graphql/fields.py: the field's one declaration gives
 both its resolver and its SQL): it walks the operation with graphql-core's own field collection
 (fragments, aliases, @skip/@include, variables), reads each field's compiler off the live schema — read
-scopes and R2a masking compiled in — and runs one `json_build_object(...)` statement. Anything it does not
-cover (a field, an argument that would be refused, a missing token, SQLite) raises `Unplannable` and the
-executor answers instead, so the fast path never has to reproduce an error.
+scopes and R2a masking compiled in — and runs one statement building the JSON answer, on PostgreSQL or
+SQLite (hub/dialects.py speaks both). Anything it does not cover (a field, an argument that would be
+refused, a missing token) raises `Unplannable` and the executor answers instead, so the fast path never has
+to reproduce an error.
 tests/test_read_planner_agrees_with_executor.py checks that both give the same answers.
 """
 
@@ -33,11 +34,13 @@ from graphql import (
 from graphql.execution.collect_fields import FieldDetails, collect_fields, collect_subfields
 from graphql.execution.executor import Executor
 from graphql.execution.values import get_argument_values
-from sqlalchemy import func, literal, select
+from sqlalchemy import literal, select
 from sqlalchemy.sql.elements import ColumnElement
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType as StrawberryOperation
 from strawberry.utils.str_converters import to_camel_case
+
+from hub.dialects import json_object
 
 logger = logging.getLogger(__name__)
 
@@ -150,7 +153,7 @@ MAX_ARGUMENTS = 100  # PostgreSQL's limit on a function's arguments: 50 keys per
 def build_object(pairs: list[Any]) -> ColumnElement[Any]:
     if len(pairs) > MAX_ARGUMENTS:
         raise Unplannable("more than 50 fields in one selection")
-    return func.json_build_object(*pairs)
+    return json_object(*pairs)
 
 
 def named(definition: GraphQLField) -> Any:

@@ -13,8 +13,8 @@ from hub.graphql import aggregates
 from hub.graphql.context import Info
 from hub.graphql.fields import Node, column, executor_only, executor_only_type, one, planned, record, view
 from hub.graphql.geography import County, Province, ServiceUnit
-from hub.graphql.ids import int_key
 from hub.graphql.planner import Details, Walk
+from hub.ids import int_key
 from hub.posts import held_places
 from hub.rules.structure import special_project
 

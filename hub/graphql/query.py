@@ -41,12 +41,12 @@ from hub.graphql.fields import (
     view,
 )
 from hub.graphql.geography import County, Province, School
-from hub.graphql.ids import from_global_id, to_global_id
 from hub.graphql.people import CertificateCheck, Volunteer
 from hub.graphql.planner import Details, Unplannable, Walk, named
 from hub.graphql.posts import Post, PostStructure
 from hub.graphql.program import AllowanceStandard, LocalProject, MilestoneDate, ProgramYear, ProvinceFunding, Quota
 from hub.graphql.service import Assessment
+from hub.ids import from_global_id, to_global_id
 from hub.rules.years import is_year_code
 
 REPORT = "a report computed by Python rules over grouped queries (hub.graphql.reports)"

@@ -14,6 +14,7 @@ from hub import models as m
 from hub import posts
 from hub.auth import Actor
 from hub.enums import FundingZone, Region
+from hub.graphql.aggregates import in_post_condition
 from hub.graphql.people import CertificateCheck
 from hub.graphql.posts import PostStructure
 from hub.graphql.program import ProvinceFunding, Quota, ZoneFunding
@@ -99,7 +100,6 @@ async def funding_report(info: Any, actor: Actor, year: str, province_code: str 
     provinces_q = select(m.Province).where(visible).order_by(m.Province.code)
     if province_code is not None:
         provinces_q = provinces_q.where(m.Province.code == province_code)
-    from hub.graphql.aggregates import in_post_condition
 
     async with info.context.hub.sessionmaker() as session:
         provinces = list((await session.execute(provinces_q)).scalars())

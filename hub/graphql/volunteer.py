@@ -9,13 +9,14 @@ from sqlalchemy import select
 
 from hub import applications
 from hub import models as m
+from hub.audit import touched_by
 from hub.enums import ApplicationStatus, Degree, Milestone, OfficeLevel, UserErrorCode
 from hub.errors import DomainRefusal, Problem, refuse
 from hub.graphql.applications import Application
-from hub.graphql.ids import to_global_id
 from hub.graphql.payloads import ApplicationPayload, RegisterVolunteerPayload
 from hub.graphql.people import Volunteer
 from hub.i18n import N_, _
+from hub.ids import to_global_id
 from hub.mutation import Unit, mutation
 from hub.permissions import ReadScope, Rule
 from hub.rules.idnumbers import InvalidIdNumber, is_mobile, normalize_id_number, parse_id_number
@@ -78,8 +79,6 @@ CORE_SCOPES = [
 
 
 def _audit_touching(level: str, code: str):  # type: ignore[no-untyped-def]
-    from hub.audit import touched_by
-
     return touched_by(level, code)
 
 

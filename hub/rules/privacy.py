@@ -108,6 +108,7 @@ def entitled_sql(actor: Actor | None, kind: str, volunteer: Any) -> ColumnElemen
 # What a reader who is not entitled sees instead of a value, in Python and in SQL side by side: the ID
 # number masked as hub.rules.idnumbers.mask_id_number does (620***********1234), the phone not at all.
 MASKED_KINDS = ("id_number", "phone")
+ID_NUMBER_LENGTH = 18  # GB 11643, and the column's max_length
 
 
 def shown(actor: Actor | None, ties: VolunteerTies, kind: str, value: str | None) -> str | None:
@@ -125,13 +126,12 @@ def masked(kind: str, value: str | None) -> str | None:
 
 
 def masked_sql(kind: str, value: Any) -> ColumnElement[Any]:
-    """`masked` as an SQL expression over the column `value`."""
+    """`masked` as an SQL expression over the column `value`, in words PostgreSQL and SQLite share."""
     from sqlalchemy import case, func, literal_column, null
 
     if kind != "id_number":
         return null()
-    stars = func.repeat(literal_column("'*'"), func.length(value) - 7)
-    return case(
-        (func.length(value) <= 7, func.repeat(literal_column("'*'"), func.length(value))),
-        else_=func.concat(func.left(value, 3), stars, func.right(value, 4)),
-    )
+    stars = literal_column("'" + "*" * ID_NUMBER_LENGTH + "'")
+    length = func.length(value)
+    ends = func.substr(value, 1, 3).op("||")(func.substr(stars, 1, length - 7)).op("||")(func.substr(value, length - 3))
+    return case((length <= 7, func.substr(stars, 1, length)), else_=ends)

@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from hub import models as m
 from hub.enums import CountyStatus, KeyAssistance, PostCategory, UnitLevel, UserErrorCode
-from hub.errors import DomainRefusal, Problem, refuse
+from hub.errors import DomainRefusal, Problem, UserError, refuse
 from hub.graphql.geography import County, ServiceUnit
-from hub.graphql.payloads import CountyPayload, PostPayload, ServiceUnitPayload, UserError
+from hub.graphql.payloads import CountyPayload, PostPayload, ServiceUnitPayload
 from hub.graphql.posts import Post
 from hub.i18n import _
 from hub.mutation import Unit, mutation

@@ -15,11 +15,11 @@ from hub import models as m
 from hub.enums import ApplicationStatus as S
 from hub.enums import AssessmentGrade, AssessmentStatus, IncidentSeverity, InsuranceKind, UserErrorCode
 from hub.errors import DomainRefusal, Problem, refuse
-from hub.graphql.ids import int_key, to_global_id
 from hub.graphql.payloads import AssessmentPayload, MonthlyReportPayload, VolunteerPayload
 from hub.graphql.people import Volunteer
 from hub.graphql.service import Assessment, MonthlyReport
 from hub.i18n import _
+from hub.ids import int_key, to_global_id
 from hub.mutation import Unit, mutation
 from hub.rules.lifecycle import ensure_transition
 from hub.rules.years import is_year_code

@@ -13,11 +13,11 @@ from hub.enums import Milestone, TrainingStatus, UserErrorCode
 from hub.errors import refuse
 from hub.graphql.applications import Training
 from hub.graphql.geography import Province
-from hub.graphql.ids import to_global_id
 from hub.graphql.payloads import ProgramYearPayload, ProvinceScalePayload, QuotaPayload, TrainingPayload
 from hub.graphql.program import MilestoneDate, ProgramYear
 from hub.graphql.reports import quota_views
 from hub.i18n import _
+from hub.ids import to_global_id
 from hub.mutation import Unit, mutation
 from hub.rules.deadlines import default_milestones
 from hub.rules.years import is_year_code

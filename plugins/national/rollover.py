@@ -16,11 +16,10 @@ from sqlalchemy import select
 from hub import counting
 from hub import models as m
 from hub.enums import Milestone, UserErrorCode
-from hub.errors import refuse
-from hub.graphql.ids import to_global_id
-from hub.graphql.payloads import UserError
+from hub.errors import UserError, refuse
 from hub.graphql.program import MilestoneDate, ProgramYear
 from hub.i18n import _
+from hub.ids import to_global_id
 from hub.mutation import Unit, mutation
 from hub.rules.years import is_year_code, parse_year, year_code
 

@@ -12,11 +12,11 @@ from hub import models as m
 from hub.enums import AssessmentGrade, AssessmentStatus, LocalProjectStatus, UserErrorCode
 from hub.errors import DomainRefusal, Problem, refuse
 from hub.graphql.aggregates import in_post_condition
-from hub.graphql.ids import to_global_id
 from hub.graphql.payloads import AllowanceStandardPayload, AssessmentsPayload, LocalProjectPayload
 from hub.graphql.program import AllowanceStandard, LocalProject
 from hub.graphql.service import Assessment
 from hub.i18n import N_, _
+from hub.ids import to_global_id
 from hub.mutation import Unit, mutation
 from hub.rules.years import is_year_code
 

@@ -15,7 +15,6 @@ from hub.errors import refuse
 from hub.graphql.aggregates import county_acceptance
 from hub.graphql.applications import Application
 from hub.graphql.geography import County
-from hub.graphql.ids import to_global_id
 from hub.graphql.inputs import PostsDecisionInput
 from hub.graphql.payloads import (
     ApplicationPayload,
@@ -26,6 +25,7 @@ from hub.graphql.payloads import (
 from hub.graphql.posts import Post
 from hub.graphql.service import ServiceAgreement
 from hub.i18n import _
+from hub.ids import to_global_id
 from hub.mutation import Unit, mutation
 from hub.rules.years import is_year_code
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 import strawberry
 
 from hub.enums import UserErrorCode
-from hub.errors import DomainRefusal, Problem, refuse
-from hub.graphql.payloads import UserError
+from hub.errors import DomainRefusal, Problem, UserError, refuse
 from hub.graphql.people import Volunteer
 from hub.graphql.volunteer import RegisterVolunteerInput, Registration, register
 from hub.i18n import _

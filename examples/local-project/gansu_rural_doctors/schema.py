@@ -9,9 +9,8 @@ import strawberry
 from gansu_rural_doctors.models import RuralDoctorPlacement
 from hub import models as m
 from hub.enums import UserErrorCode
-from hub.errors import DomainRefusal, Problem, refuse
+from hub.errors import DomainRefusal, Problem, UserError, refuse
 from hub.graphql.fields import column, global_id, many, record
-from hub.graphql.payloads import UserError
 from hub.i18n import N_, _
 from hub.mutation import Unit, mutation
 

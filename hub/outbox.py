@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from hub.graphql.ids import from_global_id
+from hub.ids import from_global_id
 from hub.models import DomainEvent
 
 CHANNEL = "hub_events"
