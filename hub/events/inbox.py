@@ -149,7 +149,9 @@ def inbox_statement(actor: Actor, permissions: Any) -> Any:
                     dates.closes_on.label("deadline"),
                 )
                 .select_from(model)
-                .outerjoin(dates, and_(dates.year == year, dates.milestone == queue.milestone.value))
+                .outerjoin(  # the date in force (hub.runtime.timeline): a draft date is none
+                    dates, and_(dates.year == year, dates.milestone == queue.milestone.value, dates.draft.is_(False))
+                )
             )
         else:
             query = select(

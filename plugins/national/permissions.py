@@ -14,6 +14,7 @@ RULES = [
     for action in (
         "setProgramYear",
         "openProgramYear",
+        "confirmProgramYearDrafts",
         "upsertCounties",
         "upsertSchools",
         "setProvinceScale",
