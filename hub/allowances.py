@@ -11,11 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub import models as m
 
 
-async def in_force(session: AsyncSession, year: str, provinces: Iterable[str]) -> list[m.AllowanceStandard]:
-    """The standards of `year` set for `provinces` (province and county rows), drafts skipped."""
-    query = select(m.AllowanceStandard).where(
-        m.AllowanceStandard.year == year,
-        m.AllowanceStandard.province_code.in_(list(provinces)),
-        m.AllowanceStandard.draft.is_(False),
-    )
+async def in_force(
+    session: AsyncSession, year: str, provinces: Iterable[str] | None = None
+) -> list[m.AllowanceStandard]:
+    """The standards of `year` (province and county rows; only those of `provinces` when given), drafts
+    skipped, in the order they were set."""
+    query = select(m.AllowanceStandard).where(m.AllowanceStandard.year == year, m.AllowanceStandard.draft.is_(False))
+    if provinces is not None:
+        query = query.where(m.AllowanceStandard.province_code.in_(list(provinces)))
     return list((await session.execute(query.order_by(m.AllowanceStandard.id))).scalars())

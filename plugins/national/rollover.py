@@ -17,7 +17,7 @@ from typing import Any
 import strawberry
 from sqlalchemy import select
 
-from hub import counting
+from hub import allowances, counting
 from hub import models as m
 from hub.enums import Milestone, UserErrorCode
 from hub.errors import refuse
@@ -27,6 +27,7 @@ from hub.graphql.program import MilestoneDate, ProgramYear
 from hub.i18n import _
 from hub.mutation import Unit, mutation
 from hub.rules.years import is_year_code, parse_year, year_code
+from hub.scales import in_force as scales_in_force
 
 
 @strawberry.input
@@ -122,17 +123,12 @@ class RolloverMutation:
             unit.session.add(m.MilestoneDate(year=code, milestone=milestone.value, closes_on=closes_on, draft=True))
 
         scales: dict[str, dict[str, int]] = {}
-        rows = (await unit.session.execute(select(m.ProvinceScale).where(m.ProvinceScale.year == source))).scalars()
-        for row in list(rows):
+        for row in (await scales_in_force(unit.session, source)).values():
             counted = await counting.count(unit.session, code, row.province_code)
             scale = max(row.scale, counted)
             unit.session.add(m.ProvinceScale(year=code, province_code=row.province_code, scale=scale, draft=True))
             scales[row.province_code] = {"from": row.scale, "to": scale}
-        standards = list(
-            (await unit.session.execute(select(m.AllowanceStandard).where(m.AllowanceStandard.year == source)))
-            .scalars()
-            .all()
-        )
+        standards = await allowances.in_force(unit.session, source)
         for s in standards:
             unit.session.add(
                 m.AllowanceStandard(
