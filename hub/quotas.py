@@ -13,6 +13,7 @@ from hub.enums import ApplicationStatus, UserErrorCode
 from hub.errors import refuse
 from hub.i18n import _
 from hub.ids import to_global_id
+from hub.scales import serving_provinces
 
 
 def uses_quota() -> Any:
@@ -91,13 +92,7 @@ async def move(
         raise refuse(UserErrorCode.INVALID_INPUT, "move a positive amount", "input", "amount")
     if source == target:
         raise refuse(UserErrorCode.INVALID_INPUT, "the source and the target cell are the same")
-    serving = set(
-        (
-            await session.execute(
-                select(m.ProvinceScale.province_code).where(m.ProvinceScale.year == year, m.ProvinceScale.scale > 0)
-            )
-        ).scalars()
-    )
+    serving = set(await serving_provinces(session, year))
     if target[1] not in serving:
         raise refuse(
             UserErrorCode.INVALID_INPUT,

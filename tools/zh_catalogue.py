@@ -395,6 +395,9 @@ ZH = {
     "phone: an 11-digit mainland mobile number is needed": "phone：须为 11 位大陆手机号码",
     "no school has the code {code!r}": "没有代码为“{code}”的学校",
     "{name!r} is not an event type (see docs/events.md)": "“{name}”不是事件类型（见 docs/events.md）",
+    # opening a program year as drafts (issue 19)
+    "the program year {year} still has drafts; confirm them before copying it": "项目年度 {year} 仍有草稿，请先确认后再复制",
+    "the program year {year} has no drafts to confirm": "项目年度 {year} 没有待确认的草稿",
 }
 ROOT = Path(__file__).resolve().parent.parent / "hub" / "locale"
 

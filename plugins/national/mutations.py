@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import strawberry
 from sqlalchemy import select
@@ -110,7 +111,7 @@ class NationalMutation:
             **(default_milestones(code) if created else {}),
             **{d.milestone: d.closes_on for d in input.milestones},
         }
-        changes = {}
+        changes: dict[str, dict[str, Any]] = {}
         for milestone, closes_on in wanted.items():
             row = stored.get(milestone)
             if row is None:
@@ -124,6 +125,9 @@ class NationalMutation:
                 }
                 row.extended = row.extended or closes_on > row.closes_on
                 row.closes_on = closes_on
+            if row.draft:  # a date copied by openProgramYear, set now: in force from here on
+                changes.setdefault(milestone.value, {"to": closes_on})["confirmed"] = True
+                row.draft = False
             unit.session.add(row)
             stored[milestone] = row
         await unit.session.flush()
@@ -134,14 +138,17 @@ class NationalMutation:
             program_year=ProgramYear(
                 id=year_id,
                 code=code,
-                milestones=[MilestoneDate(milestone=Milestone(r.milestone), closes_on=r.closes_on) for r in dates],
+                milestones=[
+                    MilestoneDate(milestone=Milestone(r.milestone), closes_on=r.closes_on, draft=r.draft) for r in dates
+                ],
             ),
             user_errors=[],
         )
 
     @mutation
     async def set_province_scale(unit: Unit, input: SetProvinceScaleInput) -> ProvinceScalePayload:
-        """R8: a serving province's scale for a year; never below the volunteers already assigned."""
+        """R8: a serving province's scale for a year; never below the volunteers already assigned. Setting a
+        draft scale (copied by openProgramYear) confirms it."""
         unit.authorize()
         await unit.require_year(input.year)
         province = await _province(unit, input.province_code, "input", "provinceCode")
@@ -162,13 +169,18 @@ class NationalMutation:
                 "scale",
             )
         previous = row.scale if row else None
+        confirmed = row is not None and row.draft
         row = row or m.ProvinceScale(year=input.year, province_code=province.code, scale=0)
-        row.scale = input.scale
+        row.scale, row.draft = input.scale, False
         unit.session.add(row)
         await unit.session.flush()
         unit.record(
             Province.of(province).id,
-            {"year": input.year, "scale": {"from": previous, "to": input.scale}},
+            {
+                "year": input.year,
+                "scale": {"from": previous, "to": input.scale},
+                **({"confirmed": True} if confirmed else {}),
+            },
             province=province.code,
         )
         return ProvinceScalePayload(province=Province.of(province), user_errors=[])

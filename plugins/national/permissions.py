@@ -15,6 +15,7 @@ RULES = [
     for action in (
         "setProgramYear",
         "openProgramYear",
+        "confirmProgramYearDrafts",
         "upsertCounties",
         "upsertSchools",
         "setProvinceScale",

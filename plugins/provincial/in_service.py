@@ -89,6 +89,8 @@ class InServiceMutation:
         if problems:
             raise DomainRefusal(problems)
         for year, province in sorted(set(places.values())):
+            # A lock that serialises R30's count per province and year, not a read of the scale: taken on
+            # the row whether it is in force or a draft (hub.scales.in_force is the read).
             await unit.session.execute(
                 select(m.ProvinceScale)
                 .where(m.ProvinceScale.year == year, m.ProvinceScale.province_code == province)
@@ -155,7 +157,8 @@ class InServiceMutation:
     @mutation
     async def set_allowance_standard(unit: Unit, input: SetAllowanceStandardInput) -> AllowanceStandardPayload:
         """R39: the monthly living allowance of the province's volunteers for a year, optionally for one
-        county, with a hardship allowance for remote counties."""
+        county, with a hardship allowance for remote counties. Setting a draft standard (copied by
+        openProgramYear) confirms it."""
         unit.authorize({"serving_province": input.province_code})
         await unit.require_year(input.year)
         hardship = input.hardship_allowance if input.hardship_allowance is not None else Decimal("0")
@@ -208,12 +211,18 @@ class InServiceMutation:
             county_code=input.county_code,
             monthly_allowance=Decimal("0"),
         )
-        row.monthly_allowance, row.hardship_allowance = input.monthly_allowance, hardship
+        confirmed = {"confirmed": True} if row.draft else {}  # a standard copied by openProgramYear, set now
+        row.monthly_allowance, row.hardship_allowance, row.draft = input.monthly_allowance, hardship, False
         unit.session.add(row)
         await unit.session.flush()
         unit.record(
             to_global_id("AllowanceStandard", row.id),
-            {"from": previous, "to": [str(input.monthly_allowance), str(hardship)], "county": input.county_code},
+            {
+                "from": previous,
+                "to": [str(input.monthly_allowance), str(hardship)],
+                "county": input.county_code,
+                **confirmed,
+            },
             province=input.province_code,
             county=input.county_code,
         )
@@ -224,6 +233,7 @@ class InServiceMutation:
                 county_code=row.county_code,
                 monthly_allowance=row.monthly_allowance,
                 hardship_allowance=row.hardship_allowance,
+                draft=row.draft,
             ),
             user_errors=[],
         )

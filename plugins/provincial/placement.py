@@ -143,13 +143,8 @@ class PlacementMutation:
         if acceptance is not None:
             code, why = acceptance
             raise refuse(code, why, "input", "countyCode")
-        scale = (
-            await unit.session.execute(
-                select(m.ProvinceScale)
-                .where(m.ProvinceScale.year == app.year, m.ProvinceScale.province_code == county.province_code)
-                .with_for_update()
-            )
-        ).scalar_one_or_none()
+        in_force = await scales.in_force(unit.session, app.year, [county.province_code], lock=True)
+        scale = in_force.get(county.province_code)  # a draft scale is none (openProgramYear)
         taken = await scales.assigned(unit.session, app.year, county.province_code)
         if scale is None or taken >= scale.scale:
             raise refuse(

@@ -20,6 +20,7 @@ from hub.i18n import _
 from hub.quotas import uses_quota
 from hub.rules.matching import Applicant, Matching, UnplacedReason, match
 from hub.rules.years import parse_year
+from hub.scales import serving_provinces
 
 # R25 names the same statuses: passed selection and the exam, not yet recruited.
 WAITING = (ApplicationStatus.EXAM_PASSED.value, ApplicationStatus.PUBLICIZED.value)
@@ -87,17 +88,14 @@ async def free_quota(session: object, year: str, recruiting: str) -> dict[str, i
         .group_by(m.Application.serving_province_code)
     )
     taken = dict((await session.execute(used)).all())  # type: ignore[attr-defined]
-    cells = (
-        select(m.Quota.serving_province_code, m.Quota.quota)
-        .join(
-            m.ProvinceScale,
-            (m.ProvinceScale.year == m.Quota.year) & (m.ProvinceScale.province_code == m.Quota.serving_province_code),
-        )
-        .where(m.Quota.year == year, m.Quota.recruiting_province_code == recruiting, m.ProvinceScale.scale > 0)
+    serving = await serving_provinces(session, year)  # type: ignore[arg-type]
+    cells = select(m.Quota.serving_province_code, m.Quota.quota).where(
+        m.Quota.year == year, m.Quota.recruiting_province_code == recruiting
     )
     return {
         code: max(quota - taken.get(code, 0), 0)
         for code, quota in (await session.execute(cells)).all()  # type: ignore[attr-defined]
+        if code in serving
     }
 
 
