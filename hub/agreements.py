@@ -45,7 +45,7 @@ def latest() -> Select[Any]:
 
 def refresh(application_ids: Iterable[int] | None = None) -> Update:
     """SQL: rewrite the latest post and term of the given applications (every one that has or had an
-    agreement when None) from their agreements; RETURNING (id, latest_post_id, latest_term_year)."""
+    agreement when None) from their agreements."""
     application = m.Application.__table__
     agreement = m.ServiceAgreement.__table__.alias("agreement")
     top = (
@@ -62,7 +62,12 @@ def refresh(application_ids: Iterable[int] | None = None) -> Update:
         statement = statement.where(or_(application.c.id.in_(signed), application.c.latest_term_year.is_not(None)))
     else:
         statement = statement.where(application.c.id.in_(sorted(set(application_ids))))
-    return statement.returning(application.c.id, application.c.latest_post_id, application.c.latest_term_year)
+    return statement
+
+
+def refresh_sql(dialect: Any) -> str:
+    """`refresh()` of every application as SQL text of `dialect`, for a loader that bypasses the ORM (COPY)."""
+    return str(refresh().compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
 
 
 def _written(session: Session) -> set[int | None]:
@@ -85,7 +90,9 @@ def _written(session: Session) -> set[int | None]:
 
 def _apply(session: Session, statement: Update) -> None:
     """Run `refresh`'s statement and give the session's loaded applications the values it wrote."""
-    for key, post_id, term_year in session.connection().execute(statement).all():
+    application = m.Application.__table__
+    returning = statement.returning(application.c.id, application.c.latest_post_id, application.c.latest_term_year)
+    for key, post_id, term_year in session.connection().execute(returning).all():
         loaded = session.identity_map.get(inspect(m.Application).identity_key_from_primary_key((key,)))
         if loaded is not None:
             set_committed_value(loaded, "latest_post_id", post_id)
