@@ -10,6 +10,10 @@
 4. Timing: each server in turn is started, warmed up, and sent `--requests` requests per query at
    `--concurrency` (bounded by `--max-seconds`); req/s, p50 and p99, and each as a ratio to the limit.
 
+`--baseline PATH --baseline-database-url URL` adds the server `baseline`: the hub of another checkout (an
+earlier commit, with its own `.venv`) over the database its own bench.generate made, timed in the same run as
+today's hub, so that "2x that commit" or "within noise of that commit" is one run's ratio.
+
     python -m bench.run --scale 1.0 --servers hub,limit,postgraphile --requests 500 --json results.json
 """
 
@@ -37,7 +41,7 @@ POSTGRAPHILE_QUERIES = servers.POSTGRAPHILE / "queries"
 COMPUTED_COLUMNS = servers.POSTGRAPHILE / "computed_columns.sql"
 SECRET = "xibu-bench-secret-of-at-least-32-bytes-long"
 LIMIT_QUERIES = ("q1_province_dashboard", "q2_volunteer_page")
-SERVERS = ("hub", "hub-executor", "limit", "postgraphile")
+SERVERS = ("hub", "baseline", "hub-executor", "limit", "postgraphile")
 ANONYMOUS = "anonymous"  # PostGraphile's queries carry no token
 NOT_QUERIES = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 # PostGraphile's names for the hub's fields in Q1/Q2 (its amber preset names relations after the key).
@@ -222,8 +226,15 @@ def apply_computed_columns(database_url: str) -> None:
     asyncio.run(apply())
 
 
-def make_server(name: str, database_url: str, logs: Path) -> servers.Server:
+def make_server(
+    name: str, database_url: str, logs: Path, baseline: Path | None = None, baseline_url: str = ""
+) -> servers.Server:
     env = servers.hub_env(database_url, SECRET, generate.BENCH_TODAY.isoformat())
+    if name == "baseline" and baseline is not None:  # the other checkout's own hub over its own database
+        env = servers.hub_env(baseline_url, SECRET, generate.BENCH_TODAY.isoformat())
+        command = [str(baseline / ".venv" / "bin" / "hub"), "serve", "--host", servers.HOST]
+        port = servers.free_port()
+        return servers.Server(name, [*command, "--port", str(port)], env, port, logs / f"{name}.log", cwd=baseline)
     if name == "hub":
         return servers.hub_server(env, logs)
     if name == "hub-executor":  # the same hub with the read planner off: what the planner buys
@@ -233,9 +244,11 @@ def make_server(name: str, database_url: str, logs: Path) -> servers.Server:
     return servers.postgraphile_server(database_url, logs)
 
 
-def queries_of(name: str, queries: list[BenchQuery]) -> list[BenchQuery]:
+def queries_of(name: str, queries: list[BenchQuery], baseline: Path | None = None) -> list[BenchQuery]:
     if name in ("hub", "hub-executor"):
         return queries
+    if name == "baseline" and baseline is not None:  # the queries the earlier checkout had too
+        return [q for q in queries if (baseline / "bench" / "queries" / f"{q.name}.graphql").exists()]
     if name == "limit":
         return [q for q in queries if q.name in LIMIT_QUERIES]
     return [pq for q in queries if q.name in LIMIT_QUERIES and (pq := postgraphile_query(q)) is not None]
@@ -251,9 +264,9 @@ def check(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
             results["problems"].append(f"hub answered {name} with an error: {json.dumps(entry['answer'])[:500]}")
     if not hub:
         return checks  # nothing to check against: the hub was not run
-    for other in ("limit", "postgraphile"):
+    for other in ("limit", "baseline", "postgraphile"):
         for name, entry in answers.get(other, {}).items():
-            theirs = entry["answer"] if other == "limit" else renamed(entry["answer"], POSTGRAPHILE_NAMES)
+            theirs = entry["answer"] if other != "postgraphile" else renamed(entry["answer"], POSTGRAPHILE_NAMES)
             ours = hub.get(name, {}).get("answer")
             equal = ours is not None and theirs == ours and not theirs.get("errors")
             checks.setdefault(name, {})[f"hub_equals_{other}"] = equal
@@ -304,6 +317,20 @@ def ratios(results: dict[str, Any]) -> None:
             }
 
 
+def against_baseline(results: dict[str, Any]) -> list[str]:
+    """Today's hub as a ratio to the baseline checkout's, query by query (req/s: higher is better; p99: lower)."""
+    timing = results["timing"]
+    lines = []
+    for query, base in sorted(timing.get("baseline", {}).items()):
+        ours = timing.get("hub", {}).get(query)
+        if ours and base["req_per_s"] and base["p99_ms"]:
+            ratio = round(ours["req_per_s"] / base["req_per_s"], 3)
+            tail = round(ours["p99_ms"] / base["p99_ms"], 3)
+            ours["ratio_to_baseline"] = {"req_per_s": ratio, "p99": tail}
+            lines.append(f"hub ÷ baseline, {query}: req/s {ratio:.3g}×, p99 {tail:.3g}×")
+    return lines
+
+
 def report(results: dict[str, Any]) -> str:
     """The figures as a Markdown table."""
     lines = [
@@ -338,7 +365,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--admin-url", default=generate.DEFAULT_URL, help="where to create the bench database")
     parser.add_argument("--keep-database", action="store_true", help="keep the generated database")
     parser.add_argument(
-        "--servers", default="hub,limit", help="comma-separated: hub, hub-executor (planner off), limit, postgraphile"
+        "--servers",
+        default="hub,limit",
+        help="comma-separated: hub, baseline (needs --baseline), hub-executor (planner off), limit, postgraphile",
     )
     parser.add_argument("--requests", type=int, default=500, help="timed requests per server and query")
     parser.add_argument("--concurrency", type=int, default=16)
@@ -347,6 +376,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--warmup-seconds", type=float, default=15.0, help="time bound of one warm-up")
     parser.add_argument("--client-processes", type=int, default=1, help="client processes sharing the load")
     parser.add_argument("--client", choices=("raw", "httpx"), default="raw", help="HTTP client of the load")
+    parser.add_argument(
+        "--baseline", type=Path, default=None, help="another checkout (with .venv) to time as 'baseline'"
+    )
+    parser.add_argument("--baseline-database-url", default="", help="the bench database the baseline's generate made")
     parser.add_argument("--json", type=Path, default=None, help="write every figure to this JSON file")
     return parser
 
@@ -358,6 +391,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown or not names:
         sys.exit(f"bench: --servers takes {', '.join(SERVERS)}, not {', '.join(sorted(unknown)) or 'nothing'}")
     names = [n for n in SERVERS if n in names]  # the hub first: the others are checked against it
+    if "baseline" in names and not (args.baseline and args.baseline_database_url):
+        sys.exit("bench: the server baseline needs --baseline PATH and --baseline-database-url URL")
     if args.requests < 1 or args.concurrency < 1 or args.max_seconds <= 0 or args.warmup_seconds <= 0:
         sys.exit("bench: --requests, --concurrency, --max-seconds and --warmup-seconds must be positive")
     queries = load_queries()
@@ -386,8 +421,8 @@ def main(argv: list[str] | None = None) -> int:
         print("answers (before any timing):", flush=True)
         for name in list(names):
             try:
-                with make_server(name, url, logs) as server:
-                    results["answers"][name] = fetch_answers(server, queries_of(name, queries))
+                with make_server(name, url, logs, args.baseline, args.baseline_database_url) as server:
+                    results["answers"][name] = fetch_answers(server, queries_of(name, queries, args.baseline))
             except RuntimeError as exc:
                 results["problems" if name != "postgraphile" else "warnings"].append(f"{name} did not start: {exc}")
                 results["skipped"][name] = str(exc).splitlines()[0]
@@ -399,9 +434,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"timing: {args.requests} requests per query at concurrency {args.concurrency}:", flush=True)
         for name in names:
             try:
-                with make_server(name, url, logs) as server:
+                with make_server(name, url, logs, args.baseline, args.baseline_database_url) as server:
                     answers = results["answers"].get(name, {})
-                    results["timing"][name] = measure(server, queries_of(name, queries), answers, args)
+                    results["timing"][name] = measure(server, queries_of(name, queries, args.baseline), answers, args)
             except RuntimeError as exc:
                 where = "problems" if name != "postgraphile" else "warnings"
                 results[where].append(f"{name} failed while timing: {exc}")
@@ -409,6 +444,8 @@ def main(argv: list[str] | None = None) -> int:
     results["seconds"] = round(time.perf_counter() - started, 1)
     table = report(results)
     print("\n" + table)
+    for line in against_baseline(results):
+        print(line)
     for problem in results["problems"]:
         print(f"PROBLEM: {problem}", file=sys.stderr)
     for warning in results["warnings"]:

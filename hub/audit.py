@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from hub.auth import Actor
+from hub.i18n import _
 from hub.models import AuditEntry, AuditScope
 
 GENESIS = "0" * 64
@@ -114,15 +115,26 @@ async def verify(session: AsyncSession, checkpoint: Vouched | None = None) -> Ve
         count += 1
         if entry_hash(entry, scopes) != entry.hash:
             return Verdict(
-                count, expected, entry.id, f"entry {entry.id} was altered: its content no longer gives its hash"
+                count,
+                expected,
+                entry.id,
+                _("entry {id} was altered: its content no longer gives its hash", id=entry.id),
             )
         if entry.prev_hash != expected or entry.seq != count:
-            before = "the start of the log" if expected == GENESIS else f"the entry before it ({expected[:12]}…)"
+            before = (
+                _("the start of the log")
+                if expected == GENESIS
+                else _("the entry before it ({hash}…)", hash=expected[:12])
+            )
             return Verdict(
                 count,
                 expected,
                 entry.id,
-                f"entry {entry.id} does not follow {before}: an entry is missing, added or moved there",
+                _(
+                    "entry {id} does not follow {before}: an entry is missing, added or moved there",
+                    id=entry.id,
+                    before=before,
+                ),
             )
         expected = entry.hash
         if checkpoint is not None and count == checkpoint.entries:
@@ -132,15 +144,22 @@ async def verify(session: AsyncSession, checkpoint: Vouched | None = None) -> Ve
         when = checkpoint.at.isoformat(timespec="seconds")
         if count < checkpoint.entries:
             cut = checkpoint.entries - count
-            reason = (
-                f"the tail was cut: the checkpoint of {when} vouches for {checkpoint.entries} entries, "
-                f"the log holds {count} ({cut} missing at the end)"
+            reason = _(
+                "the tail was cut: the checkpoint of {when} vouches for {entries} entries, "
+                "the log holds {count} ({cut} missing at the end)",
+                when=when,
+                entries=checkpoint.entries,
+                count=count,
+                cut=cut,
             )
             return Verdict(count, expected, None, reason, pending, cut)
         if at_checkpoint != checkpoint.head:
-            reason = (
-                f"the log was rewritten: entry {checkpoint.entries} does not have the head the checkpoint of "
-                f"{when} vouches for ({checkpoint.head[:12]}…)"
+            reason = _(
+                "the log was rewritten: entry {entries} does not have the head the checkpoint of "
+                "{when} vouches for ({head}…)",
+                entries=checkpoint.entries,
+                when=when,
+                head=checkpoint.head[:12],
             )
             return Verdict(count, expected, None, reason, pending)
     return Verdict(count, expected, pending=pending)

@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from hub.audit import GENESIS
+from hub.i18n import _
 from hub.models import AuditEntry
 from hub.settings import Settings
 
@@ -77,9 +78,9 @@ class Checkpoint:
                 signature=str(data["signature"]),
             )
         except (ValueError, KeyError, TypeError) as exc:
-            raise CheckpointError(f"not a checkpoint: {exc}") from exc
+            raise CheckpointError(_("not a checkpoint: {reason}", reason=exc)) from exc
         if data.get("log") != LOG:
-            raise CheckpointError(f"not a checkpoint of the {LOG}")
+            raise CheckpointError(_("not a checkpoint of the {log}", log=LOG))
         return checkpoint
 
 
@@ -88,9 +89,9 @@ def private_key(pem: str) -> Ed25519PrivateKey:
     try:
         key = serialization.load_pem_private_key(pem.encode("utf-8"), password=None)
     except (ValueError, TypeError) as exc:
-        raise CheckpointError(f"the audit signing key cannot be read: {exc}") from exc
+        raise CheckpointError(_("the audit signing key cannot be read: {reason}", reason=exc)) from exc
     if not isinstance(key, Ed25519PrivateKey):
-        raise CheckpointError("the audit signing key must be an Ed25519 key")
+        raise CheckpointError(_("the audit signing key must be an Ed25519 key"))
     return key
 
 
@@ -101,9 +102,9 @@ def public_key(pem: str) -> Ed25519PublicKey:
     try:
         key = serialization.load_pem_public_key(pem.encode("utf-8"))
     except (ValueError, TypeError) as exc:
-        raise CheckpointError(f"the audit public key cannot be read: {exc}") from exc
+        raise CheckpointError(_("the audit public key cannot be read: {reason}", reason=exc)) from exc
     if not isinstance(key, Ed25519PublicKey):
-        raise CheckpointError("the audit public key must be an Ed25519 key")
+        raise CheckpointError(_("the audit public key must be an Ed25519 key"))
     return key
 
 
@@ -132,11 +133,13 @@ def sign(key: Ed25519PrivateKey, entries: int, head: str, at: datetime) -> Check
 def check(checkpoint: Checkpoint, key: Ed25519PublicKey) -> Checkpoint:
     """The checkpoint, if `key` signed it; CheckpointError otherwise."""
     if checkpoint.key != key_id(key):
-        raise CheckpointError(f"the checkpoint was signed by key {checkpoint.key}, not by {key_id(key)}")
+        raise CheckpointError(
+            _("the checkpoint was signed by key {key}, not by {expected}", key=checkpoint.key, expected=key_id(key))
+        )
     try:
         key.verify(base64.b64decode(checkpoint.signature, validate=True), checkpoint.body())
     except (InvalidSignature, ValueError) as exc:
-        raise CheckpointError("the checkpoint's signature does not hold: it was altered or forged") from exc
+        raise CheckpointError(_("the checkpoint's signature does not hold: it was altered or forged")) from exc
     return checkpoint
 
 
@@ -170,15 +173,17 @@ def newest(path: str | Path, key: Ed25519PublicKey) -> Checkpoint:
     try:
         lines = [line for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
     except OSError as exc:
-        raise CheckpointError(f"cannot read the checkpoints in {path}: {exc.strerror}") from exc
+        raise CheckpointError(
+            _("cannot read the checkpoints in {file}: {reason}", file=path, reason=exc.strerror)
+        ) from exc
     if not lines:
-        raise CheckpointError(f"{path} holds no checkpoint")
+        raise CheckpointError(_("{file} holds no checkpoint", file=path))
     found = []
     for number, line in enumerate(lines, 1):
         try:
             found.append(check(Checkpoint.from_json(line), key))
         except CheckpointError as exc:
-            raise CheckpointError(f"{path}, line {number}: {exc}") from exc
+            raise CheckpointError(_("{file}, line {line}: {reason}", file=path, line=number, reason=exc)) from exc
     return max(found, key=lambda c: (c.entries, c.at))
 
 

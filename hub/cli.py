@@ -9,25 +9,27 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import socket
 import sys
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from hub.auth import make_token
 from hub.enums import OfficeLevel
-from hub.i18n import LANGUAGES, _, negotiate, speaking
+from hub.i18n import LANGUAGES, N_, _, catalogue, language, negotiate, speaking
 from hub.settings import ConfigurationError, Settings
 from hub.stop import Stop
 
 EXIT_CODES = {
-    0: "done",
-    1: "refused: a file with problems (nothing written), a broken audit trail",
-    2: "wrong usage: an unknown option, a missing or unreadable file, no database here, bad configuration",
-    3: "the database cannot be reached",
-    130: "interrupted (Ctrl-C)",
+    0: N_("done"),
+    1: N_("refused: a file with problems (nothing written), a broken audit trail"),
+    2: N_("wrong usage: an unknown option, a missing or unreadable file, no database here, bad configuration"),
+    3: N_("the database cannot be reached"),
+    130: N_("interrupted (Ctrl-C)"),
 }
 
 
@@ -35,7 +37,7 @@ def _settings() -> Settings:
     try:
         return Settings.from_env()
     except (ConfigurationError, ValueError) as exc:
-        raise Stop(f"hub: {exc}") from None
+        raise Stop(_("hub: {reason}", reason=exc)) from None
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -68,7 +70,7 @@ def _plugins(settings: Settings):  # type: ignore[no-untyped-def]
     try:
         return HubPlugins(settings.plugins)
     except PluginError as exc:
-        raise Stop(f"hub: {exc}") from None
+        raise Stop(_("hub: {reason}", reason=exc)) from None
 
 
 def installed():  # type: ignore[no-untyped-def]
@@ -101,9 +103,9 @@ def cmd_token(args: argparse.Namespace) -> None:
         _revoke(args, settings)
         return
     if args.action is not None or args.jti is not None:
-        raise Stop("hub: token takes --level and --sub to make a token, or: token revoke JTI|TOKEN")
+        raise Stop(_("hub: token takes --level and --sub to make a token, or: token revoke JTI|TOKEN"))
     if not args.level or not args.sub:
-        raise Stop("hub: token needs --level and --sub")
+        raise Stop(_("hub: token needs --level and --sub"))
     try:
         print(make_token(settings, args.level, args.sub, args.code, args.ttl))
     except Exception as exc:
@@ -117,7 +119,7 @@ def _revoke(args: argparse.Namespace, settings: Settings) -> None:
 
     jti, expires = token_id(args.jti or "")
     if jti is None:
-        raise Stop("hub: token revoke needs the token's jti, or the token itself (with a jti claim)")
+        raise Stop(_("hub: token revoke needs the token's jti, or the token itself (with a jti claim)"))
 
     async def run() -> bool:
         engine = make_engine(settings.database_url, 1, settings.pgbouncer)
@@ -127,7 +129,7 @@ def _revoke(args: argparse.Namespace, settings: Settings) -> None:
             await engine.dispose()
 
     new = asyncio.run(run())
-    print(f"token {jti} revoked" if new else f"token {jti} was already revoked")
+    print(_("token {jti} revoked", jti=jti) if new else _("token {jti} was already revoked", jti=jti))
 
 
 def cmd_schema(args: argparse.Namespace) -> None:
@@ -156,18 +158,21 @@ def cmd_serve(args: argparse.Namespace) -> None:
     if args.demo:
         from hub.demo import DEMO_TOKENS, load_demo
 
-        print(f"demo: migrating {settings.database_url} ...", flush=True)
+        print(_("demo: migrating {url} ...", url=settings.database_url), flush=True)
         migrate.upgrade(settings, installed())
-        print("demo: loading the demo data set ...", flush=True)
+        print(_("demo: loading the demo data set ..."), flush=True)
         print(asyncio.run(load_demo(settings)), flush=True)
         print(
-            '\nTokens (valid 7 days), paste one into GraphiQL\'s headers as {"Authorization": "Bearer <token>"}:',
+            "\n"
+            + _("Tokens (valid 7 days), paste one into GraphiQL's headers as {header}:").format(
+                header='{"Authorization": "Bearer <token>"}'
+            ),
             flush=True,
         )
         for level, code, subject, what in DEMO_TOKENS:
             token = make_token(settings, level, subject, code, ttl=7 * 24 * 3600)
             print(f"\n  {level:<10} {what}\n  {token}", flush=True)
-        print(f"\nGraphiQL: http://{args.host}:{args.port}/graphql\n", flush=True)
+        print("\n" + _("GraphiQL: {url}", url=f"http://{args.host}:{args.port}/graphql") + "\n", flush=True)
     if args.workers > 1:
         uvicorn.run(
             "hub.app:create_app",
@@ -206,21 +211,26 @@ def cmd_audit(args: argparse.Namespace) -> None:
     settings = existing_database(_settings())
     if args.action == "keygen":
         if not args.output:
-            raise Stop("hub: audit keygen needs --output FILE for the private key")
+            raise Stop(_("hub: audit keygen needs --output FILE for the private key"))
         private, public = checkpoints.new_key()
         descriptor = os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w", encoding="ascii") as handle:
             handle.write(private)
-        print(f"private key written to {args.output} (HUB_AUDIT_SIGNING_KEY); its public key (HUB_AUDIT_PUBLIC_KEY):")
+        print(
+            _(
+                "private key written to {file} (HUB_AUDIT_SIGNING_KEY); its public key (HUB_AUDIT_PUBLIC_KEY):",
+                file=args.output,
+            )
+        )
         print(public, end="")
         return
     try:
         vouched = _checkpoint_to_verify(args, settings) if args.action == "verify" else None
         signer = checkpoints.private_key(settings.audit_signing_key) if settings.audit_signing_key else None
     except checkpoints.CheckpointError as exc:
-        raise Stop(f"hub: {exc}") from None
+        raise Stop(_("hub: {reason}", reason=exc)) from None
     if args.action == "checkpoint" and signer is None:
-        raise Stop("hub: audit checkpoint needs HUB_AUDIT_SIGNING_KEY (see hub audit keygen)")
+        raise Stop(_("hub: audit checkpoint needs HUB_AUDIT_SIGNING_KEY (see hub audit keygen)"))
 
     async def run():  # type: ignore[no-untyped-def]
         engine = make_engine(settings.database_url, 1, settings.pgbouncer)
@@ -239,7 +249,7 @@ def cmd_audit(args: argparse.Namespace) -> None:
 
     result = asyncio.run(run())
     if args.action == "seal":
-        print(f"sealed {result} entries")
+        print(_("sealed {count} entries", count=result))
         return
     if args.action == "checkpoint":
         witness = args.output or settings.audit_witness
@@ -248,13 +258,23 @@ def cmd_audit(args: argparse.Namespace) -> None:
         print(result.to_json())
         return
     verdict = result
-    pending = f"; {verdict.pending} entries not sealed yet" if verdict.pending else ""
     if not verdict.intact:
         if verdict.broken_at is None:
-            raise Stop(f"audit trail BROKEN: {verdict.reason}", 1)
-        raise Stop(f"audit trail BROKEN after {verdict.entries - 1} good entries: {verdict.reason}", 1)
-    against = f", as the checkpoint of {vouched.at.isoformat(timespec='seconds')} vouches" if vouched else ""
-    print(f"audit trail intact: {verdict.entries} entries, head {verdict.head}{against}{pending}")
+            raise Stop(_("audit trail BROKEN: {reason}", reason=verdict.reason), 1)
+        raise Stop(
+            _(
+                "audit trail BROKEN after {count} good entries: {reason}",
+                count=verdict.entries - 1,
+                reason=verdict.reason,
+            ),
+            1,
+        )
+    line = _("audit trail intact: {count} entries, head {head}", count=verdict.entries, head=verdict.head)
+    if vouched:
+        line += _(", as the checkpoint of {at} vouches", at=vouched.at.isoformat(timespec="seconds"))
+    if verdict.pending:
+        line += _("; {count} entries not sealed yet", count=verdict.pending)
+    print(line)
 
 
 def _checkpoint_to_verify(args: argparse.Namespace, settings: Settings):  # type: ignore[no-untyped-def]
@@ -267,7 +287,7 @@ def _checkpoint_to_verify(args: argparse.Namespace, settings: Settings):  # type
         return None
     pem = settings.audit_public_key or settings.audit_signing_key
     if not pem:
-        raise checkpoints.CheckpointError("checking a checkpoint needs HUB_AUDIT_PUBLIC_KEY (or the signing key)")
+        raise checkpoints.CheckpointError(_("checking a checkpoint needs HUB_AUDIT_PUBLIC_KEY (or the signing key)"))
     return checkpoints.newest(path, checkpoints.public_key(pem))
 
 
@@ -285,7 +305,7 @@ def cmd_documents(args: argparse.Namespace) -> None:
             data = json.load(handle)
         entries = read_manifest(data, compose(_plugins(settings))._schema)
     except (OSError, ValueError) as exc:  # ManifestError and JSONDecodeError are ValueErrors
-        raise Stop(f"hub: {args.manifest}: {exc}") from None
+        raise Stop(_("hub: {file}: {reason}", file=args.manifest, reason=exc)) from None
 
     async def run() -> tuple[int, int]:
         engine = make_engine(settings.database_url, 1, settings.pgbouncer)
@@ -298,8 +318,16 @@ def cmd_documents(args: argparse.Namespace) -> None:
     try:
         added, present = asyncio.run(run())
     except ManifestError as exc:
-        raise Stop(f"hub: {args.manifest}: {exc}") from None
-    print(f"{added} documents registered, {present} already registered ({len(entries)} in {args.manifest})")
+        raise Stop(_("hub: {file}: {reason}", file=args.manifest, reason=exc)) from None
+    print(
+        _(
+            "{added} documents registered, {present} already registered ({count} in {file})",
+            added=added,
+            present=present,
+            count=len(entries),
+            file=args.manifest,
+        )
+    )
 
 
 def cmd_import(args: argparse.Namespace) -> None:
@@ -317,74 +345,81 @@ def cmd_recruitment(args: argparse.Namespace) -> None:
 def build_parser() -> argparse.ArgumentParser:
     from hub import __version__
 
-    codes = "\n".join(f"  {code:<4} {what}" for code, what in EXIT_CODES.items())
+    codes = "\n".join(f"  {code:<4} {_(what)}" for code, what in EXIT_CODES.items())
     parser = argparse.ArgumentParser(
         prog="hub",
-        description="The Western Program data hub (大学生志愿服务西部计划)",
-        epilog=f"exit status:\n{codes}",
+        description=_("The Western Program data hub (大学生志愿服务西部计划)"),
+        epilog=_("exit status:") + f"\n{codes}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"%(prog)s {__version__}",
+        help=_("show program's version number and exit"),
+    )
     parser.add_argument(
         "--lang",
         choices=LANGUAGES,
         default=None,
-        help="language of the messages: zh (default) or en; default from HUB_LANG, then LANG",
+        help=_("language of the messages: zh (default) or en; default from HUB_LANG, then LANG"),
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    db = sub.add_parser("db", help="database migrations")
-    db.add_argument("action", choices=["upgrade", "downgrade"], help="upgrade (creates the database) or downgrade")
-    db.add_argument("--revision", default=None, help="target revision (upgrade: heads, downgrade: required)")
+    db = sub.add_parser("db", help=_("database migrations"))
+    db.add_argument("action", choices=["upgrade", "downgrade"], help=_("upgrade (creates the database) or downgrade"))
+    db.add_argument("--revision", default=None, help=_("target revision (upgrade: heads, downgrade: required)"))
     db.set_defaults(func=cmd_db)
 
-    serve = sub.add_parser("serve", help="serve /graphql, /healthz, /readyz")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
-    serve.add_argument("--workers", type=int, default=1, help="worker processes sharing one database")
-    serve.add_argument("--demo", action="store_true", help="migrate, load demo data, print tokens, serve")
+    serve = sub.add_parser("serve", help=_("serve /graphql, /healthz, /readyz"))
+    serve.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default 127.0.0.1)"))
+    serve.add_argument("--port", type=int, default=8000, help=_("port to listen on (default 8000)"))
+    serve.add_argument("--workers", type=int, default=1, help=_("worker processes sharing one database"))
+    serve.add_argument("--demo", action="store_true", help=_("migrate, load demo data, print tokens, serve"))
     serve.set_defaults(func=cmd_serve)
 
-    token = sub.add_parser("token", help="print a signed token; `token revoke JTI|TOKEN` withdraws one")
-    token.add_argument("action", nargs="?", choices=["revoke"], help="revoke: refuse a token from now on")
-    token.add_argument("jti", nargs="?", help="revoke: the token's jti, or the whole token")
-    token.add_argument("--level", choices=[lv.value.lower() for lv in OfficeLevel], help="the office level")
-    token.add_argument("--code", default=None, help="the office's code (province, county or school code)")
-    token.add_argument("--sub", help="the subject: who the token is for (an account name)")
-    token.add_argument("--ttl", type=int, default=3600, help="seconds the token is valid (default 3600)")
-    token.add_argument("--reason", default=None, help="revoke: why (kept with the revocation)")
+    token = sub.add_parser("token", help=_("print a signed token; `token revoke JTI|TOKEN` withdraws one"))
+    token.add_argument("action", nargs="?", choices=["revoke"], help=_("revoke: refuse a token from now on"))
+    token.add_argument("jti", nargs="?", help=_("revoke: the token's jti, or the whole token"))
+    token.add_argument("--level", choices=[lv.value.lower() for lv in OfficeLevel], help=_("the office level"))
+    token.add_argument("--code", default=None, help=_("the office's code (province, county or school code)"))
+    token.add_argument("--sub", help=_("the subject: who the token is for (an account name)"))
+    token.add_argument("--ttl", type=int, default=3600, help=_("seconds the token is valid (default 3600)"))
+    token.add_argument("--reason", default=None, help=_("revoke: why (kept with the revocation)"))
     token.set_defaults(func=cmd_token)
 
-    audit = sub.add_parser("audit", help="the audit log's hash chain and its signed checkpoints")
+    audit = sub.add_parser("audit", help=_("the audit log's hash chain and its signed checkpoints"))
     audit.add_argument(
         "action",
         choices=["verify", "seal", "checkpoint", "keygen"],
-        help="verify: walk the chain, exit 1 at a break or a cut tail; seal: seal pending entries now; "
-        "checkpoint: sign the head; keygen: write a signing key",
+        help=_(
+            "verify: walk the chain, exit 1 at a break or a cut tail; seal: seal pending entries now; "
+            "checkpoint: sign the head; keygen: write a signing key"
+        ),
     )
-    audit.add_argument("--checkpoint", default=None, help="verify: the witness file (default HUB_AUDIT_WITNESS)")
-    audit.add_argument("--output", default=None, help="checkpoint: the witness file; keygen: the private key file")
+    audit.add_argument("--checkpoint", default=None, help=_("verify: the witness file (default HUB_AUDIT_WITNESS)"))
+    audit.add_argument("--output", default=None, help=_("checkpoint: the witness file; keygen: the private key file"))
     audit.set_defaults(func=cmd_audit)
 
-    schema = sub.add_parser("schema", help="print the SDL of the schema as configured (standalone: `export`)")
-    schema.add_argument("action", nargs="?", choices=["export"], default="export", help="export (the default)")
-    schema.add_argument("--output", "-o", default=None, help="write to this file instead of stdout")
+    schema = sub.add_parser("schema", help=_("print the SDL of the schema as configured (standalone: `export`)"))
+    schema.add_argument("action", nargs="?", choices=["export"], default="export", help=_("export (the default)"))
+    schema.add_argument("--output", "-o", default=None, help=_("write to this file instead of stdout"))
     schema.set_defaults(func=cmd_schema)
 
-    documents = sub.add_parser("documents", help="trusted documents (HUB_TRUSTED_DOCUMENTS)")
-    documents.add_argument("action", choices=["add"], help="add: register the operations of a manifest")
-    documents.add_argument("manifest", help="Apollo's persisted query manifest, or an {id: document} JSON map")
-    documents.add_argument("--client", default=None, help="the front end the manifest belongs to")
+    documents = sub.add_parser("documents", help=_("trusted documents (HUB_TRUSTED_DOCUMENTS)"))
+    documents.add_argument("action", choices=["add"], help=_("add: register the operations of a manifest"))
+    documents.add_argument("manifest", help=_("Apollo's persisted query manifest, or an {id: document} JSON map"))
+    documents.add_argument("--client", default=None, help=_("the front end the manifest belongs to"))
     documents.set_defaults(func=cmd_documents)
 
     from hub.commands.exchange import add_import_arguments
 
-    add_import_arguments(sub.add_parser("import", help="import counties, schools, posts or volunteers from a file"))
+    add_import_arguments(sub.add_parser("import", help=_("import counties, schools, posts or volunteers from a file")))
     sub.choices["import"].set_defaults(func=cmd_import)
 
     from hub.recruitment_suggestions import add_arguments as add_recruitment_arguments
 
-    add_recruitment_arguments(sub.add_parser("recruitment", help="recruitment suggestions (--xlsx, --apply)"))
+    add_recruitment_arguments(sub.add_parser("recruitment", help=_("recruitment suggestions (--xlsx, --apply)")))
     sub.choices["recruitment"].set_defaults(func=cmd_recruitment)
     from hub.commands.events import add_arguments as add_event_arguments
 
@@ -393,9 +428,34 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = build_parser().parse_args(argv)
-    with speaking(args.lang or negotiate(os.environ.get("HUB_LANG") or os.environ.get("LANG", "").split(".")[0])):
+    with speaking(asked_language(sys.argv[1:] if argv is None else argv)):
+        with argparse_speaking():
+            args = build_parser().parse_args(argv)  # built in the language: its help texts come from the catalogue
         _run(args)
+
+
+@contextlib.contextmanager
+def argparse_speaking() -> Iterator[None]:
+    """argparse's own words (usage:, options, its usage errors) from the catalogue while `hub` parses its
+    arguments: argparse looks each up through its module's gettext function, pointed here at the catalogue
+    of the current language for the parse only (another parser of the process, pytest's, is left alone)."""
+    original = argparse._  # type: ignore[attr-defined]
+    argparse._ = lambda message: catalogue(language()).gettext(message)  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._ = original  # type: ignore[attr-defined]
+
+
+def asked_language(argv: list[str]) -> str:
+    """The language of a command: --lang (read before the parser, whose help and usage errors speak it),
+    else HUB_LANG, else LANG's language; Chinese when none of them names one of ours."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--lang", default=None)
+    lang = early.parse_known_args(argv)[0].lang
+    if lang in LANGUAGES:
+        return lang
+    return negotiate(os.environ.get("HUB_LANG") or os.environ.get("LANG", "").split(".")[0])
 
 
 def _run(args: argparse.Namespace) -> None:

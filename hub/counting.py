@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, exists, false, func, or_, select
+from sqlalchemy import Integer, and_, cast, exists, false, func, or_, select
 
 from hub import models as m
 from hub.enums import ApplicationStatus
@@ -111,6 +111,28 @@ def served_in_county(year: str, county: Any, application: Any = None) -> Any:
     return or_(
         and_(application.year == year, application.county_code == county),
         _terms(year, application, county),
+    )
+
+
+def first_year(code: Any) -> Any:
+    """SQL: the first calendar year of a program-year code (`parse_year` of a column), portable SQL."""
+    return cast(func.substr(code, 1, 4), Integer)
+
+
+def served_in_county_of(year: Any, county: Any, application: Any) -> Any:
+    """SQL: `served_in_county` for a year that is itself SQL (a program_years column, one row per year):
+    assigned to the county for that year, or serving there in the term that covers it (term k of an
+    application of year Y₀ covers Y₀ + k − 1, as `term_covers` spells it for a year known in Python)."""
+    agreement = m.ServiceAgreement.__table__.alias("term")
+    term = and_(
+        agreement.c.application_id == application.id,
+        agreement.c.county_code == county,
+        agreement.c.term_year.between(1, MAX_TERMS),
+        first_year(application.year) + agreement.c.term_year - 1 == first_year(year),
+    )
+    return or_(
+        and_(application.year == year, application.county_code == county),
+        exists(select(agreement.c.id).where(term).correlate_except(agreement)),
     )
 
 

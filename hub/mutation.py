@@ -24,6 +24,7 @@ from hub.audit import write_entry
 from hub.auth import Actor
 from hub.enums import Milestone, UserErrorCode
 from hub.errors import DomainRefusal, Problem, forbidden, refusal, refuse, unauthenticated
+from hub.i18n import _
 from hub.ids import int_key
 from hub.outbox import write_event
 from hub.permissions import Decision, Target
@@ -88,14 +89,18 @@ class Unit:
         key = int_key(global_id, model.__name__)
         row = None if key is None else await self.session.get(model, key, with_for_update=True)
         if row is None:
-            raise refuse(UserErrorCode.NOT_FOUND, f"no {model.__name__} has the id {global_id!r}", *field)
+            raise refuse(
+                UserErrorCode.NOT_FOUND, _("no {kind} has the id {id!r}", kind=model.__name__, id=global_id), *field
+            )
         return row
 
     async def require_year(self, year: str, *field: str) -> dict[Milestone, date]:
         """The timeline of `year`; NOT_FOUND (at `field`, by default input.year) when there is no such year."""
         timeline = await self.hub.timeline(self.session, year)
         if timeline is None:
-            raise refuse(UserErrorCode.NOT_FOUND, f"there is no program year {year}", *(field or ("input", "year")))
+            raise refuse(
+                UserErrorCode.NOT_FOUND, _("there is no program year {year}", year=year), *(field or ("input", "year"))
+            )
         return timeline
 
     async def ensure_open(self, year: str, milestone: Milestone) -> None:

@@ -17,8 +17,16 @@ from sqlalchemy.sql.elements import ColumnElement, True_
 
 from hub.auth import Actor
 from hub.enums import OfficeLevel
+from hub.i18n import N_, _
 
 Target = Mapping[str, Any]
+OFFICES = {  # an office level as a refusal names it
+    OfficeLevel.NATIONAL: N_("national"),
+    OfficeLevel.PROVINCIAL: N_("provincial"),
+    OfficeLevel.COUNTY: N_("county"),
+    OfficeLevel.SCHOOL: N_("school"),
+    OfficeLevel.VOLUNTEER: N_("volunteer"),
+}
 
 
 def everywhere(_actor: Actor, _target: Target) -> bool:
@@ -28,12 +36,13 @@ def everywhere(_actor: Actor, _target: Target) -> bool:
 
 @dataclass(frozen=True)
 class Rule:
-    """Allows `level` to perform `action` when `check(actor, target)` holds; `describes` says on what."""
+    """Allows `level` to perform `action` when `check(actor, target)` holds; `describes` says on what (a
+    msgid of the catalogue, marked with `N_`: a refusal shows it in the caller's language)."""
 
     action: str
     level: OfficeLevel
     check: Callable[[Actor, Target], bool] = everywhere
-    describes: str = "anywhere"
+    describes: str = N_("anywhere")
     source: str = "core"
 
 
@@ -70,21 +79,32 @@ class Permissions:
             self.scopes[(scope.entity, scope.level)].append(_with_source(scope, source))
 
     def decide(self, actor: Actor | None, action: str, target: Target | None = None) -> Decision:
-        """Whether `actor` may perform `action` on `target`, and why (shown on refusal)."""
+        """Whether `actor` may perform `action` on `target`, and why (shown on refusal, in the language of
+        the request)."""
         if actor is None:
-            return Decision(False, f"{action} needs a token")
+            return Decision(False, _("{action} needs a token", action=action))
         rules = self.rules.get(action, [])
         if not rules:
-            return Decision(False, f"no enabled plugin offers {action}")
+            return Decision(False, _("no enabled plugin offers {action}", action=action))
         own_level = [r for r in rules if r.level == actor.level]
         if not own_level:
-            levels = sorted({r.level.value.lower() for r in rules})
-            return Decision(False, f"{action} is for the {' or '.join(levels)} office, not {actor.level.value.lower()}")
+            levels = _(" or ").join(_(OFFICES[level]) for level in sorted({r.level for r in rules}, key=_office_order))
+            office = _(OFFICES[actor.level])
+            return Decision(
+                False,
+                _("{action} is for the {levels} office, not {office}", action=action, levels=levels, office=office),
+            )
         for rule in own_level:
             if rule.check(actor, target or {}):
-                return Decision(True, f"allowed by {rule.source}: {rule.describes}", rule.source)
-        limits = "; ".join(r.describes for r in own_level)
-        return Decision(False, f"{action} is outside your jurisdiction ({limits})", own_level[0].source)
+                return Decision(
+                    True, _("allowed by {source}: {rule}", source=rule.source, rule=_(rule.describes)), rule.source
+                )
+        limits = _("; ").join(_(r.describes) for r in own_level)
+        return Decision(
+            False,
+            _("{action} is outside your jurisdiction ({limits})", action=action, limits=limits),
+            own_level[0].source,
+        )
 
     def visible(self, actor: Actor | None, entity: str) -> ColumnElement[bool]:
         """SQL filter of the `entity` rows `actor` may read; false when no scope admits the actor's level."""
@@ -101,6 +121,10 @@ class Permissions:
     def can_read(self, actor: Actor | None, entity: str) -> bool:
         """Whether the actor's level has any scope at all on `entity`."""
         return actor is not None and bool(self.scopes.get((entity, actor.level)))
+
+
+def _office_order(level: OfficeLevel) -> str:
+    return level.value.lower()  # the levels of a refusal in a stable order
 
 
 def _with_source(item: Any, source: str) -> Any:

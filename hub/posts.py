@@ -61,11 +61,22 @@ async def ensure_free_place(session: AsyncSession, post_id: int, *field: str) ->
     post = (await session.execute(select(m.Post).where(m.Post.id == post_id).with_for_update())).scalar_one()
     if post.status != PostStatus.APPROVED.value:
         raise refuse(
-            UserErrorCode.INVALID_STATE, f"the post is {post.status}; only approved posts take volunteers", *field
+            UserErrorCode.INVALID_STATE,
+            _("the post is {status}; only approved posts take volunteers", status=post.status),
+            *field,
         )
     taken = await filled(session, post.id)
     if taken >= post.headcount:
-        raise refuse(UserErrorCode.POST_FULL, f"the post '{post.title}' is full ({taken} of {post.headcount})", *field)
+        raise refuse(
+            UserErrorCode.POST_FULL,
+            _(
+                "the post '{title}' is full ({taken} of {headcount})",
+                title=post.title,
+                taken=taken,
+                headcount=post.headcount,
+            ),
+            *field,
+        )
     return post
 
 
@@ -168,7 +179,16 @@ async def decide(
             post = await unit.fetch(m.Post, gid, *path)
             unit.authorize({"serving_province": post.county_code[:2], "county": post.county_code})
             if post.status != expected.value:
-                raise refuse(UserErrorCode.INVALID_STATE, f"post {index} is {post.status}, not {expected.value}", *path)
+                raise refuse(
+                    UserErrorCode.INVALID_STATE,
+                    _(
+                        "post {index} is {status}, not {expected}",
+                        index=index,
+                        status=post.status,
+                        expected=expected.value,
+                    ),
+                    *path,
+                )
             rows.append(post)
         except DomainRefusal as refusal:
             problems.extend(refusal.problems)

@@ -11,7 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub import models as m
 from hub.enums import ApplicationStatus, UserErrorCode
 from hub.errors import refuse
+from hub.i18n import _
 from hub.ids import to_global_id
+from hub.scales import serving_provinces
 
 
 def uses_quota() -> Any:
@@ -52,7 +54,14 @@ async def ensure_free_place(session: AsyncSession, year: str, recruiting: str, s
     if cell is None or taken >= quota:
         raise refuse(
             UserErrorCode.QUOTA_EXCEEDED,
-            f"the quota {recruiting}→{serving} for {year} is used up ({taken} of {quota})",
+            _(
+                "the quota {recruiting}→{serving} for {year} is used up ({taken} of {quota})",
+                recruiting=recruiting,
+                serving=serving,
+                year=year,
+                taken=taken,
+                quota=quota,
+            ),
             *field,
         )
     return cell
@@ -83,23 +92,20 @@ async def move(
         raise refuse(UserErrorCode.INVALID_INPUT, "move a positive amount", "input", "amount")
     if source == target:
         raise refuse(UserErrorCode.INVALID_INPUT, "the source and the target cell are the same")
-    serving = set(
-        (
-            await session.execute(
-                select(m.ProvinceScale.province_code).where(m.ProvinceScale.year == year, m.ProvinceScale.scale > 0)
-            )
-        ).scalars()
-    )
+    serving = set(await serving_provinces(session, year))
     if target[1] not in serving:
         raise refuse(
             UserErrorCode.INVALID_INPUT,
-            f"{target[1]} is not a serving province in {year}",
+            _("{province} is not a serving province in {year}", province=target[1], year=year),
             "input",
             target_serving_field,
         )
     if await session.get(m.Province, target[0]) is None:
         raise refuse(
-            UserErrorCode.NOT_FOUND, f"no province has the code {target[0]!r}", "input", target_recruiting_field
+            UserErrorCode.NOT_FOUND,
+            _("no province has the code {code!r}", code=target[0]),
+            "input",
+            target_recruiting_field,
         )
     cells: dict[tuple[str, str], m.Quota | None] = {}
     for key in sorted({source, target}):
@@ -107,13 +113,22 @@ async def move(
     from_cell = cells[source]
     if from_cell is None:
         raise refuse(
-            UserErrorCode.NOT_FOUND, f"there is no quota {source[0]}→{source[1]} in {year}", "input", source_field
+            UserErrorCode.NOT_FOUND,
+            _("there is no quota {recruiting}→{serving} in {year}", recruiting=source[0], serving=source[1], year=year),
+            "input",
+            source_field,
         )
     free = from_cell.quota - await used(session, year, *source)
     if amount > free:
         raise refuse(
             UserErrorCode.QUOTA_EXCEEDED,
-            f"the quota {source[0]}→{source[1]} has {free} unused places, fewer than {amount}",
+            _(
+                "the quota {recruiting}→{serving} has {free} unused places, fewer than {amount}",
+                recruiting=source[0],
+                serving=source[1],
+                free=free,
+                amount=amount,
+            ),
             "input",
             "amount",
         )

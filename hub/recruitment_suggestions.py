@@ -17,6 +17,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from hub.i18n import N_, _
+
 SUGGEST = """query($year: String!, $province: String!) {
   suggestRecruitment(year: $year, recruitingProvinceCode: $province) {
     year recruitingProvince { code name }
@@ -29,8 +31,11 @@ fragment applicant on Application {
 SIGN = """mutation($input: SignRecruitmentAgreementInput!) { signRecruitmentAgreement(input: $input) {
   application { id recruitmentAgreement { confirmationNumber } } userErrors { code message } } }"""
 
-RANKS = {1: "第一志愿", 2: "第二志愿", 3: "第三志愿", None: "调剂"}
-REASONS = {"PREFERENCES_FULL": "未服从调剂，三个志愿均无余额", "QUOTA_FULL": "名额已全部建议给他人"}
+RANKS = {1: N_("first preference"), 2: N_("second preference"), 3: N_("third preference"), None: N_("adjustment")}
+REASONS = {
+    "PREFERENCES_FULL": N_("did not accept adjustment; none of the three preferences has a place left"),
+    "QUOTA_FULL": N_("every place was suggested to others"),
+}
 HEADERS = [
     ("序号", 6),
     ("姓名", 10),
@@ -49,15 +54,17 @@ HEADERS = [
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("action", choices=["suggest"], help="suggest: the exact suggestions of a recruiting province")
-    parser.add_argument("--year", required=True, help="program year, e.g. 2027-2028")
-    parser.add_argument("--province", required=True, help="the recruiting province's code, e.g. 62")
-    parser.add_argument("--xlsx", default=None, help="also write the suggestions to this .xlsx file")
-    parser.add_argument("--apply", action="store_true", help="sign a recruitment agreement for each suggestion")
-    parser.add_argument("--token", default=os.environ.get("HUB_TOKEN"), help="the provincial office's token")
-    parser.add_argument("--level", default=None, help="instead of a token: the office level (with --code)")
-    parser.add_argument("--code", default=None, help="the office's code, with --level")
-    parser.add_argument("--sub", default=None, help="the subject recorded in the audit log (default: the user)")
+    parser.add_argument(
+        "action", choices=["suggest"], help=_("suggest: the exact suggestions of a recruiting province")
+    )
+    parser.add_argument("--year", required=True, help=_("program year, e.g. 2027-2028"))
+    parser.add_argument("--province", required=True, help=_("the recruiting province's code, e.g. 62"))
+    parser.add_argument("--xlsx", default=None, help=_("also write the suggestions to this .xlsx file"))
+    parser.add_argument("--apply", action="store_true", help=_("sign a recruitment agreement for each suggestion"))
+    parser.add_argument("--token", default=os.environ.get("HUB_TOKEN"), help=_("the provincial office's token"))
+    parser.add_argument("--level", default=None, help=_("instead of a token: the office level (with --code)"))
+    parser.add_argument("--code", default=None, help=_("the office's code, with --level"))
+    parser.add_argument("--sub", default=None, help=_("the subject recorded in the audit log (default: the user)"))
 
 
 def run(args: argparse.Namespace, settings: Any, plugins_of: Callable[[Any], Any]) -> None:
@@ -78,13 +85,20 @@ async def _run(settings: Any, plugins: Any, actor: Any, args: argparse.Namespace
                 "suggestRecruitment"
             ]
         except Refused as refused:
-            print(f"hub: 无法生成招募建议（{refused.code}）：{refused.message}", file=sys.stderr)
+            print(
+                _(
+                    "hub: cannot make the recruitment suggestions ({code}): {reason}",
+                    code=refused.code,
+                    reason=refused.message,
+                ),
+                file=sys.stderr,
+            )
             return 1
         for line in summary(answer):
             print(line)
         if args.xlsx:
             write_workbook(answer, args.xlsx)
-            print(f"已写入 {args.xlsx}")
+            print(_("wrote {file}", file=args.xlsx))
         if args.apply:
             return await _apply(hub, actor, answer)
         return 0
@@ -97,18 +111,39 @@ def summary(answer: dict[str, Any]) -> list[str]:
     counts = answer["byRank"]
     province = answer["recruitingProvince"]
     lines = [
-        f"{answer['year']} {province['name']}（{province['code']}）招募建议：",
-        f"  第一志愿 {counts['first']} 人，第二志愿 {counts['second']} 人，第三志愿 {counts['third']} 人，"
-        f"调剂 {counts['adjusted']} 人，未安排 {counts['unplaced']} 人",
+        _(
+            "{year} recruitment suggestions of {province} ({code}):",
+            year=answer["year"],
+            province=province["name"],
+            code=province["code"],
+        ),
+        "  "
+        + _(
+            "first preference {first}, second preference {second}, third preference {third}, "
+            "adjustment {adjusted}, unplaced {unplaced}",
+            **counts,
+        ),
     ]
     for a in answer["assignments"]:
         lines.append(
-            f"  {a['application']['volunteer']['name']}\t→ {a['servingProvince']['name']}"
-            f"（{RANKS[a['preferenceRank']]}）\t{a['application']['id']}"
+            "  "
+            + _(
+                "{name}\t→ {province} ({rank})\t{id}",
+                name=a["application"]["volunteer"]["name"],
+                province=a["servingProvince"]["name"],
+                rank=_(RANKS[a["preferenceRank"]]),
+                id=a["application"]["id"],
+            )
         )
     for u in answer["unplaced"]:
         lines.append(
-            f"  {u['application']['volunteer']['name']}\t未安排：{REASONS[u['reason']]}\t{u['application']['id']}"
+            "  "
+            + _(
+                "{name}\tunplaced: {reason}\t{id}",
+                name=u["application"]["volunteer"]["name"],
+                reason=_(REASONS[u["reason"]]),
+                id=u["application"]["id"],
+            )
         )
     return lines
 
@@ -135,9 +170,9 @@ def rows(answer: dict[str, Any]) -> list[list[Any]]:
         ]
 
     for a in answer["assignments"]:
-        out.append(row(a["application"], a["servingProvince"]["name"], RANKS[a["preferenceRank"]], ""))
+        out.append(row(a["application"], a["servingProvince"]["name"], _(RANKS[a["preferenceRank"]]), ""))
     for u in answer["unplaced"]:
-        out.append(row(u["application"], None, None, REASONS[u["reason"]]))
+        out.append(row(u["application"], None, None, _(REASONS[u["reason"]])))
     return out
 
 
@@ -147,9 +182,9 @@ def write_workbook(answer: dict[str, Any], path: str) -> None:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("招募建议")
     bold = Font(bold=True)
-    for index, (_, width) in enumerate(HEADERS):
+    for index, (_header, width) in enumerate(HEADERS):
         sheet.column_dimensions[chr(ord("A") + index)].width = width
-    sheet.append([_cell(sheet, header, bold) for header, _ in HEADERS])
+    sheet.append([_cell(sheet, header, bold) for header, _width in HEADERS])
     for values in rows(answer):
         sheet.append([_cell(sheet, value) for value in values])
     counts = workbook.create_sheet("按志愿统计")
@@ -185,13 +220,36 @@ async def _apply(hub: Any, actor: Any, answer: dict[str, Any]) -> int:
         problems += [e.message for e in result.errors or []]
         if problems:
             refused += 1
-            print(f"  未签：{name} → {a['servingProvince']['name']}：{'；'.join(problems)}")
+            where = a["servingProvince"]["name"]
+            print(
+                "  "
+                + _(
+                    "not signed: {name} → {province}: {problems}",
+                    name=name,
+                    province=where,
+                    problems=_("; ").join(problems),
+                )
+            )
         else:
             signed += 1
             number = payload["application"]["recruitmentAgreement"]["confirmationNumber"]
-            print(f"  已签：{name} → {a['servingProvince']['name']}，确认通知书编号 {number}")
-        print(f"\r签订招募协议 {index}/{total}", end="", file=sys.stderr, flush=True)
+            where = a["servingProvince"]["name"]
+            print(
+                "  "
+                + _(
+                    "signed: {name} → {province}, confirmation notice number {number}",
+                    name=name,
+                    province=where,
+                    number=number,
+                )
+            )
+        print(
+            "\r" + _("signing recruitment agreements {index}/{total}", index=index, total=total),
+            end="",
+            file=sys.stderr,
+            flush=True,
+        )
     if total:
         print(file=sys.stderr, flush=True)
-    print(f"签订 {signed} 份，未签 {refused} 份")
+    print(_("{signed} signed, {refused} not signed", signed=signed, refused=refused))
     return 0 if refused == 0 else 2

@@ -59,10 +59,13 @@ class Hub:
         self.documents = PersistedDocuments(self.sessionmaker, settings.trusted_documents, settings.apq)
 
     async def timeline(self, session: AsyncSession, year: str) -> dict[Milestone, date] | None:
-        """R7: the milestones of `year` as stored (with extensions); None when the year does not exist."""
+        """R7: the milestones of `year` in force (with extensions); None when the year does not exist. The one
+        read of milestone dates that rules use: a draft date (copied by openProgramYear, not yet confirmed)
+        is no date, so a dated mutation of that milestone is INVALID_STATE until the national office confirms it."""
         if await session.get(m.ProgramYear, year) is None:
             return None
-        rows = (await session.execute(select(m.MilestoneDate).where(m.MilestoneDate.year == year))).scalars()
+        query = select(m.MilestoneDate).where(m.MilestoneDate.year == year, m.MilestoneDate.draft.is_(False))
+        rows = (await session.execute(query)).scalars()
         return {Milestone(r.milestone): r.closes_on for r in rows}
 
     def read_connection(self) -> contextlib.AbstractAsyncContextManager[AsyncConnection]:

@@ -1,4 +1,7 @@
-"""R2, R8: serving provinces (a scale above zero for the year) and what their scale has assigned."""
+"""R2, R8: serving provinces (a scale above zero for the year) and what their scale has assigned.
+
+`in_force` is the one read of the scales that rules use: a draft scale (copied by openProgramYear, not yet
+confirmed by the national office) is no scale at all for R2, R8, R15–R18 and the funding report."""
 
 from __future__ import annotations
 
@@ -11,14 +14,22 @@ from hub import counting
 from hub import models as m
 
 
-async def serving_provinces(session: AsyncSession, year: str, among: Iterable[str] | None = None) -> dict[str, int]:
-    """Province code → scale, for the provinces serving in `year` (optionally only those in `among`)."""
-    query = select(m.ProvinceScale.province_code, m.ProvinceScale.scale).where(
-        m.ProvinceScale.year == year, m.ProvinceScale.scale > 0
-    )
+async def in_force(
+    session: AsyncSession, year: str, among: Iterable[str] | None = None, *, lock: bool = False
+) -> dict[str, m.ProvinceScale]:
+    """Province code → its scale row for `year` that counts (drafts skipped), optionally only those in `among`;
+    `lock` takes the rows FOR UPDATE (R8: assignment serialises on its province's scale)."""
+    query = select(m.ProvinceScale).where(m.ProvinceScale.year == year, m.ProvinceScale.draft.is_(False))
     if among is not None:
         query = query.where(m.ProvinceScale.province_code.in_(list(among)))
-    return dict((await session.execute(query)).all())
+    if lock:
+        query = query.with_for_update()
+    return {row.province_code: row for row in (await session.execute(query)).scalars()}
+
+
+async def serving_provinces(session: AsyncSession, year: str, among: Iterable[str] | None = None) -> dict[str, int]:
+    """Province code → scale, for the provinces serving in `year` (optionally only those in `among`)."""
+    return {code: row.scale for code, row in (await in_force(session, year, among)).items() if row.scale > 0}
 
 
 async def assigned(session: AsyncSession, year: str, province: str) -> int:

@@ -149,7 +149,7 @@ async def test_the_action_is_the_graphql_name_even_when_the_python_name_differs(
     operations = await planted.sql("SELECT operation FROM audit_entries ORDER BY id")
     assert operations[-1][0] == "plantRenamedSchool"
     county = await planted.gql(_plant("plantRenamedSchool", "90004"), level="county", code="621121")
-    assert county["errors"][0]["message"] == "plantRenamedSchool is for the provincial office, not county"
+    assert county["errors"][0]["message"] == "plantRenamedSchool 只能由省级项目办办理，不能由县级项目办办理"
 
 
 async def test_refusals_keep_their_shape(planted) -> None:  # type: ignore[no-untyped-def]

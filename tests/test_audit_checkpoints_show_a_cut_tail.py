@@ -46,7 +46,7 @@ async def test_a_cut_tail_passes_the_chain_but_not_the_checkpoint(client: Client
     assert (await verdict(client)).intact  # the chain alone cannot tell
     found = await verdict(client, checkpoint)
     assert not found.intact and found.cut == 2 and found.entries == 3
-    assert "the tail was cut" in found.reason and "vouches for 5 entries, the log holds 3" in found.reason
+    assert "尾部被截断" in found.reason and "证明有 5 条记录，日志中只有 3 条" in found.reason  # Chinese by default
 
 
 async def test_a_log_rewritten_from_an_edit_onwards_differs_from_the_checkpoint(client: Client) -> None:
@@ -60,7 +60,7 @@ async def test_a_log_rewritten_from_an_edit_onwards_differs_from_the_checkpoint(
     assert await seal(client.hub.engine) == 4
     assert (await verdict(client)).intact
     found = await verdict(client, checkpoint)
-    assert not found.intact and "rewritten" in found.reason
+    assert not found.intact and "日志被改写" in found.reason
 
 
 async def test_a_log_grown_past_its_checkpoint_verifies(client: Client) -> None:
@@ -80,15 +80,15 @@ def test_a_forged_or_foreign_checkpoint_is_refused(tmp_path: Path) -> None:
     key = checkpoints.public_key(public)
     assert checkpoints.check(genuine, key) == genuine
     inflated = json.loads(genuine.to_json()) | {"entries": 3}
-    with pytest.raises(checkpoints.CheckpointError, match="altered or forged"):
+    with pytest.raises(checkpoints.CheckpointError, match="已被篡改或伪造"):
         checkpoints.check(checkpoints.Checkpoint.from_json(json.dumps(inflated)), key)
     foreign = checkpoints.sign(checkpoints.private_key(other), 5, "ab" * 32, datetime.now(UTC))
-    with pytest.raises(checkpoints.CheckpointError, match="signed by key"):
+    with pytest.raises(checkpoints.CheckpointError, match="由密钥 .* 签署"):
         checkpoints.check(foreign, key)
     witness = tmp_path / "witness.jsonl"
     checkpoints.append(witness, genuine)
     checkpoints.append(witness, foreign)
-    with pytest.raises(checkpoints.CheckpointError, match="line 2"):
+    with pytest.raises(checkpoints.CheckpointError, match="第 2 行"):
         checkpoints.newest(witness, key)
 
 
@@ -108,11 +108,11 @@ async def test_the_commands_sign_a_checkpoint_and_report_the_cut_tail(client: Cl
     assert checkpoints.newest(witness, checkpoints.public_key(public)).entries == 5
     ok = await asyncio.to_thread(hub_audit_verify, url, "--checkpoint", str(witness), HUB_AUDIT_PUBLIC_KEY=public)
     assert ok.returncode == 0, ok.stderr
-    assert "audit trail intact: 5 entries" in ok.stdout and "as the checkpoint of" in ok.stdout
+    assert "审计记录链完好：共 5 条记录" in ok.stdout and "的检查点相符" in ok.stdout
     await cut_tail(client, ids, 1)
     cut = await asyncio.to_thread(hub_audit_verify, url, HUB_AUDIT_WITNESS=str(witness), HUB_AUDIT_PUBLIC_KEY=public)
     assert cut.returncode == 1
-    assert "audit trail BROKEN: the tail was cut" in cut.stderr and "(1 missing at the end)" in cut.stderr
+    assert "审计记录链已断裂：尾部被截断" in cut.stderr and "（末尾缺少 1 条）" in cut.stderr
 
 
 async def test_serving_seals_entries_and_writes_checkpoints_at_intervals(client: Client, tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ async def verdict(client: Client):  # type: ignore[no-untyped-def]
 
 
 def hub_audit(url: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "HUB_DATABASE_URL": url, **env}
+    environment = {**os.environ, "HUB_DATABASE_URL": url, "HUB_LANG": "zh", **env}  # what an office reads
     command = [sys.executable, "-c", "from hub.cli import main; main()", "audit", *args]
     return subprocess.run(command, env=environment, capture_output=True, text=True, timeout=120)
 
@@ -66,7 +66,7 @@ async def test_an_untouched_log_verifies_and_each_entry_links_to_the_one_before(
     assert found.intact and found.entries == 5 and found.head == rows[-1][1] and found.pending == 0
     result = await asyncio.to_thread(hub_audit_verify, client.hub.settings.database_url)
     assert result.returncode == 0, result.stderr
-    assert f"audit trail intact: 5 entries, head {rows[-1][1]}" in result.stdout
+    assert f"审计记录链完好：共 5 条记录，链头 {rows[-1][1]}" in result.stdout
 
 
 async def test_entries_wait_unsealed_until_the_sequencer_seals_them(client: Client) -> None:
@@ -78,7 +78,7 @@ async def test_entries_wait_unsealed_until_the_sequencer_seals_them(client: Clie
     found = await verdict(client)
     assert found.intact and (found.entries, found.pending) == (5, 1)
     result = await asyncio.to_thread(hub_audit_verify, client.hub.settings.database_url)
-    assert "5 entries" in result.stdout and "1 entries not sealed yet" in result.stdout
+    assert "共 5 条记录" in result.stdout and "1 条记录尚未封存" in result.stdout
     assert await seal(client.hub.engine) == 1
     found = await verdict(client)
     assert found.intact and (found.entries, found.pending) == (6, 0)
@@ -90,10 +90,10 @@ async def test_an_edited_entry_is_reported(client: Client) -> None:
     await client.sql("UPDATE audit_entries SET actor_subject = 'someone-else' WHERE id = :id", id=ids[2])
     found = await verdict(client)
     assert (found.broken_at, found.entries) == (ids[2], 3)
-    assert "altered" in found.reason
+    assert "被篡改" in found.reason
     result = await asyncio.to_thread(hub_audit_verify, client.hub.settings.database_url)
     assert result.returncode == 1
-    assert f"entry {ids[2]} was altered" in result.stderr
+    assert f"第 {ids[2]} 条记录被篡改" in result.stderr
 
 
 async def test_an_edited_scope_is_reported(client: Client) -> None:
@@ -109,7 +109,7 @@ async def test_an_entry_deleted_in_the_middle_is_reported_at_the_next_one(client
     await client.sql("DELETE FROM audit_entries WHERE id = :id", id=ids[1])
     found = await verdict(client)
     assert found.broken_at == ids[2]
-    assert "missing" in found.reason
+    assert "记录缺失" in found.reason
 
 
 async def test_an_entry_deleted_and_the_positions_closed_up_is_reported(client: Client) -> None:
@@ -141,7 +141,7 @@ async def test_an_inserted_entry_is_reported(client: Client) -> None:
     )
     found = await verdict(client)
     assert found.broken_at == ids[2]
-    assert "does not follow" in found.reason
+    assert "未接续" in found.reason
 
 
 async def test_reordered_entries_are_reported(client: Client) -> None:
@@ -151,7 +151,7 @@ async def test_reordered_entries_are_reported(client: Client) -> None:
     await move(client, ids[1], 3)
     found = await verdict(client)
     assert found.broken_at == ids[2]
-    assert "does not follow" in found.reason
+    assert "未接续" in found.reason
 
 
 async def test_an_entry_rewritten_with_a_fresh_hash_breaks_the_link_after_it(client: Client) -> None:
@@ -200,7 +200,7 @@ async def test_the_migrations_chain_the_entries_already_there(client: Client) ->
     await asyncio.to_thread(migrate.upgrade, settings, plugins)
     result = await asyncio.to_thread(hub_audit_verify, url)
     assert result.returncode == 0, result.stderr
-    assert "audit trail intact: 5 entries" in result.stdout
+    assert "审计记录链完好：共 5 条记录" in result.stdout
     assert Path(url.split("///", 1)[1]).exists()
 
 

@@ -61,8 +61,8 @@ async def test_dump_restore_and_verify(client: Client, tmp_path: Path) -> None:
         original_chain = await asyncio.to_thread(hub_audit_verify, source)
         restored_chain = await asyncio.to_thread(hub_audit_verify, restored_url)
         assert restored_chain.returncode == 0, restored_chain.stderr
-        assert restored_chain.stdout == original_chain.stdout  # "audit trail intact: N entries, head H"
-        assert "intact: 5 entries" in restored_chain.stdout
+        assert restored_chain.stdout == original_chain.stdout  # "审计记录链完好：共 N 条记录，链头 H"
+        assert "完好：共 5 条记录" in restored_chain.stdout
 
         hub = Hub(replace(client.hub.settings, database_url=restored_url))
         try:

@@ -32,7 +32,7 @@ def test_every_option_of_every_command_has_help() -> None:
             if isinstance(action, argparse._HelpAction | argparse._SubParsersAction):
                 continue
             assert action.help, f"{name} {action.option_strings or action.dest} has no help"
-    assert "exit status" in parser.format_help() and all(str(code) in parser.format_help() for code in EXIT_CODES)
+    assert "退出状态" in parser.format_help() and all(str(code) in parser.format_help() for code in EXIT_CODES)
 
 
 def test_a_missing_file_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -1,7 +1,9 @@
 """R7, R8, R39: `openProgramYear` opens 2028-2029 from 2027-2028 — the milestone pattern a year later
-(extensions included), every scale, and the allowance standards of provinces and counties — for the offices
-to adjust with the usual mutations. A copied scale is raised to the volunteers already counting for the new
-year (renewals into it). Opening twice, from a missing year or with a bad code is refused, writing nothing."""
+(extensions included), every scale, and the allowance standards of provinces and counties — as drafts: shown
+with `draft: true`, counted by no rule (no deadline, no scale for assignCounty or setQuota, no standard) until
+the national office confirms them (`confirmProgramYearDrafts`) or an office sets one again. A copied scale is
+raised to the volunteers already counting for the new year (renewals into it). Opening twice, from a missing
+year, from a year with drafts or with a bad code is refused, writing nothing."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from hub import models as m
+from hub.ids import to_global_id
 from tests.in_service import SET_ALLOWANCE
 from tests.season import GANSU, NATIONAL, SET_YEAR, YEAR, client_at, must, payload
 from tests.seed import id_number, seed_reference
@@ -24,6 +27,16 @@ STANDARDS = """query($year: String!) { allowanceStandards(year: $year, provinceC
   county { code } monthlyAllowance hardshipAllowance } }"""
 SET_SCALE = """mutation($input: SetProvinceScaleInput!) { setProvinceScale(input: $input) {
   province { code } userErrors { code message field } } }"""
+CONFIRM = """mutation($input: ConfirmProgramYearDraftsInput!) { confirmProgramYearDrafts(input: $input) {
+  programYear { code milestones { milestone draft } } milestonesConfirmed scalesConfirmed standardsConfirmed
+  userErrors { code message field } } }"""
+DRAFTS = """query($year: String!) { programYear(code: $year) { milestones { milestone closesOn draft }
+  scales { province { code } scale draft } } allowanceStandards(year: $year, provinceCode: "62") {
+  county { code } draft } }"""
+ASSIGN = """mutation($input: AssignCountyInput!) { assignCounty(input: $input) {
+  application { status county { code } } userErrors { code message field } } }"""
+SET_QUOTA = """mutation($input: SetQuotaInput!) { setQuota(input: $input) { userErrors { code message field } } }"""
+TONGWEI = "621121"
 LONGLIN = "451031"
 
 
@@ -119,13 +132,15 @@ async def test_a_year_opens_with_the_previous_years_pattern(settings, hub) -> No
         assert dates["SERVICE_AGREEMENTS_SIGNED"] == "2028-08-15"
         assert opened["programYear"]["code"] == NEXT and len(dates) == 7
 
-        scales = {p["code"]: p["scale"] for p in (await front.ok(SCALES, {"year": NEXT}, **NATIONAL))["provinces"]}
-        assert {code: scale for code, scale in scales.items() if scale is not None} == {
-            "62": 40,
-            "53": 30,
-            "65": 20,
-            "45": 2,  # 1 copied, raised to the two renewed into 2028-2029
+        drafts = await front.ok(DRAFTS, {"year": NEXT}, **NATIONAL)
+        assert {d["milestone"]: d["draft"] for d in drafts["programYear"]["milestones"]} == dict.fromkeys(dates, True)
+        assert {s["province"]["code"]: (s["scale"], s["draft"]) for s in drafts["programYear"]["scales"]} == {
+            "62": (40, True),
+            "53": (30, True),
+            "65": (20, True),
+            "45": (2, True),  # 1 copied, raised to the two renewed into 2028-2029
         }
+        assert [s["draft"] for s in drafts["allowanceStandards"]] == [True, True]
         standards = (await front.ok(STANDARDS, {"year": NEXT}, **GANSU))["allowanceStandards"]
         assert sorted(
             (
@@ -139,13 +154,115 @@ async def test_a_year_opens_with_the_previous_years_pattern(settings, hub) -> No
         [entry] = (json.loads(changes) if isinstance(changes, str) else changes).values()
         assert entry["from"] == YEAR and entry["scales"]["45"] == {"from": 1, "to": 2}
 
-        # the copies are the offices' to adjust
+        from_drafts = payload(await front.ok(OPEN, {"input": {"code": "2029-2030"}}, **NATIONAL))
+        assert [(e["code"], e["field"]) for e in from_drafts["userErrors"]] == [
+            ("INVALID_STATE", ["input", "fromYear"])
+        ]
+
+        # drafts count for no rule: no scale in force (Province.scale, R2's serving provinces), no deadline
+        scales = {p["code"]: p["scale"] for p in (await front.ok(SCALES, {"year": NEXT}, **NATIONAL))["provinces"]}
+        assert set(scales.values()) == {None}
+        quota = {"year": NEXT, "recruitingProvinceCode": "62", "servingProvinceCode": "53", "quota": 5}
+        refused = payload(await front.ok(SET_QUOTA, {"input": quota}, **NATIONAL))
+        assert [e["code"] for e in refused["userErrors"]] == ["INVALID_INPUT"]
+
+        # the copies are the offices' to adjust: setting one confirms it, the others stay drafts
         lowered = payload(
             await front.ok(SET_SCALE, {"input": {"year": NEXT, "provinceCode": "45", "scale": 1}}, **NATIONAL)
         )
         assert [e["code"] for e in lowered["userErrors"]] == ["INVALID_INPUT"]
-        await must(front, SET_SCALE, {"year": NEXT, "provinceCode": "62", "scale": 35}, NATIONAL)
+        await must(front, SET_SCALE, {"year": NEXT, "provinceCode": "53", "scale": 35}, NATIONAL)
         await must(front, SET_ALLOWANCE, {"year": NEXT, "provinceCode": "62", "monthlyAllowance": "2100.00"}, GANSU)
+        moved = [{"milestone": "REGISTRATION_CLOSES", "closesOn": "2028-05-25"}]
+        await must(front, SET_YEAR, {"code": NEXT, "milestones": moved}, NATIONAL)
+        drafts = await front.ok(DRAFTS, {"year": NEXT}, **NATIONAL)
+        assert [d["milestone"] for d in drafts["programYear"]["milestones"] if not d["draft"]] == [
+            "REGISTRATION_CLOSES"
+        ]
+        assert {s["province"]["code"]: s["draft"] for s in drafts["programYear"]["scales"]} == {
+            "62": True,
+            "53": False,
+            "65": True,
+            "45": True,
+        }
+        assert sorted((s["county"] or {}).get("code", "") + str(s["draft"]) for s in drafts["allowanceStandards"]) == [
+            "621121True",
+            "False",
+        ]
+        await must(front, SET_QUOTA, {"input": quota}["input"], NATIONAL)  # 53 serves: its scale is in force
+
+        confirmed = await must(front, CONFIRM, {"year": NEXT}, NATIONAL)
+        assert (confirmed["milestonesConfirmed"], confirmed["scalesConfirmed"], confirmed["standardsConfirmed"]) == (
+            6,
+            3,
+            1,
+        )
+        assert not any(d["draft"] for d in confirmed["programYear"]["milestones"])
+        scales = {p["code"]: p["scale"] for p in (await front.ok(SCALES, {"year": NEXT}, **NATIONAL))["provinces"]}
+        assert {code: scale for code, scale in scales.items() if scale is not None} == {
+            "62": 40,
+            "53": 35,
+            "65": 20,
+            "45": 2,
+        }
+        again = payload(await front.ok(CONFIRM, {"input": {"year": NEXT}}, **NATIONAL))
+        assert [(e["code"], e["field"]) for e in again["userErrors"]] == [("INVALID_STATE", ["input", "year"])]
+
+
+async def _trained_in(hub: Any, year: str) -> str:
+    """A trained, not yet assigned volunteer of `year` serving in Gansu (62)."""
+    now = datetime.now(UTC)
+    async with hub.write_sessionmaker() as session, session.begin():
+        volunteer = m.Volunteer(
+            subject="next-year",
+            name="新年",
+            id_number=id_number(900),
+            phone="13600000900",
+            gender="FEMALE",
+            birth_date=date(2005, 5, 6),
+            school_code="10730",
+            degree="BACHELOR",
+            registered_at=now,
+        )
+        session.add(volunteer)
+        await session.flush()
+        app = m.Application(
+            year=year,
+            volunteer_id=volunteer.id,
+            active_volunteer_id=volunteer.id,
+            school_code="10730",
+            recruiting_province_code="62",
+            preference_1="62",
+            preference_2="53",
+            preference_3="65",
+            status="TRAINED",
+            submitted_at=now,
+            recruited_at=now,
+            serving_province_code="62",
+            quota_recruiting_code="62",
+            confirmation_number="N-1",
+        )
+        session.add(app)
+        await session.flush()
+        return to_global_id("Application", app.id)
+
+
+async def test_a_draft_scale_assigns_no_one_until_confirmed(settings, hub) -> None:  # type: ignore[no-untyped-def]
+    """R8: assignCounty counts only a scale in force; Gansu's copied scale is a draft until the national
+    office confirms the year's drafts, and then the same assignment goes through."""
+    await _year_with_renewals(hub)
+    async with client_at(settings, date(2027, 4, 1)) as front:
+        await must(front, OPEN, {"code": NEXT}, NATIONAL)
+        application = await _trained_in(hub, NEXT)
+        assign = {"input": {"applicationId": application, "countyCode": TONGWEI}}
+        refused = payload(await front.ok(ASSIGN, assign, **GANSU))
+        assert refused["application"] is None
+        assert [(e["code"], e["field"]) for e in refused["userErrors"]] == [("SCALE_EXCEEDED", ["input", "countyCode"])]
+        assert await front.sql(f"SELECT county_code FROM applications WHERE year = '{NEXT}'") == [(None,)]
+
+        await must(front, CONFIRM, {"year": NEXT}, NATIONAL)
+        assigned = await must(front, ASSIGN, assign["input"], GANSU)
+        assert assigned["application"]["county"] == {"code": TONGWEI}
 
 
 async def test_opening_is_refused_cleanly(settings, hub) -> None:  # type: ignore[no-untyped-def]

@@ -73,18 +73,18 @@ def _manifest(tmp_path: Path, operations: list[tuple[str, str]]) -> Path:
 async def _add(path: Path, url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> str:
     """`hub documents add PATH --client web` (in a thread: the command runs its own event loop)."""
     monkeypatch.setenv("HUB_DATABASE_URL", url)
-    await asyncio.to_thread(main, ["documents", "add", str(path), "--client", "web"])
+    await asyncio.to_thread(main, ["--lang", "zh", "documents", "add", str(path), "--client", "web"])
     return capsys.readouterr().out
 
 
 async def test_trusted_documents_only(hub, tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
     url = hub.settings.database_url
     out = await _add(_manifest(tmp_path, [(sha(PROVINCES), PROVINCES)]), url, monkeypatch, capsys)
-    assert out.startswith("1 documents registered, 0 already registered")
+    assert out.startswith("已登记 1 个文档，0 个此前已登记")
     relay = tmp_path / "relay.json"
     relay.write_text(json.dumps({"tibet-v1": TIBET}), encoding="utf-8")  # Relay / codegen: {id: document}
-    assert (await _add(relay, url, monkeypatch, capsys)).startswith("1 documents registered")
-    assert (await _add(relay, url, monkeypatch, capsys)).startswith("0 documents registered, 1 already registered")
+    assert (await _add(relay, url, monkeypatch, capsys)).startswith("已登记 1 个文档")
+    assert (await _add(relay, url, monkeypatch, capsys)).startswith("已登记 0 个文档，1 个此前已登记")
 
     # Two hubs (two processes of one deployment) on the same database, in trusted mode.
     for _ in range(2):

@@ -16,7 +16,7 @@ import os
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,9 @@ import pytest
 from graphql import GraphQLObjectType, get_named_type, is_enum_type, is_leaf_type, is_non_null_type, is_object_type
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
+from sqlalchemy import insert, select, update
 
+from hub import models as m
 from hub.auth import Actor
 from hub.enums import OfficeLevel
 from hub.graphql.context import HubContext
@@ -204,6 +206,13 @@ def corpus(codes: dict[str, str]) -> list[tuple[str, dict[str, Any] | None]]:
         (
             '{ posts(year: "%s", provinceCode: "%s", status: APPROVED, first: 4) { edges { node { id filled } } } }'
             % (YEAR, province),
+            None,
+        ),
+        # a county's history across years (R9–R11), alone and for a page of counties
+        (
+            '{ county(code: "%s") { years { year filed banned disqualified evaluationPassed evaluationRemarks '
+            'volunteers } } province(code: "%s") { counties(first: 5) { edges { node { code years { year '
+            "disqualified volunteers } } } } } }" % (county, province),
             None,
         ),
         # node(id:): every covered type, a missing row, an unknown type, a key of the wrong kind
@@ -439,3 +448,65 @@ def test_instants_keep_their_trailing_zero_microseconds(pair: Pair) -> None:
     node = planned["data"]["applications"]["edges"][0]["node"]
     assert node["submittedAt"] == "2027-03-01T02:17:11.017020+00:00"
     assert node["schoolSignOff"]["at"] == "2027-03-02T08:00:00.500000+00:00"
+
+
+def test_county_years_follow_the_rules_in_sql(pair: Pair) -> None:
+    """County.years planned into SQL gives what hub.rules.counties gives in Python: a failed evaluation
+    disqualifies from the next year on unless a new filing lifts it (R11), a major incident bans the county
+    for the next program year (R10; August starts a program year), the last evaluation of a year is shown."""
+    county = pair.codes["county"]
+
+    async def history() -> list[str]:
+        async with pair.planner.engine.begin() as connection:
+            found = await connection.execute(
+                select(m.County.code)
+                .where(m.County.status == "ACTIVE", m.County.code != county)
+                .order_by(m.County.code)
+                .limit(2)
+            )
+            codes = list(found.scalars())
+            refiled, banned = codes
+            now = datetime.now(UTC)
+            await connection.execute(
+                insert(m.CountyEvaluation),
+                [
+                    {"county_code": code, "year": year, "passed": passed, "remarks": remarks, "recorded_at": now}
+                    for code, year, passed, remarks in (
+                        (county, "2024-2025", False, "管理不到位"),
+                        (county, "2025-2026", True, None),
+                        (refiled, "2023-2024", False, "整改后重新申报"),
+                    )
+                ],
+            )
+            await connection.execute(
+                update(m.County).where(m.County.code == refiled).values(first_service_year="2025-2026")
+            )
+            await connection.execute(
+                insert(m.SafetyIncident),
+                [
+                    {
+                        "county_code": banned,
+                        "occurred_on": date.fromisoformat(day),
+                        "severity": severity,
+                        "description": "事故",
+                    }
+                    for day, severity in (("2025-03-02", "MAJOR"), ("2025-08-01", "MAJOR"), ("2024-05-05", "MINOR"))
+                ],
+            )
+        return codes
+
+    refiled, banned = pair.loop.run_until_complete(history())
+    selection = "code years { year filed banned disqualified evaluationPassed evaluationRemarks volunteers }"
+    query = "{ %s }" % " ".join(
+        f'c{n}: county(code: "{code}") {{ {selection} }}' for n, code in enumerate((county, refiled, banned))
+    )
+    for actor in ("national", "provincial", "county", "school"):
+        planned, executed, was_planned = pair.run(query, pair.actors[actor])
+        assert was_planned and planned == executed, actor
+    years = {found["code"]: {y["year"]: y for y in found["years"]} for found in planned["data"].values()}
+    assert [y for y, v in years[county].items() if v["disqualified"]] == ["2025-2026", "2026-2027", YEAR]
+    assert years[county]["2024-2025"]["evaluationRemarks"] == "管理不到位"
+    assert [y for y, v in years[refiled].items() if v["disqualified"]] == ["2024-2025"]
+    assert [y for y, v in years[refiled].items() if v["filed"]] == ["2025-2026", "2026-2027", YEAR]
+    assert [y for y, v in years[banned].items() if v["banned"]] == ["2025-2026", "2026-2027"]
+    assert sum(v["volunteers"] for v in years[county].values()) > 0

@@ -142,7 +142,7 @@ async def test_renewed_volunteers_fill_the_scale_of_their_new_year(settings, hub
         ]
         assert [r["application"] is not None for r in results] == [True, True, False, False]
         assert [e["code"] for r in results[2:] for e in r["userErrors"]] == ["SCALE_EXCEEDED"] * 2
-        assert "(5 of 5)" in results[2]["userErrors"][0]["message"]
+        assert "（5/5）" in results[2]["userErrors"][0]["message"]
 
         lowered = payload(
             await front.ok(SET_SCALE, {"input": {"year": YEAR, "provinceCode": "62", "scale": 4}}, **NATIONAL)
@@ -226,7 +226,7 @@ async def test_renewed_volunteers_raise_the_excellent_cap(settings, hub, renewed
         ]
         both = payload(await front.ok(APPROVE_ASSESSMENTS, {"input": {"assessmentIds": proposed}}, **GANSU))
         assert [e["code"] for e in both["userErrors"]] == ["EXCELLENT_CAP"]
-        assert "5 volunteers in post (1)" in both["userErrors"][0]["message"]
+        assert "在岗志愿者 5 人的 20%（1 个）" in both["userErrors"][0]["message"]
         await must(front, APPROVE_ASSESSMENTS, {"assessmentIds": proposed[:1]}, GANSU)
 
 

@@ -28,7 +28,7 @@ ME = "{ me { level code subject } }"
 
 
 def hub_token_revoke(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "HUB_DATABASE_URL": url, "HUB_JWT_SECRET": SECRET}
+    env = {**os.environ, "HUB_DATABASE_URL": url, "HUB_JWT_SECRET": SECRET, "HUB_LANG": "zh"}
     command = [sys.executable, "-c", "from hub.cli import main; main()", "token", "revoke", *args]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
 
@@ -62,7 +62,7 @@ async def test_a_revoked_token_is_refused_and_others_are_not(settings: Settings,
             )
             assert revoked.returncode == 0, revoked.stderr
             jti = jwt.decode(token, options={"verify_signature": False})["jti"]
-            assert f"token {jti} revoked" in revoked.stdout
+            assert f"令牌 {jti} 已吊销" in revoked.stdout
             if refresh == 0:
                 refused = await ask(http, token)
             else:
@@ -79,13 +79,13 @@ async def test_a_revoked_token_is_refused_and_others_are_not(settings: Settings,
     [(stored, reason, expires)] = rows
     assert (stored, reason) == (jti, "laptop stolen") and expires is not None
     again = await asyncio.to_thread(hub_token_revoke, settings.database_url, jti)
-    assert again.returncode == 0 and "already revoked" in again.stdout
+    assert again.returncode == 0 and "此前已被吊销" in again.stdout
 
 
 async def test_revoking_needs_a_jti(client: Client) -> None:
     no_jti = jwt.encode({"sub": "x", "level": "national", "exp": 2_000_000_000}, SECRET, algorithm="HS256")
     result = await asyncio.to_thread(hub_token_revoke, client.hub.settings.database_url, no_jti)
-    assert result.returncode != 0 and "needs the token's jti" in result.stderr
+    assert result.returncode != 0 and "需要令牌的 jti" in result.stderr
 
 
 @pytest.mark.postgres_only

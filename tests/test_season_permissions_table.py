@@ -41,6 +41,7 @@ from tests.season import (
     client_at,
 )
 from tests.seed import id_number, seed_reference
+from tests.test_opening_a_program_year import CONFIRM as CONFIRM_DRAFTS
 from tests.test_opening_a_program_year import OPEN as OPEN_YEAR
 
 NATIONAL: Actor = {"level": "national", "sub": "ops-national"}
@@ -66,6 +67,9 @@ APPLICANTS = {
     "withdrawn": (7, "WITHDRAWN"),
     "candidate": (8, "PUBLICIZED"),
 }
+
+
+DRAFTED_YEAR = "2026-2027"
 
 
 def volunteer(key: str) -> Actor:
@@ -136,6 +140,10 @@ async def prepare_season(hub: Any) -> dict[str, str]:
             for status in ("APPROVED", "PROPOSED")
         }
         session.add_all(trainings.values())
+        # an earlier year with a draft left to confirm (confirmProgramYearDrafts); a draft counts for nothing
+        session.add(m.ProgramYear(code=DRAFTED_YEAR))
+        await session.flush()
+        session.add(m.ProvinceScale(year=DRAFTED_YEAR, province_code="11", scale=0, draft=True))
         await session.flush()
         ids = {key: to_global_id("Application", app.id) for key, app in rows.items()}
         ids["approved_training"] = to_global_id("Training", trainings["APPROVED"].id)
@@ -192,6 +200,14 @@ CASES = [
         OPEN_YEAR,
         date(2027, 3, 1),
         lambda ids: {"code": "2028-2029"},
+        NATIONAL,
+        national_only(),
+    ),
+    Case(
+        "confirmProgramYearDrafts",
+        CONFIRM_DRAFTS,
+        date(2027, 3, 1),
+        lambda ids: {"year": DRAFTED_YEAR},
         NATIONAL,
         national_only(),
     ),
@@ -379,6 +395,7 @@ def test_the_table_covers_every_season_mutation() -> None:
         [
             "setProgramYear",
             "openProgramYear",
+            "confirmProgramYearDrafts",
             "upsertCounties",
             "upsertSchools",
             "setProvinceScale",
@@ -413,6 +430,7 @@ async def test_only_the_owning_office_performs_a_season_mutation(settings, case:
 OUTSIDERS: list[Outsider] = [
     ("setProgramYear", SET_YEAR, GANSU, lambda ids: {"code": "2028", "milestones": []}),
     ("openProgramYear", OPEN_YEAR, GANSU, lambda ids: {"code": "2028"}),
+    ("confirmProgramYearDrafts", CONFIRM_DRAFTS, GANSU, lambda ids: {"year": "2030"}),
     ("upsertCounties", UPSERT_COUNTIES, GANSU, lambda ids: {"counties": []}),
     ("upsertSchools", UPSERT_SCHOOLS, GANSU, lambda ids: {"schools": []}),
     ("setProvinceScale", SET_SCALE, GANSU, lambda ids: {"year": YEAR, "provinceCode": "62", "scale": -1}),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
 
 from hub.enums import ApplicationStatus, PostCategory, label
 from hub.i18n import LOCALES, catalogue, negotiate, speaking
@@ -53,14 +54,35 @@ def test_enumerations_are_shown_by_their_labels() -> None:
     assert all(label(status, "zh") != status.name for status in ApplicationStatus)  # every status has a label
 
 
-def test_every_message_of_the_code_is_in_the_chinese_catalogue() -> None:
+SOURCES = ("hub", "plugins", "examples/local-project")  # what tools/zh_catalogue.py's pybabel extract reads
+
+
+def _messages_of_the_code() -> set[str]:
     found = set()
-    for folder in ("hub", "plugins"):
+    for folder in SOURCES:
         for _file, _line, message, _comments, _context in extract_from_dir(
             ROOT / folder, method_map=[("**.py", "python")], keywords={"_": None, "N_": None}
         ):
             found.add(message)
+    return found
+
+
+def test_every_message_of_the_code_is_in_the_chinese_catalogue() -> None:
     translated = catalogue("zh")
-    missing = [m for m in found if translated.gettext(m) == m]
+    missing = sorted(m for m in _messages_of_the_code() if translated.gettext(m) == m)
     assert not missing, f"run tools/zh_catalogue.py after adding these to it: {missing}"
     assert (LOCALES / "zh" / "LC_MESSAGES" / "hub.po").exists()
+
+
+def test_every_msgid_of_the_template_has_a_chinese_translation() -> None:
+    """hub/locale/hub.pot is the code's messages as extracted (regenerated with the command in
+    tools/zh_catalogue.py), and the Chinese catalogue translates each of them."""
+    with (LOCALES / "hub.pot").open("rb") as handle:
+        template = {m.id for m in read_po(handle) if m.id}
+    with (LOCALES / "zh" / "LC_MESSAGES" / "hub.po").open("rb") as handle:
+        chinese = {m.id: m.string for m in read_po(handle, locale="zh") if m.id}
+    code = _messages_of_the_code()
+    assert not sorted(code - template), f"hub.pot is stale, regenerate it: {sorted(code - template)}"
+    assert not sorted(template - code), f"hub.pot holds messages the code no longer has: {sorted(template - code)}"
+    untranslated = sorted(msgid for msgid in template if not chinese.get(msgid))
+    assert not untranslated, f"msgids without a Chinese translation (tools/zh_catalogue.py): {untranslated}"

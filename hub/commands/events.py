@@ -13,31 +13,34 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from hub import models as m
+from hub.i18n import _
 
 
 def _since(value: str) -> datetime:
     try:
         at = datetime.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO date or time: {value!r}") from None
+        raise argparse.ArgumentTypeError(_("not an ISO date or time: {value!r}", value=value)) from None
     return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def add_arguments(sub: Any, settings: Callable[[], Any], plugins: Callable[[Any], Any]) -> None:
-    events = sub.add_parser("events", help="the outbox of events and their webhook deliveries")
+    events = sub.add_parser("events", help=_("the outbox of events and their webhook deliveries"))
     actions = events.add_subparsers(dest="action", required=True)
-    listing = actions.add_parser("list", help="events with their deliveries by status")
-    listing.add_argument("--since", type=_since, default=None, help="ISO date or time (UTC unless given)")
-    listing.add_argument("--type", default=None, help="one event type (a mutation name)")
-    listing.add_argument("--limit", type=int, default=50, help="at most this many events (default 50)")
-    retry = actions.add_parser("retry", help="send dead (or the named) deliveries again from now")
-    retry.add_argument("--delivery", type=int, action="append", default=None, help="a delivery id (repeatable)")
-    replay = actions.add_parser("replay", help="deliver every event since a time again (same webhook-id)")
-    replay.add_argument("--since", type=_since, required=True, help="replay the events committed since this ISO time")
-    catalogue = actions.add_parser("catalogue", help="print docs/events.md: the event types of the live schema")
-    catalogue.add_argument("--output", "-o", default=None, help="write to this file instead of stdout")
+    listing = actions.add_parser("list", help=_("events with their deliveries by status"))
+    listing.add_argument("--since", type=_since, default=None, help=_("ISO date or time (UTC unless given)"))
+    listing.add_argument("--type", default=None, help=_("one event type (a mutation name)"))
+    listing.add_argument("--limit", type=int, default=50, help=_("at most this many events (default 50)"))
+    retry = actions.add_parser("retry", help=_("send dead (or the named) deliveries again from now"))
+    retry.add_argument("--delivery", type=int, action="append", default=None, help=_("a delivery id (repeatable)"))
+    replay = actions.add_parser("replay", help=_("deliver every event since a time again (same webhook-id)"))
+    replay.add_argument(
+        "--since", type=_since, required=True, help=_("replay the events committed since this ISO time")
+    )
+    catalogue = actions.add_parser("catalogue", help=_("print docs/events.md: the event types of the live schema"))
+    catalogue.add_argument("--output", "-o", default=None, help=_("write to this file instead of stdout"))
     events.set_defaults(func=lambda args: run_events(args, settings(), plugins))
-    worker = sub.add_parser("worker", help="deliver webhooks (and relay events) until stopped")
+    worker = sub.add_parser("worker", help=_("deliver webhooks (and relay events) until stopped"))
     worker.set_defaults(func=lambda args: run_worker(settings(), plugins))
 
 
@@ -84,7 +87,7 @@ async def _events(args: argparse.Namespace, settings: Any) -> None:
                 for e in events:
                     statuses = " ".join(f"{k}={v}" for k, v in sorted(counts.get(e.id, {}).items())) or "-"
                     print(f"{e.id}\t{e.uid}\t{e.at.isoformat()}\t{e.type}\t{statuses}")
-                print(f"{len(events)} events", file=sys.stderr)
+                print(_("{count} events", count=len(events)), file=sys.stderr)
             elif args.action == "retry":
                 chosen = m.Delivery.id.in_(args.delivery) if args.delivery else m.Delivery.status == "DEAD"
                 done = await session.execute(
@@ -92,7 +95,7 @@ async def _events(args: argparse.Namespace, settings: Any) -> None:
                     .where(chosen)
                     .values(status="PENDING", attempts=0, next_attempt_at=now(), leased_until=None)
                 )
-                print(f"{done.rowcount} deliveries pending again")
+                print(_("{count} deliveries pending again", count=done.rowcount))
             else:  # replay
                 since = select(m.DomainEvent.id).where(m.DomainEvent.at >= args.since)
                 again = await session.execute(
@@ -104,8 +107,13 @@ async def _events(args: argparse.Namespace, settings: Any) -> None:
                     update(m.DomainEvent).where(m.DomainEvent.at >= args.since).values(fanned_out=False)
                 )
                 print(
-                    f"{events.rowcount} events since {args.since.isoformat()} to deliver again;"
-                    f" {again.rowcount} deliveries pending again (endpoints added since get them too)"
+                    _(
+                        "{count} events since {since} to deliver again; {deliveries} deliveries pending again "
+                        "(endpoints added since get them too)",
+                        count=events.rowcount,
+                        since=args.since.isoformat(),
+                        deliveries=again.rowcount,
+                    )
                 )
     finally:
         await engine.dispose()
@@ -123,10 +131,10 @@ def run_worker(settings: Any, plugins: Callable[[Any], Any]) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         await worker.start()
-        print(f"worker delivering events of {settings.database_url} (stop with Ctrl-C)", flush=True)
+        print(_("worker delivering events of {url} (stop with Ctrl-C)", url=settings.database_url), flush=True)
         await stop.wait()
         await worker.close()
         await hub.dispose()
-        print("worker stopped", flush=True)
+        print(_("worker stopped"), flush=True)
 
     asyncio.run(main())

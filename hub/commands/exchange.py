@@ -18,22 +18,22 @@ from hub.i18n import N_, _
 
 
 def add_import_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("kind", nargs="?", choices=list(TABLES), help="what the file holds")
-    parser.add_argument("file", nargs="?", help=".xlsx or .csv (UTF-8 or GBK)")
-    parser.add_argument("--template", choices=list(TABLES), help="write the template file of a kind and stop")
-    parser.add_argument("--output", "-o", default=None, help="where --template writes (default KIND.xlsx)")
-    parser.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
-    parser.add_argument("--token", default=os.environ.get("HUB_TOKEN"), help="the importing office's token")
+    parser.add_argument("kind", nargs="?", choices=list(TABLES), help=_("what the file holds"))
+    parser.add_argument("file", nargs="?", help=_(".xlsx or .csv (UTF-8 or GBK)"))
+    parser.add_argument("--template", choices=list(TABLES), help=_("write the template file of a kind and stop"))
+    parser.add_argument("--output", "-o", default=None, help=_("where --template writes (default KIND.xlsx)"))
+    parser.add_argument("--dry-run", action="store_true", help=_("check every row, write nothing"))
+    parser.add_argument("--token", default=os.environ.get("HUB_TOKEN"), help=_("the importing office's token"))
     parser.add_argument(
-        "--level", default=None, help="instead of a token, on the server itself: the office level (with --code)"
+        "--level", default=None, help=_("instead of a token, on the server itself: the office level (with --code)")
     )
-    parser.add_argument("--code", default=None, help="with --level: the office's province, county or school code")
-    parser.add_argument("--sub", default=None, help="the subject recorded in the audit log (default: the user)")
+    parser.add_argument("--code", default=None, help=_("with --level: the office's province, county or school code"))
+    parser.add_argument("--sub", default=None, help=_("the subject recorded in the audit log (default: the user)"))
     parser.add_argument(
         "--problems",
         default=None,
         metavar="FILE",
-        help="when the file is refused, write a copy of it (.xlsx) with a 问题 column beside each bad row",
+        help=_("when the file is refused, write a copy of it (.xlsx) with a 问题 column beside each bad row"),
     )
 
 

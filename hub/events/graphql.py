@@ -23,6 +23,7 @@ from hub.events.targets import BlockedTarget, check_target
 from hub.graphql.connections import Connection, fetch_page, to_connection
 from hub.graphql.context import Info
 from hub.graphql.fields import executor_only, executor_only_type
+from hub.i18n import N_, _
 from hub.ids import int_key, to_global_id
 from hub.mutation import Unit, mutation
 from hub.permissions import Rule, Target
@@ -39,7 +40,7 @@ def own_office(actor: Actor, target: Target) -> bool:
 
 # A core rule: every office manages its own endpoints, whichever plugins are enabled; volunteers have none.
 WEBHOOK_RULES = [
-    Rule(action, level, own_office, describes="the office's own webhook endpoints")
+    Rule(action, level, own_office, describes=N_("the office's own webhook endpoints"))
     for action in ACTIONS
     for level in OFFICES
 ]
@@ -149,7 +150,7 @@ def _check_types(unit: Unit, event_types: list[str] | None) -> list[str] | None:
     problems = [
         Problem(
             UserErrorCode.INVALID_INPUT,
-            f"{name!r} is not an event type (see docs/events.md)",
+            _("{name!r} is not an event type (see docs/events.md)", name=name),
             ("input", "eventTypes", str(i)),
         )
         for i, name in enumerate(event_types)

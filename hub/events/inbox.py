@@ -62,7 +62,9 @@ class Queue:
             query = (
                 select(*_labelled(self, model, _key(model), year, dates.closes_on, None))
                 .select_from(model)
-                .outerjoin(dates, and_(dates.year == year, dates.milestone == self.milestone.value))
+                .outerjoin(  # the date in force (hub.runtime.timeline): a draft date is none
+                    dates, and_(dates.year == year, dates.milestone == self.milestone.value, dates.draft.is_(False))
+                )
             )
         return query.where(self.where(actor))
 

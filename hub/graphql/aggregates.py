@@ -26,6 +26,7 @@ from hub.rules import counties
 from hub.rules.benefits import ServiceRecord
 from hub.rules.benefits import benefits as compute_benefits
 from hub.rules.years import parse_year
+from hub.scales import in_force as scale_rows
 
 
 def _year(year: str) -> None:
@@ -42,12 +43,13 @@ def in_post_condition(year: str) -> Any:
 
 
 async def scales(info: Any, year: str) -> dict[str, int]:
+    """R8: province code → the scale in force for `year` (a draft copied by openProgramYear is none)."""
+
     async def batch(session: Any, years: list[str]) -> list[dict[str, int]]:
-        rows = (await session.execute(select(m.ProvinceScale).where(m.ProvinceScale.year.in_(years)))).scalars()
-        by_year: dict[str, dict[str, int]] = defaultdict(dict)
-        for r in rows:
-            by_year[r.year][r.province_code] = r.scale
-        return [by_year.get(y, {}) for y in years]
+        out = []
+        for y in years:
+            out.append({code: row.scale for code, row in (await scale_rows(session, y)).items()})
+        return out
 
     return await info.context.loaders.custom("scales", batch).load(year)
 

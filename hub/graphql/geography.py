@@ -26,7 +26,8 @@ VolunteerRef = Annotated["Volunteer", strawberry.lazy("hub.graphql.people")]  # 
 def _province_scale(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
     walk.need_actor()
     alias = m.ProvinceScale.__table__.alias()
-    condition = and_(alias.c.year == args["year"], alias.c.province_code == row.c.code)
+    # the scale in force, as hub.scales.in_force reads it: a draft copied by openProgramYear is none
+    condition = and_(alias.c.year == args["year"], alias.c.province_code == row.c.code, alias.c.draft.is_(False))
     return select(alias.c.scale).where(condition).correlate_except(alias).scalar_subquery()
 
 
@@ -65,7 +66,9 @@ class Province(Node):
         return None if row is None else cls.of(row)  # type: ignore[attr-defined]
 
     @planned(
-        _province_scale, description="Implementation scale (total volunteers in post) set by the national office, R8."
+        _province_scale,
+        description="Implementation scale (total volunteers in post) set by the national office, R8; "
+        "null while the year's copied scale is a draft (ProgramYear.scales shows it).",
     )
     async def scale(self, info: Info, year: str) -> int | None:
         info.context.require_actor("Province.scale")

@@ -1,10 +1,12 @@
 """History across program years: a volunteer's one-year terms (R27: agreements, renewals, posts,
 assessments) and a county's years (R9–R11: filed, banned, disqualified, evaluated, volunteers).
 
-Fields added to the core types `Volunteer` and `County` (as plugins add theirs, hub.schema). A volunteer's
-terms are declared with their SQL (the read planner answers them in the query's one statement); a county's
-years are assembled in Python from per-request DataLoaders (one statement per level whatever the length),
-since bans and disqualification are Python rules (hub.rules.counties)."""
+Fields added to the core types `Volunteer` and `County` (as plugins add theirs, hub.schema). Both are declared
+with their SQL beside their resolver, so the read planner answers them in the query's one statement. The
+executor assembles a county's years in Python from per-request DataLoaders (one statement per level whatever
+the length) with the rules of hub.rules.counties (R10 bans, R11 disqualification); the planner's SQL spells
+the same rules over one row per program year, and tests/test_read_planner_agrees_with_executor.py holds the
+two together."""
 
 from __future__ import annotations
 
@@ -12,19 +14,18 @@ import asyncio
 from typing import Any
 
 import strawberry
-from sqlalchemy import Integer, Text, and_, cast, func, literal_column, select
+from sqlalchemy import Integer, Text, and_, case, cast, exists, extract, func, literal_column, not_, select
 
 from hub import counting
 from hub import models as m
 from hub.dialects import json_list
-from hub.enums import CountyStatus, UserErrorCode
+from hub.enums import CountyStatus, IncidentSeverity, UserErrorCode
 from hub.graphql import aggregates
 from hub.graphql.context import Info
 from hub.graphql.fields import (
     EMPTY_LIST,
+    built_by_parent,
     column,
-    executor_only,
-    executor_only_type,
     part_of,
     planned,
     scoped,
@@ -38,7 +39,6 @@ from hub.graphql.planner import Details, Walk, named
 from hub.graphql.service import Assessment, ServiceAgreement
 from hub.rules import counties
 
-NOT_PLANNED = "a county's years combine Python rules (R10 bans, R11 disqualification: hub.rules.counties)"
 FILED = (CountyStatus.ACTIVE.value, CountyStatus.DISQUALIFIED.value)  # R9: filed by the national office
 
 
@@ -105,21 +105,80 @@ def _terms(walk: Walk, row: Any, args: dict[str, Any], details: Details, definit
 
 
 @strawberry.type(description="A county in one program year (R9–R11).")
-@executor_only_type(NOT_PLANNED)
 class CountyYear:
-    year: str
-    filed: bool = strawberry.field(description="A filed service county (R9) that year: filed for it or earlier.")
-    banned: bool = strawberry.field(
+    """Built by `County.years`: in Python by its resolver, in SQL by its compiler (`_county_years`)."""
+
+    year: str = built_by_parent()
+    filed: bool = built_by_parent(description="A filed service county (R9) that year: filed for it or earlier.")
+    banned: bool = built_by_parent(
         description="No new volunteers that year after a major incident the year before (R10)."
     )
-    disqualified: bool = strawberry.field(description="No new volunteers that year after a failed evaluation (R11).")
-    evaluation_passed: bool | None = strawberry.field(
+    disqualified: bool = built_by_parent(description="No new volunteers that year after a failed evaluation (R11).")
+    evaluation_passed: bool | None = built_by_parent(
         description="The province's evaluation of that year (R11), if recorded."
     )
-    evaluation_remarks: str | None
-    volunteers: int = strawberry.field(
+    evaluation_remarks: str | None = built_by_parent()
+    volunteers: int = built_by_parent(
         description="Volunteers of the county that year, renewals included (County.volunteers)."
     )
+
+
+def _county_years(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
+    """SQL of `County.years`: one object per program year, oldest first, each field by the rule the resolver
+    applies in Python — in SQL both engines speak (hub.dialects)."""
+    walk.need_actor()
+    years = m.ProgramYear.__table__.alias()
+    year, first = years.c.code, counting.first_year(years.c.code)
+    filed_for = func.nullif(row.c.first_service_year, literal_column("''"))
+
+    def evaluation(column: str) -> Any:
+        """The evaluation of that year (the last recorded, as the executor's by-year dict keeps it)."""
+        e = m.CountyEvaluation.__table__.alias()
+        found = select(e.c[column]).where(e.c.county_code == row.c.code, e.c.year == year)
+        return found.order_by(e.c.id.desc()).limit(1).correlate_except(e).scalar_subquery()
+
+    def banned(_details: Details) -> Any:
+        """R10, R29 (hub.rules.counties.banned_years): a major incident in the program year before."""
+        i = m.SafetyIncident.__table__.alias()
+        day = i.c.occurred_on
+        incident_year = extract("year", day) - case((extract("month", day) < 8, 1), else_=0)  # rules.years.year_of
+        major = and_(i.c.county_code == row.c.code, i.c.severity == IncidentSeverity.MAJOR.value)
+        return exists(select(i.c.id).where(major, incident_year + 1 == first).correlate_except(i))
+
+    def disqualified(_details: Details) -> Any:
+        """R11 (hub.rules.counties.refusal): a failed evaluation of an earlier year, unless a new filing for
+        a year after it and not after this one lifted it."""
+        e = m.CountyEvaluation.__table__.alias()
+        failed = counting.first_year(e.c.year)
+        lifted = and_(
+            filed_for.is_not(None),
+            failed < counting.first_year(filed_for),
+            counting.first_year(filed_for) <= first,
+        )
+        condition = and_(e.c.county_code == row.c.code, e.c.passed.is_(False), failed < first, not_(lifted))
+        return exists(select(e.c.id).where(condition).correlate_except(e))
+
+    def volunteers(_details: Details) -> Any:
+        a = m.Application.__table__.alias()
+        served = counting.served_in_county_of(year, row.c.code, a.c)
+        return select(func.count(func.distinct(a.c.volunteer_id))).where(served).correlate_except(a).scalar_subquery()
+
+    filed = and_(row.c.status.in_(FILED), func.coalesce(counting.first_year(filed_for), first) <= first)
+    body = walk.embedded(
+        named(definition),
+        details,
+        {
+            "year": lambda _d: year,
+            "filed": lambda _d: filed,
+            "banned": banned,
+            "disqualified": disqualified,
+            "evaluationPassed": lambda _d: evaluation("passed"),
+            "evaluationRemarks": lambda _d: evaluation("remarks"),
+            "volunteers": volunteers,
+        },
+    )
+    listed = select(json_list(body, year)).select_from(years).correlate_except(years)
+    return func.coalesce(listed.scalar_subquery(), EMPTY_LIST)
 
 
 async def _program_years(info: Any) -> list[str]:
@@ -170,7 +229,7 @@ class VolunteerHistory:
 
 @strawberry.type
 class CountyHistory:
-    @executor_only(NOT_PLANNED, description="The county in every program year on record, oldest first (R9–R11).")
+    @planned(_county_years, description="The county in every program year on record, oldest first (R9–R11).")
     async def years(self, info: Info) -> list[CountyYear]:
         county: County = self  # type: ignore[assignment]
         info.context.require_actor("County.years")

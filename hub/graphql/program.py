@@ -14,6 +14,11 @@ from hub.graphql.context import Info
 from hub.graphql.fields import Node, column, executor_only_type, one, record, view
 from hub.graphql.geography import County, Province
 
+DRAFT = (
+    "Copied by openProgramYear and not yet confirmed by the national office (confirmProgramYearDrafts): "
+    "shown, but no rule counts it."
+)
+
 
 async def _province(info: Info, code: str) -> Province:
     return view(m.Province, await info.context.loaders.one(m.Province).load(code))
@@ -24,6 +29,7 @@ async def _province(info: Info, code: str) -> Province:
 class MilestoneDate:
     milestone: Milestone
     closes_on: date
+    draft: bool = strawberry.field(default=False, description=DRAFT)
 
 
 @strawberry.type
@@ -31,6 +37,24 @@ class MilestoneDate:
 class ProgramYear(Node):
     code: str
     milestones: list[MilestoneDate]
+
+    @strawberry.field(description="Every province's scale of the year (R8), drafts included, by province code.")
+    async def scales(self, info: Info) -> list[ProvinceScale]:
+        info.context.require_actor("ProgramYear.scales")
+        rows = await info.context.loaders.many(m.ProvinceScale, "year", "province_code").load(self.code)
+        return [ProvinceScale(province_code=r.province_code, scale=r.scale, draft=r.draft) for r in rows]
+
+
+@strawberry.type(description="A serving province's implementation scale in one year (R8).")
+@executor_only_type("a program year's scales are read once per page; built in Python from their rows")
+class ProvinceScale:
+    province_code: strawberry.Private[str]
+    scale: int
+    draft: bool = strawberry.field(description=DRAFT)
+
+    @strawberry.field
+    async def province(self, info: Info) -> Province:
+        return await _province(info, self.province_code)
 
 
 @strawberry.type
@@ -41,6 +65,7 @@ class AllowanceStandard:
     county_code: strawberry.Private[str | None]
     monthly_allowance: Decimal
     hardship_allowance: Decimal
+    draft: bool = strawberry.field(default=False, description=DRAFT)
 
     @strawberry.field
     async def province(self, info: Info) -> Province:

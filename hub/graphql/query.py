@@ -194,7 +194,7 @@ class Query:
         return ProgramYear(
             id=to_global_id("ProgramYear", code),
             code=code,
-            milestones=[MilestoneDate(milestone=d.milestone, closes_on=d.closes_on) for d in dates],
+            milestones=[MilestoneDate(milestone=d.milestone, closes_on=d.closes_on, draft=d.draft) for d in dates],
         )
 
     @planned(_provinces)
@@ -367,6 +367,7 @@ class Query:
                 county_code=r.county_code,
                 monthly_allowance=r.monthly_allowance,
                 hardship_allowance=r.hardship_allowance,
+                draft=r.draft,
             )
             for r in await _all(info, query)
         ]

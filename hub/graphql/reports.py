@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from hub import allowances, posts
 from hub import models as m
-from hub import posts
 from hub.auth import Actor
 from hub.enums import FundingZone, Region
 from hub.graphql.aggregates import in_post_condition
@@ -22,6 +22,7 @@ from hub.quotas import used as quota_used
 from hub.quotas import uses_quota
 from hub.rules import funding as money
 from hub.rules.years import parse_year
+from hub.scales import serving_provinces
 
 CENTS = Decimal("0.00")  # amounts always read with two decimals, also when nothing is due
 
@@ -133,22 +134,8 @@ async def funding_report(info: Any, actor: Actor, year: str, province_code: str 
             c.code: c
             for c in (await session.execute(select(m.County).where(m.County.province_code.in_(codes)))).scalars()
         }
-        scales_of_year = list(
-            (
-                await session.execute(
-                    select(m.ProvinceScale.province_code).where(m.ProvinceScale.year == year, m.ProvinceScale.scale > 0)
-                )
-            ).scalars()
-        )
-        standards = list(
-            (
-                await session.execute(
-                    select(m.AllowanceStandard).where(
-                        m.AllowanceStandard.year == year, m.AllowanceStandard.province_code.in_(codes)
-                    )
-                )
-            ).scalars()
-        )
+        scales_of_year = list(await serving_provinces(session, year))
+        standards = await allowances.in_force(session, year, codes)
         policies = (
             await session.execute(
                 select(

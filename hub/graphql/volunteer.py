@@ -15,6 +15,7 @@ from hub.errors import DomainRefusal, Problem, refuse
 from hub.graphql.applications import Application
 from hub.graphql.payloads import ApplicationPayload, RegisterVolunteerPayload
 from hub.graphql.people import Volunteer
+from hub.i18n import N_, _
 from hub.ids import to_global_id
 from hub.mutation import Unit, mutation
 from hub.permissions import ReadScope, Rule
@@ -55,9 +56,9 @@ def _own(actor, target) -> bool:  # type: ignore[no-untyped-def]
 
 VOLUNTEER = OfficeLevel.VOLUNTEER
 CORE_RULES = [
-    Rule("registerVolunteer", VOLUNTEER, describes="one's own registration"),
-    Rule("submitApplication", VOLUNTEER, describes="one's own application"),
-    Rule("withdrawApplication", VOLUNTEER, _own, describes="one's own application"),
+    Rule("registerVolunteer", VOLUNTEER, describes=N_("one's own registration")),
+    Rule("submitApplication", VOLUNTEER, describes=N_("one's own application")),
+    Rule("withdrawApplication", VOLUNTEER, _own, describes=N_("one's own application")),
 ]
 
 
@@ -110,7 +111,7 @@ class VolunteerMutation:
         if len(codes) != 3 or len(set(codes)) != 3:
             raise refuse(
                 UserErrorCode.INVALID_INPUT,
-                "name exactly three distinct serving provinces",
+                _("name exactly three distinct serving provinces"),
                 "input",
                 "preferredProvinceCodes",
             )
@@ -119,7 +120,7 @@ class VolunteerMutation:
         if not_serving:
             raise refuse(
                 UserErrorCode.INVALID_INPUT,
-                f"not serving provinces in {input.year}: {', '.join(not_serving)}",
+                _("not serving provinces in {year}: {codes}", year=input.year, codes=", ".join(not_serving)),
                 "input",
                 "preferredProvinceCodes",
             )
@@ -131,7 +132,9 @@ class VolunteerMutation:
             )
         ).first()
         if active is not None:
-            raise refuse(UserErrorCode.DUPLICATE, f"you already have an active application for {input.year}")
+            raise refuse(
+                UserErrorCode.DUPLICATE, _("you already have an active application for {year}", year=input.year)
+            )
         school = await unit.session.get(m.School, volunteer.school_code)
         application = m.Application(
             year=input.year,
@@ -220,12 +223,14 @@ async def register(unit: Unit, registrations: list[Registration]) -> list[m.Volu
         try:
             facts = parse_id_number(id_number, today)
         except InvalidIdNumber as exc:
-            problems.append(Problem(UserErrorCode.INVALID_INPUT, f"idNumber: {exc}", (*at, "idNumber")))
+            problems.append(
+                Problem(UserErrorCode.INVALID_INPUT, _("idNumber: {reason}", reason=exc), (*at, "idNumber"))
+            )
         if not is_mobile(input.phone):
             problems.append(
                 Problem(
                     UserErrorCode.INVALID_INPUT,
-                    "phone: an 11-digit mainland mobile number is needed",
+                    _("phone: an 11-digit mainland mobile number is needed"),
                     (*at, "phone"),
                 )
             )
@@ -234,7 +239,7 @@ async def register(unit: Unit, registrations: list[Registration]) -> list[m.Volu
             problems.append(
                 Problem(
                     UserErrorCode.NOT_FOUND,
-                    f"no school has the code {input.school_code!r}",
+                    _("no school has the code {code!r}", code=input.school_code),
                     (*at, "schoolCode"),
                 )
             )

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel, UniqueConstraint
+
+
+def draft_flag() -> bool:
+    """A row copied by `openProgramYear` for the national office to adjust: shown, but it counts for no rule
+    until confirmed (confirmProgramYearDrafts, or set again through its set* mutation). Defaults to false in
+    the database too, so rows written by hand or in bulk are in force."""
+    return Field(default=False, sa_column_kwargs={"server_default": sa.false()})  # type: ignore[no-any-return]
 
 
 class ProgramYear(SQLModel, table=True):
@@ -25,6 +33,7 @@ class MilestoneDate(SQLModel, table=True):
     milestone: str = Field(primary_key=True, max_length=32)
     closes_on: date
     extended: bool = Field(default=False)
+    draft: bool = draft_flag()
 
 
 class ProvinceScale(SQLModel, table=True):
@@ -35,6 +44,7 @@ class ProvinceScale(SQLModel, table=True):
     year: str = Field(foreign_key="program_years.code", primary_key=True, max_length=9)
     province_code: str = Field(foreign_key="provinces.code", primary_key=True, max_length=2)
     scale: int
+    draft: bool = draft_flag()
 
 
 class Quota(SQLModel, table=True):
@@ -90,6 +100,7 @@ class AllowanceStandard(SQLModel, table=True):
     county_code: str | None = Field(default=None, foreign_key="counties.code", max_length=6)
     monthly_allowance: Decimal = Field(max_digits=12, decimal_places=2)
     hardship_allowance: Decimal = Field(default=Decimal("0"), max_digits=12, decimal_places=2)
+    draft: bool = draft_flag()
 
 
 class LocalProject(SQLModel, table=True):

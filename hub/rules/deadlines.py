@@ -7,6 +7,7 @@ from datetime import date
 
 from hub.enums import Milestone, UserErrorCode
 from hub.errors import refuse
+from hub.i18n import _
 from hub.rules.years import parse_year
 
 # (month, day) in the first calendar year of the program year; the 2021-2022 plan's dates.
@@ -31,9 +32,18 @@ def ensure_open(timeline: Mapping[Milestone, date], milestone: Milestone, today:
     """R7: refuse with DEADLINE_PASSED once `today` is after the milestone's closing date."""
     closes_on = timeline.get(milestone)
     if closes_on is None:
-        raise refuse(UserErrorCode.INVALID_STATE, f"the program year {year} has no date for {milestone.value}")
+        raise refuse(
+            UserErrorCode.INVALID_STATE,
+            _("the program year {year} has no date for {milestone}", year=year, milestone=milestone.value),
+        )
     if today > closes_on:
         raise refuse(
             UserErrorCode.DEADLINE_PASSED,
-            f"{milestone.value} closed on {closes_on.isoformat()} for {year} (today is {today.isoformat()})",
+            _(
+                "{milestone} closed on {date} for {year} (today is {today})",
+                milestone=milestone.value,
+                date=closes_on.isoformat(),
+                year=year,
+                today=today.isoformat(),
+            ),
         )

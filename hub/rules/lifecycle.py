@@ -6,6 +6,7 @@ from __future__ import annotations
 from hub.enums import ApplicationStatus as S
 from hub.enums import UserErrorCode
 from hub.errors import refuse
+from hub.i18n import _
 
 ALLOWED_FROM: dict[S, frozenset[S]] = {
     S.SUBMITTED: frozenset(),
@@ -48,9 +49,14 @@ def ensure_transition(current: S | str, target: S, *field: str, via: str | None 
     transitions of its own)."""
     current = S(current)
     if not can_move(current, target, via):
-        allowed = ", ".join(sorted(s.value for s in allowed_from(target, via))) or "nothing"
+        allowed = ", ".join(sorted(s.value for s in allowed_from(target, via))) or _("nothing")
         raise refuse(
             UserErrorCode.INVALID_STATE,
-            f"an application in {current.value} cannot become {target.value} (only from {allowed})",
+            _(
+                "an application in {current} cannot become {target} (only from {allowed})",
+                current=current.value,
+                target=target.value,
+                allowed=allowed,
+            ),
             *field,
         )

@@ -1,11 +1,10 @@
 """latest agreement of an application (issue 17): applications.latest_post_id and latest_term_year,
 backfilled from service_agreements, indexed for a post's holders and a province's volunteers in post
 
-Written on a branch beside another 0009 (drafts of an opened year); the lead re-chains down_revision when
-merging. From here on hub.agreements keeps both columns in the transaction of every agreement write.
+From here on hub.agreements keeps both columns in the transaction of every agreement write.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-07 09:21:28.481485
 """
 
@@ -16,7 +15,7 @@ import sqlmodel  # noqa: F401  (autogenerate writes sqlmodel.sql.sqltypes.AutoSt
 from alembic import op
 
 revision: str = '0010'
-down_revision: str | Sequence[str] | None = '0008'
+down_revision: str | Sequence[str] | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

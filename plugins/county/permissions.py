@@ -5,6 +5,7 @@ from __future__ import annotations
 from hub import models as m
 from hub.auth import Actor
 from hub.enums import OfficeLevel
+from hub.i18n import N_
 from hub.permissions import ReadScope, Rule, Target
 from hub.scopes import audit_of, volunteers_of_county
 
@@ -16,7 +17,7 @@ def own_county(actor: Actor, target: Target) -> bool:
 
 
 RULES = [
-    Rule(action, COUNTY, own_county, describes="the county office's own county")
+    Rule(action, COUNTY, own_county, describes=N_("the county office's own county"))
     for action in (
         "applyServiceCounty",
         "createServiceUnit",

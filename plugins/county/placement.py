@@ -15,6 +15,7 @@ from hub.errors import DomainRefusal, refuse
 from hub.graphql.applications import Application
 from hub.graphql.payloads import ApplicationsPayload, ServiceAgreementPayload
 from hub.graphql.service import ServiceAgreement
+from hub.i18n import _
 from hub.mutation import Unit, mutation
 from hub.rules.benefits import add_years
 from hub.rules.lifecycle import ensure_transition
@@ -68,7 +69,7 @@ class CountyPlacementMutation:
         if not input.starts_on <= input.ends_on <= one_year_from(input.starts_on):
             raise refuse(
                 UserErrorCode.INVALID_INPUT,
-                "an agreement runs for at most one year, ending after it starts",
+                _("an agreement runs for at most one year, ending after it starts"),
                 "input",
                 "endsOn",
             )
@@ -76,7 +77,7 @@ class CountyPlacementMutation:
         if post.county_code != app.county_code or post.year != app.year:
             raise refuse(
                 UserErrorCode.INELIGIBLE,
-                f"the post is not one of county {app.county_code} for {app.year}",
+                _("the post is not one of county {county} for {year}", county=app.county_code, year=app.year),
                 "input",
                 "postId",
             )
@@ -115,21 +116,21 @@ class CountyPlacementMutation:
         if current.term_year != app.latest_term_year or app.status != S.IN_SERVICE.value:
             raise refuse(
                 UserErrorCode.INVALID_STATE,
-                "only the current agreement of a volunteer in service is renewed",
+                _("only the current agreement of a volunteer in service is renewed"),
                 "input",
                 "agreementId",
             )
         if current.term_year >= MAX_TERMS:
             raise refuse(
                 UserErrorCode.INVALID_STATE,
-                f"the service term is at most {MAX_TERMS} years",
+                _("the service term is at most {limit} years", limit=MAX_TERMS),
                 "input",
                 "agreementId",
             )
         if unit.hub.clock.today() > current.ends_on:
             raise refuse(
                 UserErrorCode.INVALID_STATE,
-                f"the agreement ended on {current.ends_on}; renew before it ends",
+                _("the agreement ended on {date}; renew before it ends", date=current.ends_on),
                 "input",
                 "agreementId",
             )

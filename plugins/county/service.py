@@ -12,6 +12,7 @@ from hub.errors import DomainRefusal, Problem, UserError, refuse
 from hub.graphql.geography import County, ServiceUnit
 from hub.graphql.payloads import CountyPayload, PostPayload, ServiceUnitPayload
 from hub.graphql.posts import Post
+from hub.i18n import _
 from hub.mutation import Unit, mutation
 
 MIN_INTAKE = 20  # R9: a new service county takes in at least 20 volunteers
@@ -60,7 +61,7 @@ class DeclarePostsPayload:
 async def county_of(unit: Unit, code: str) -> m.County:
     county = (await unit.session.execute(select(m.County).where(m.County.code == code).with_for_update())).scalar()
     if county is None:
-        raise refuse(UserErrorCode.NOT_FOUND, f"no county has the code {code!r}", "input", "countyCode")
+        raise refuse(UserErrorCode.NOT_FOUND, _("no county has the code {code!r}", code=code), "input", "countyCode")
     return county
 
 
@@ -72,20 +73,24 @@ def r9_problems(county: m.County, input: ApplyServiceCountyInput) -> list[Proble
         problems.append(Problem(UserErrorCode.INELIGIBLE, message, ("input", field)))
 
     if county.key_assistance not in (KeyAssistance.NATIONAL_KEY.value, KeyAssistance.LOCAL_KEY.value):
-        fail("a new service county must be a national or local key assistance county", "countyCode")
+        fail(_("a new service county must be a national or local key assistance county"), "countyCode")
     if not input.has_leading_group:
-        fail("the county needs a leading group for the program", "hasLeadingGroup")
+        fail(_("the county needs a leading group for the program"), "hasLeadingGroup")
     if not input.has_project_office:
-        fail("the county needs a project office at the county Youth League committee", "hasProjectOffice")
+        fail(_("the county needs a project office at the county Youth League committee"), "hasProjectOffice")
     if not input.contact_person.strip():
-        fail("the project office needs a named contact person", "contactPerson")
+        fail(_("the project office needs a named contact person"), "contactPerson")
     if input.intake_capacity < MIN_INTAKE:
         fail(
-            f"a new service county takes in at least {MIN_INTAKE} volunteers, not {input.intake_capacity}",
+            _(
+                "a new service county takes in at least {minimum} volunteers, not {capacity}",
+                minimum=MIN_INTAKE,
+                capacity=input.intake_capacity,
+            ),
             "intakeCapacity",
         )
     if not input.government_approval_ref.strip():
-        fail("the county government's approval (document number) is missing", "governmentApprovalRef")
+        fail(_("the county government's approval (document number) is missing"), "governmentApprovalRef")
     return problems
 
 
@@ -99,7 +104,10 @@ class CountySetupMutation:
         if county.status not in REAPPLY_FROM:
             raise refuse(
                 UserErrorCode.INVALID_STATE,
-                f"the county is {county.status}; it applies when it is not (or no longer) a service county",
+                _(
+                    "the county is {status}; it applies when it is not (or no longer) a service county",
+                    status=county.status,
+                ),
                 "input",
                 "countyCode",
             )
@@ -132,14 +140,16 @@ class CountySetupMutation:
         county = await county_of(unit, input.county_code)
         name = input.name.strip()
         if not name:
-            raise refuse(UserErrorCode.INVALID_INPUT, "the unit needs a name", "input", "name")
+            raise refuse(UserErrorCode.INVALID_INPUT, _("the unit needs a name"), "input", "name")
         clash = (
             await unit.session.execute(
                 select(m.ServiceUnit.id).where(m.ServiceUnit.county_code == county.code, m.ServiceUnit.name == name)
             )
         ).first()
         if clash is not None:
-            raise refuse(UserErrorCode.DUPLICATE, f"the county already has a unit named {name}", "input", "name")
+            raise refuse(
+                UserErrorCode.DUPLICATE, _("the county already has a unit named {name}", name=name), "input", "name"
+            )
         row = m.ServiceUnit(county_code=county.code, name=name, level=input.level.value)
         unit.session.add(row)
         await unit.session.flush()
@@ -159,7 +169,9 @@ class CountySetupMutation:
         """R12: many posts at once (a spreadsheet import), each checked exactly as declarePost checks it; all
         or none, every bad row reported with its index in the field path (input.posts.<index>.<field>)."""
         if not input.posts or len(input.posts) > MAX_POSTS:
-            raise refuse(UserErrorCode.INVALID_INPUT, f"declare 1 to {MAX_POSTS} posts a batch", "input", "posts")
+            raise refuse(
+                UserErrorCode.INVALID_INPUT, _("declare 1 to {limit} posts a batch", limit=MAX_POSTS), "input", "posts"
+            )
         saved, problems = [], []
         for index, row in enumerate(input.posts):
             try:
@@ -181,16 +193,16 @@ async def declare(unit: Unit, input: DeclarePostInput, at: tuple[str, ...] = ("i
     if county.status not in DECLARES_POSTS:
         raise refuse(
             UserErrorCode.INELIGIBLE,
-            f"the county is {county.status}, not a service county (or applicant)",
+            _("the county is {status}, not a service county (or applicant)", status=county.status),
             *at,
             "unitId",
         )
     problems = []
     if not input.title.strip():
-        problems.append(Problem(UserErrorCode.INVALID_INPUT, "the post needs a title", (*at, "title")))
+        problems.append(Problem(UserErrorCode.INVALID_INPUT, _("the post needs a title"), (*at, "title")))
     if input.headcount < 1:
         problems.append(
-            Problem(UserErrorCode.INVALID_INPUT, "a post has a headcount of at least 1", (*at, "headcount"))
+            Problem(UserErrorCode.INVALID_INPUT, _("a post has a headcount of at least 1"), (*at, "headcount"))
         )
     if problems:
         raise DomainRefusal(problems)

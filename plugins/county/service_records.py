@@ -18,6 +18,7 @@ from hub.errors import DomainRefusal, Problem, refuse
 from hub.graphql.payloads import AssessmentPayload, MonthlyReportPayload, VolunteerPayload
 from hub.graphql.people import Volunteer
 from hub.graphql.service import Assessment, MonthlyReport
+from hub.i18n import _
 from hub.ids import int_key, to_global_id
 from hub.mutation import Unit, mutation
 from hub.rules.lifecycle import ensure_transition
@@ -82,7 +83,7 @@ async def serving_volunteer(unit: Unit, volunteer_gid: str) -> tuple[m.Volunteer
             .first()
         )
         unit.authorize({"county": placed})
-        raise refuse(UserErrorCode.INELIGIBLE, "the volunteer is not in service", "input", "volunteerId")
+        raise refuse(UserErrorCode.INELIGIBLE, _("the volunteer is not in service"), "input", "volunteerId")
     unit.authorize({"county": app.county_code})
     return volunteer, app
 
@@ -96,18 +97,18 @@ def _month_problems(input: FileMonthlyReportInput, today: date) -> list[Problem]
     problems = []
     match = MONTH.fullmatch(input.month)
     if not match:
-        problems.append(Problem(UserErrorCode.INVALID_INPUT, "a month reads like 2027-09", ("input", "month")))
+        problems.append(Problem(UserErrorCode.INVALID_INPUT, _("a month reads like 2027-09"), ("input", "month")))
     elif (int(match[1]), int(match[2])) > (today.year, today.month):
         problems.append(
-            Problem(UserErrorCode.INVALID_INPUT, "a month is reported once it has begun", ("input", "month"))
+            Problem(UserErrorCode.INVALID_INPUT, _("a month is reported once it has begun"), ("input", "month"))
         )
     if input.in_post < 0:
         problems.append(
-            Problem(UserErrorCode.INVALID_INPUT, "the in-post count cannot be negative", ("input", "inPost"))
+            Problem(UserErrorCode.INVALID_INPUT, _("the in-post count cannot be negative"), ("input", "inPost"))
         )
     if input.absent < 0 or input.absent > max(input.in_post, 0):
         problems.append(
-            Problem(UserErrorCode.INVALID_INPUT, "absences are between 0 and the in-post count", ("input", "absent"))
+            Problem(UserErrorCode.INVALID_INPUT, _("absences are between 0 and the in-post count"), ("input", "absent"))
         )
     for index, incident in enumerate(input.incidents or []):
         path = ("input", "incidents", str(index))
@@ -115,13 +116,17 @@ def _month_problems(input: FileMonthlyReportInput, today: date) -> list[Problem]
             problems.append(
                 Problem(
                     UserErrorCode.INVALID_INPUT,
-                    f"incident {index} did not occur in {input.month}",
+                    _("incident {index} did not occur in {month}", index=index, month=input.month),
                     (*path, "occurredOn"),
                 )
             )
         if not incident.description.strip():
             problems.append(
-                Problem(UserErrorCode.INVALID_INPUT, f"incident {index} needs a description", (*path, "description"))
+                Problem(
+                    UserErrorCode.INVALID_INPUT,
+                    _("incident {index} needs a description", index=index),
+                    (*path, "description"),
+                )
             )
     return problems
 
@@ -136,7 +141,10 @@ class CountyServiceMutation:
         county = await unit.session.get(m.County, input.county_code, with_for_update=True)
         if county is None:
             raise refuse(
-                UserErrorCode.NOT_FOUND, f"no county has the code {input.county_code!r}", "input", "countyCode"
+                UserErrorCode.NOT_FOUND,
+                _("no county has the code {code!r}", code=input.county_code),
+                "input",
+                "countyCode",
             )
         problems = _month_problems(input, unit.hub.clock.today())
         volunteer_ids: list[int | None] = []
@@ -146,7 +154,7 @@ class CountyServiceMutation:
                 problems.append(
                     Problem(
                         UserErrorCode.NOT_FOUND,
-                        f"incident {index}: no such volunteer",
+                        _("incident {index}: no such volunteer", index=index),
                         ("input", "incidents", str(index), "volunteerId"),
                     )
                 )
@@ -170,7 +178,7 @@ class CountyServiceMutation:
         if report is not None and later is not None:
             raise refuse(
                 UserErrorCode.INVALID_STATE,
-                f"the {input.month} report can no longer be corrected: a later month's report exists",
+                _("the {month} report can no longer be corrected: a later month's report exists", month=input.month),
                 "input",
                 "month",
             )
@@ -217,7 +225,7 @@ class CountyServiceMutation:
         if not is_year_code(input.year):
             raise refuse(
                 UserErrorCode.INVALID_INPUT,
-                f"a program year reads like 2021-2022, not {input.year!r}",
+                _("a program year reads like 2021-2022, not {year!r}", year=input.year),
                 "input",
                 "year",
             )
@@ -231,7 +239,10 @@ class CountyServiceMutation:
         ).scalar()
         if row is not None and row.status == AssessmentStatus.APPROVED.value:
             raise refuse(
-                UserErrorCode.INVALID_STATE, f"the {input.year} assessment is already approved", "input", "year"
+                UserErrorCode.INVALID_STATE,
+                _("the {year} assessment is already approved", year=input.year),
+                "input",
+                "year",
             )
         previous = row.grade if row else None
         row = row or m.Assessment(year=input.year, volunteer_id=volunteer.id, grade=input.grade.value)
@@ -254,9 +265,9 @@ class CountyServiceMutation:
         volunteer, app = await serving_volunteer(unit, input.volunteer_id)
         number = input.policy_number.strip()
         if not number:
-            raise refuse(UserErrorCode.INVALID_INPUT, "the policy needs its number", "input", "policyNumber")
+            raise refuse(UserErrorCode.INVALID_INPUT, _("the policy needs its number"), "input", "policyNumber")
         if input.valid_until < input.valid_from:
-            raise refuse(UserErrorCode.INVALID_INPUT, "the policy ends before it starts", "input", "validUntil")
+            raise refuse(UserErrorCode.INVALID_INPUT, _("the policy ends before it starts"), "input", "validUntil")
         clash = (
             await unit.session.execute(
                 select(m.InsurancePolicy.id).where(
@@ -267,7 +278,7 @@ class CountyServiceMutation:
         if clash is not None:
             raise refuse(
                 UserErrorCode.DUPLICATE,
-                f"a {input.kind.value} policy {number} is already recorded",
+                _("a {kind} policy {number} is already recorded", kind=input.kind.value, number=number),
                 "input",
                 "policyNumber",
             )
@@ -303,7 +314,7 @@ class CountyServiceMutation:
         volunteer, app = await serving_volunteer(unit, input.volunteer_id)
         appraisal = input.appraisal.strip()
         if not appraisal:
-            raise refuse(UserErrorCode.INVALID_INPUT, "the completion appraisal is empty", "input", "appraisal")
+            raise refuse(UserErrorCode.INVALID_INPUT, _("the completion appraisal is empty"), "input", "appraisal")
         last = (
             await unit.session.execute(
                 select(m.ServiceAgreement)
@@ -315,7 +326,7 @@ class CountyServiceMutation:
         if last is None or today < last.ends_on:
             raise refuse(
                 UserErrorCode.INVALID_STATE,
-                f"the term ends on {last.ends_on if last else '?'}; completion is recorded at its end",
+                _("the term ends on {date}; completion is recorded at its end", date=last.ends_on if last else "?"),
                 "input",
                 "volunteerId",
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import strawberry
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from hub.graphql.geography import Province
 from hub.graphql.payloads import ProgramYearPayload, ProvinceScalePayload, QuotaPayload, TrainingPayload
 from hub.graphql.program import MilestoneDate, ProgramYear
 from hub.graphql.reports import quota_views
+from hub.i18n import _
 from hub.ids import to_global_id
 from hub.mutation import Unit, mutation
 from hub.rules.deadlines import default_milestones
@@ -68,7 +70,7 @@ class ApproveTrainingInput:
 async def _province(unit: Unit, code: str, *field: str) -> m.Province:
     province = await unit.session.get(m.Province, code)
     if province is None:
-        raise refuse(UserErrorCode.NOT_FOUND, f"no province has the code {code!r}", *field)
+        raise refuse(UserErrorCode.NOT_FOUND, _("no province has the code {code!r}", code=code), *field)
     return province
 
 
@@ -83,7 +85,7 @@ class NationalMutation:
         if not is_year_code(code):
             raise refuse(
                 UserErrorCode.INVALID_INPUT,
-                f"a program year reads like 2021-2022, not {code!r}",
+                _("a program year reads like 2021-2022, not {year!r}", year=code),
                 "input",
                 "code",
             )
@@ -92,7 +94,7 @@ class NationalMutation:
         if repeated:
             raise refuse(
                 UserErrorCode.INVALID_INPUT,
-                f"milestones given twice: {', '.join(repeated)}",
+                _("milestones given twice: {milestones}", milestones=", ".join(repeated)),
                 "input",
                 "milestones",
             )
@@ -109,7 +111,7 @@ class NationalMutation:
             **(default_milestones(code) if created else {}),
             **{d.milestone: d.closes_on for d in input.milestones},
         }
-        changes = {}
+        changes: dict[str, dict[str, Any]] = {}
         for milestone, closes_on in wanted.items():
             row = stored.get(milestone)
             if row is None:
@@ -123,6 +125,9 @@ class NationalMutation:
                 }
                 row.extended = row.extended or closes_on > row.closes_on
                 row.closes_on = closes_on
+            if row.draft:  # a date copied by openProgramYear, set now: in force from here on
+                changes.setdefault(milestone.value, {"to": closes_on})["confirmed"] = True
+                row.draft = False
             unit.session.add(row)
             stored[milestone] = row
         await unit.session.flush()
@@ -133,37 +138,49 @@ class NationalMutation:
             program_year=ProgramYear(
                 id=year_id,
                 code=code,
-                milestones=[MilestoneDate(milestone=Milestone(r.milestone), closes_on=r.closes_on) for r in dates],
+                milestones=[
+                    MilestoneDate(milestone=Milestone(r.milestone), closes_on=r.closes_on, draft=r.draft) for r in dates
+                ],
             ),
             user_errors=[],
         )
 
     @mutation
     async def set_province_scale(unit: Unit, input: SetProvinceScaleInput) -> ProvinceScalePayload:
-        """R8: a serving province's scale for a year; never below the volunteers already assigned."""
+        """R8: a serving province's scale for a year; never below the volunteers already assigned. Setting a
+        draft scale (copied by openProgramYear) confirms it."""
         unit.authorize()
         await unit.require_year(input.year)
         province = await _province(unit, input.province_code, "input", "provinceCode")
         if input.scale < 0:
-            raise refuse(UserErrorCode.INVALID_INPUT, "a scale cannot be negative", "input", "scale")
+            raise refuse(UserErrorCode.INVALID_INPUT, _("a scale cannot be negative"), "input", "scale")
         row = await unit.session.get(m.ProvinceScale, (input.year, province.code), with_for_update=True)
         taken = await assigned(unit.session, input.year, province.code)
         if input.scale < taken:
             raise refuse(
                 UserErrorCode.INVALID_INPUT,
-                f"{taken} volunteers are already assigned in {province.code} for {input.year}; "
-                f"the scale cannot go below that",
+                _(
+                    "{taken} volunteers are already assigned in {province} for {year}; the scale cannot go below that",
+                    taken=taken,
+                    province=province.code,
+                    year=input.year,
+                ),
                 "input",
                 "scale",
             )
         previous = row.scale if row else None
+        confirmed = row is not None and row.draft
         row = row or m.ProvinceScale(year=input.year, province_code=province.code, scale=0)
-        row.scale = input.scale
+        row.scale, row.draft = input.scale, False
         unit.session.add(row)
         await unit.session.flush()
         unit.record(
             Province.of(province).id,
-            {"year": input.year, "scale": {"from": previous, "to": input.scale}},
+            {
+                "year": input.year,
+                "scale": {"from": previous, "to": input.scale},
+                **({"confirmed": True} if confirmed else {}),
+            },
             province=province.code,
         )
         return ProvinceScalePayload(province=Province.of(province), user_errors=[])
@@ -176,11 +193,15 @@ class NationalMutation:
         recruiting = await _province(unit, input.recruiting_province_code, "input", "recruitingProvinceCode")
         serving = await _province(unit, input.serving_province_code, "input", "servingProvinceCode")
         if input.quota < 0:
-            raise refuse(UserErrorCode.INVALID_INPUT, "a quota cannot be negative", "input", "quota")
+            raise refuse(UserErrorCode.INVALID_INPUT, _("a quota cannot be negative"), "input", "quota")
         if serving.code not in await serving_provinces(unit.session, input.year, [serving.code]):
             raise refuse(
                 UserErrorCode.INVALID_INPUT,
-                f"{serving.code} is not a serving province in {input.year}: set its scale first (R2, R8)",
+                _(
+                    "{province} is not a serving province in {year}: set its scale first (R2, R8)",
+                    province=serving.code,
+                    year=input.year,
+                ),
                 "input",
                 "servingProvinceCode",
             )
@@ -189,7 +210,7 @@ class NationalMutation:
         if input.quota < taken:
             raise refuse(
                 UserErrorCode.INVALID_INPUT,
-                f"{taken} recruitment agreements already use this quota; it cannot go below that",
+                _("{taken} recruitment agreements already use this quota; it cannot go below that", taken=taken),
                 "input",
                 "quota",
             )
@@ -213,8 +234,11 @@ class NationalMutation:
         if closes is None or unit.hub.clock.today() <= closes:
             raise refuse(
                 UserErrorCode.INVALID_STATE,
-                f"reallocation opens after the recruitment deadline ({closes}); before it, "
-                "recruiting provinces move their own quota (moveQuota)",
+                _(
+                    "reallocation opens after the recruitment deadline ({date}); before it, "
+                    "recruiting provinces move their own quota (moveQuota)",
+                    date=closes,
+                ),
             )
         source, target = await quotas.move(
             unit,
@@ -234,7 +258,10 @@ class NationalMutation:
         training = await unit.fetch(m.Training, input.training_id, "input", "trainingId")
         if training.status != TrainingStatus.PROPOSED.value:
             raise refuse(
-                UserErrorCode.INVALID_STATE, f"the training is already {training.status}", "input", "trainingId"
+                UserErrorCode.INVALID_STATE,
+                _("the training is already {status}", status=training.status),
+                "input",
+                "trainingId",
             )
         training.status = TrainingStatus.APPROVED.value
         unit.session.add(training)

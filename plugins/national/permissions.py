@@ -5,15 +5,17 @@ from __future__ import annotations
 from sqlalchemy import true
 
 from hub.enums import OfficeLevel
+from hub.i18n import N_
 from hub.permissions import ReadScope, Rule
 
 NATIONAL = OfficeLevel.NATIONAL
 
 RULES = [
-    Rule(action, NATIONAL, describes="the whole country")
+    Rule(action, NATIONAL, describes=N_("the whole country"))
     for action in (
         "setProgramYear",
         "openProgramYear",
+        "confirmProgramYearDrafts",
         "upsertCounties",
         "upsertSchools",
         "setProvinceScale",

@@ -14,6 +14,7 @@ from hub.graphql.inputs import PostsDecisionInput
 from hub.graphql.payloads import CountyPayload, LocalProjectPayload, PostsPayload
 from hub.graphql.posts import Post
 from hub.graphql.program import LocalProject
+from hub.i18n import _
 from hub.mutation import Unit, mutation
 from hub.rules.years import next_year, year_of
 
@@ -33,12 +34,15 @@ class NationalPlacementMutation:
         county = await unit.session.get(m.County, input.county_code, with_for_update=True)
         if county is None:
             raise refuse(
-                UserErrorCode.NOT_FOUND, f"no county has the code {input.county_code!r}", "input", "countyCode"
+                UserErrorCode.NOT_FOUND,
+                _("no county has the code {code!r}", code=input.county_code),
+                "input",
+                "countyCode",
             )
         if county.status != CountyStatus.PROVINCE_APPROVED.value:
             raise refuse(
                 UserErrorCode.INVALID_STATE,
-                f"the county is {county.status}; the province approves it before it is filed",
+                _("the county is {status}; the province approves it before it is filed", status=county.status),
                 "input",
                 "countyCode",
             )
@@ -94,7 +98,10 @@ class NationalLocalProjectMutation:
         reason = posts.rejection_reason(input.decision, input.reason)
         if project.status != LocalProjectStatus.SUBMITTED.value:
             raise refuse(
-                UserErrorCode.INVALID_STATE, f"the project is already {project.status}", "input", "localProjectId"
+                UserErrorCode.INVALID_STATE,
+                _("the project is already {status}", status=project.status),
+                "input",
+                "localProjectId",
             )
         target = LocalProjectStatus.APPROVED if input.decision is Decision.APPROVE else LocalProjectStatus.REJECTED
         project.status, project.decision_reason = target.value, reason

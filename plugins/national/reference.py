@@ -17,11 +17,13 @@ from hub.enums import KeyAssistance, UserErrorCode
 from hub.errors import DomainRefusal, Problem
 from hub.graphql.geography import County, School
 from hub.graphql.payloads import UpsertCountiesPayload, UpsertSchoolsPayload
+from hub.i18n import N_, ROW_MESSAGE, _
 from hub.mutation import Unit, mutation
 
 COUNTY_CODE = re.compile(r"\d{6}")
 SCHOOL_CODE = re.compile(r"\d{5}")
 MAX_BATCH = 20000  # a national list of counties or schools fits one batch
+KINDS = {"counties": N_("counties"), "schools": N_("schools")}  # a batch's rows, as a person reads them
 
 
 @strawberry.input
@@ -54,32 +56,54 @@ def _batch_problems(
 ) -> list[Problem]:
     problems: list[Problem] = []
     if not rows:
-        problems.append(Problem(UserErrorCode.INVALID_INPUT, f"the batch has no {kind}", ("input", kind)))
+        problems.append(
+            Problem(UserErrorCode.INVALID_INPUT, _("the batch has no {kind}", kind=_(KINDS[kind])), ("input", kind))
+        )
     if len(rows) > MAX_BATCH:
-        problems.append(Problem(UserErrorCode.INVALID_INPUT, f"at most {MAX_BATCH} {kind} a batch", ("input", kind)))
+        problems.append(
+            Problem(
+                UserErrorCode.INVALID_INPUT,
+                _("at most {limit} {kind} a batch", limit=MAX_BATCH, kind=_(KINDS[kind])),
+                ("input", kind),
+            )
+        )
     seen: dict[str, int] = {}
     for index, row in enumerate(rows):
         path = ("input", kind, str(index))
         code = row.code.strip()
         if not code_pattern.fullmatch(code):
             problems.append(
-                Problem(UserErrorCode.INVALID_INPUT, f"row {index}: {code!r} is not a valid code", (*path, "code"))
+                Problem(
+                    UserErrorCode.INVALID_INPUT,
+                    _(ROW_MESSAGE, row=index, message=_("{code!r} is not a valid code", code=code)),
+                    (*path, "code"),
+                )
             )
         elif province_of(row) not in provinces:
             problems.append(
                 Problem(
                     UserErrorCode.NOT_FOUND,
-                    f"row {index}: no province {province_of(row)!r}",
+                    _(ROW_MESSAGE, row=index, message=_("no province {code!r}", code=province_of(row))),
                     (*path, "provinceCode" if kind == "schools" else "code"),
                 )
             )
         if code in seen:
             problems.append(
-                Problem(UserErrorCode.DUPLICATE, f"row {index}: {code} is also row {seen[code]}", (*path, "code"))
+                Problem(
+                    UserErrorCode.DUPLICATE,
+                    _(ROW_MESSAGE, row=index, message=_("{code} is also row {row}", code=code, row=seen[code])),
+                    (*path, "code"),
+                )
             )
         seen.setdefault(code, index)
         if not row.name.strip():
-            problems.append(Problem(UserErrorCode.INVALID_INPUT, f"row {index}: the name is empty", (*path, "name")))
+            problems.append(
+                Problem(
+                    UserErrorCode.INVALID_INPUT,
+                    _(ROW_MESSAGE, row=index, message=_("the name is empty")),
+                    (*path, "name"),
+                )
+            )
     return problems
 
 

@@ -15,6 +15,7 @@ from hub.graphql.aggregates import in_post_condition
 from hub.graphql.payloads import AllowanceStandardPayload, AssessmentsPayload, LocalProjectPayload
 from hub.graphql.program import AllowanceStandard, LocalProject
 from hub.graphql.service import Assessment
+from hub.i18n import N_, _
 from hub.ids import to_global_id
 from hub.mutation import Unit, mutation
 from hub.rules.years import is_year_code
@@ -66,7 +67,7 @@ class InServiceMutation:
         post, also under parallel approvals (the province's scale row is the lock)."""
         if not input.assessment_ids or len(set(input.assessment_ids)) != len(input.assessment_ids):
             raise refuse(
-                UserErrorCode.INVALID_INPUT, "name each assessment once, at least one", "input", "assessmentIds"
+                UserErrorCode.INVALID_INPUT, _("name each assessment once, at least one"), "input", "assessmentIds"
             )
         rows, places, problems = [], {}, []
         for index, gid in enumerate(input.assessment_ids):
@@ -76,7 +77,11 @@ class InServiceMutation:
                 province = await _serving_province(unit.session, row.volunteer_id, row.year)
                 unit.authorize({"serving_province": province})
                 if row.status != AssessmentStatus.PROPOSED.value:
-                    raise refuse(UserErrorCode.INVALID_STATE, f"assessment {index} is already {row.status}", *path)
+                    raise refuse(
+                        UserErrorCode.INVALID_STATE,
+                        _("assessment {index} is already {status}", index=index, status=row.status),
+                        *path,
+                    )
                 rows.append(row)
                 places[row.id] = (row.year, province)
             except DomainRefusal as refusal:
@@ -84,6 +89,8 @@ class InServiceMutation:
         if problems:
             raise DomainRefusal(problems)
         for year, province in sorted(set(places.values())):
+            # A lock that serialises R30's count per province and year, not a read of the scale: taken on
+            # the row whether it is in force or a draft (hub.scales.in_force is the read).
             await unit.session.execute(
                 select(m.ProvinceScale)
                 .where(m.ProvinceScale.year == year, m.ProvinceScale.province_code == province)
@@ -120,8 +127,16 @@ class InServiceMutation:
                 problems.append(
                     Problem(
                         UserErrorCode.EXCELLENT_CAP,
-                        f"{province} {year}: {approved} EXCELLENT approved and {adding} more would "
-                        f"pass 20% of {in_post} volunteers in post ({cap})",
+                        _(
+                            "{province} {year}: {approved} EXCELLENT approved and {adding} more would "
+                            "pass 20% of {in_post} volunteers in post ({cap})",
+                            province=province,
+                            year=year,
+                            approved=approved,
+                            adding=adding,
+                            in_post=in_post,
+                            cap=cap,
+                        ),
                         ("input", "assessmentIds"),
                     )
                 )
@@ -142,13 +157,17 @@ class InServiceMutation:
     @mutation
     async def set_allowance_standard(unit: Unit, input: SetAllowanceStandardInput) -> AllowanceStandardPayload:
         """R39: the monthly living allowance of the province's volunteers for a year, optionally for one
-        county, with a hardship allowance for remote counties."""
+        county, with a hardship allowance for remote counties. Setting a draft standard (copied by
+        openProgramYear) confirms it."""
         unit.authorize({"serving_province": input.province_code})
         await unit.require_year(input.year)
         hardship = input.hardship_allowance if input.hardship_allowance is not None else Decimal("0")
         problems = [
-            Problem(UserErrorCode.INVALID_INPUT, f"{name} cannot be negative", ("input", name))
-            for name, amount in (("monthlyAllowance", input.monthly_allowance), ("hardshipAllowance", hardship))
+            Problem(UserErrorCode.INVALID_INPUT, _(message), ("input", name))
+            for name, amount, message in (
+                ("monthlyAllowance", input.monthly_allowance, N_("the monthly allowance cannot be negative")),
+                ("hardshipAllowance", hardship, N_("the hardship allowance cannot be negative")),
+            )
             if amount < 0
         ]
         if problems:
@@ -157,12 +176,15 @@ class InServiceMutation:
             county = await unit.session.get(m.County, input.county_code)
             if county is None:
                 raise refuse(
-                    UserErrorCode.NOT_FOUND, f"no county has the code {input.county_code!r}", "input", "countyCode"
+                    UserErrorCode.NOT_FOUND,
+                    _("no county has the code {code!r}", code=input.county_code),
+                    "input",
+                    "countyCode",
                 )
             if county.province_code != input.province_code:
                 raise refuse(
                     UserErrorCode.CROSS_PROVINCE,
-                    f"county {county.code} is not in {input.province_code}",
+                    _("county {county} is not in {province}", county=county.code, province=input.province_code),
                     "input",
                     "countyCode",
                 )
@@ -189,12 +211,18 @@ class InServiceMutation:
             county_code=input.county_code,
             monthly_allowance=Decimal("0"),
         )
-        row.monthly_allowance, row.hardship_allowance = input.monthly_allowance, hardship
+        confirmed = {"confirmed": True} if row.draft else {}  # a standard copied by openProgramYear, set now
+        row.monthly_allowance, row.hardship_allowance, row.draft = input.monthly_allowance, hardship, False
         unit.session.add(row)
         await unit.session.flush()
         unit.record(
             to_global_id("AllowanceStandard", row.id),
-            {"from": previous, "to": [str(input.monthly_allowance), str(hardship)], "county": input.county_code},
+            {
+                "from": previous,
+                "to": [str(input.monthly_allowance), str(hardship)],
+                "county": input.county_code,
+                **confirmed,
+            },
             province=input.province_code,
             county=input.county_code,
         )
@@ -205,6 +233,7 @@ class InServiceMutation:
                 county_code=row.county_code,
                 monthly_allowance=row.monthly_allowance,
                 hardship_allowance=row.hardship_allowance,
+                draft=row.draft,
             ),
             user_errors=[],
         )
@@ -216,7 +245,7 @@ class InServiceMutation:
         if not is_year_code(input.year):
             raise refuse(
                 UserErrorCode.INVALID_INPUT,
-                f"a program year reads like 2021-2022, not {input.year!r}",
+                _("a program year reads like 2021-2022, not {year!r}", year=input.year),
                 "input",
                 "year",
             )
@@ -224,14 +253,14 @@ class InServiceMutation:
         name = input.name.strip()
         problems = []
         if not name:
-            problems.append(Problem(UserErrorCode.INVALID_INPUT, "the project needs a name", ("input", "name")))
+            problems.append(Problem(UserErrorCode.INVALID_INPUT, _("the project needs a name"), ("input", "name")))
         if input.scale < 1:
             problems.append(
-                Problem(UserErrorCode.INVALID_INPUT, "a project places at least one volunteer", ("input", "scale"))
+                Problem(UserErrorCode.INVALID_INPUT, _("a project places at least one volunteer"), ("input", "scale"))
             )
         if input.budget <= 0:
             problems.append(
-                Problem(UserErrorCode.INVALID_INPUT, "the budget is a positive amount", ("input", "budget"))
+                Problem(UserErrorCode.INVALID_INPUT, _("the budget is a positive amount"), ("input", "budget"))
             )
         if problems:
             raise DomainRefusal(problems)
@@ -247,7 +276,12 @@ class InServiceMutation:
         if clash is not None:
             raise refuse(
                 UserErrorCode.DUPLICATE,
-                f"{input.province_code} already submitted '{name}' for {input.year}",
+                _(
+                    "{province} already submitted '{name}' for {year}",
+                    province=input.province_code,
+                    name=name,
+                    year=input.year,
+                ),
                 "input",
                 "name",
             )

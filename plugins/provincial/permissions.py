@@ -8,6 +8,7 @@ from sqlalchemy import or_
 from hub import models as m
 from hub.auth import Actor
 from hub.enums import OfficeLevel
+from hub.i18n import N_
 from hub.permissions import ReadScope, Rule, Target
 from hub.scopes import audit_of, counties_of_province, volunteers_of_province
 
@@ -26,13 +27,13 @@ def serving(actor: Actor, target: Target) -> bool:
 
 RULES = [
     *(
-        Rule(action, PROVINCIAL, recruiting, describes="applicants of the province's own schools")
+        Rule(action, PROVINCIAL, recruiting, describes=N_("applicants of the province's own schools"))
         for action in ("recordSelection", "recordPhysicalExam", "publicize", "signRecruitmentAgreement")
     ),
-    Rule("moveQuota", PROVINCIAL, recruiting, describes="the province's own recruitment quota"),
-    Rule("suggestRecruitment", PROVINCIAL, recruiting, describes="the province's own applicants and quota"),
+    Rule("moveQuota", PROVINCIAL, recruiting, describes=N_("the province's own recruitment quota")),
+    Rule("suggestRecruitment", PROVINCIAL, recruiting, describes=N_("the province's own applicants and quota")),
     *(
-        Rule(action, PROVINCIAL, serving, describes="the province as serving province")
+        Rule(action, PROVINCIAL, serving, describes=N_("the province as serving province"))
         for action in (
             "scheduleTraining",
             "recordAttendance",

@@ -24,6 +24,7 @@ from hub.graphql.payloads import (
 )
 from hub.graphql.posts import Post
 from hub.graphql.service import ServiceAgreement
+from hub.i18n import _
 from hub.ids import to_global_id
 from hub.mutation import Unit, mutation
 from hub.rules.years import is_year_code
@@ -65,13 +66,19 @@ class PlacementMutation:
         county = await unit.session.get(m.County, input.county_code, with_for_update=True)
         if county is None:
             raise refuse(
-                UserErrorCode.NOT_FOUND, f"no county has the code {input.county_code!r}", "input", "countyCode"
+                UserErrorCode.NOT_FOUND,
+                _("no county has the code {code!r}", code=input.county_code),
+                "input",
+                "countyCode",
             )
         unit.authorize({"serving_province": county.province_code, "county": county.code})
         reason = posts.rejection_reason(input.decision, input.reason)
         if county.status != CountyStatus.APPLIED.value:
             raise refuse(
-                UserErrorCode.INVALID_STATE, f"the county is {county.status}, not APPLIED", "input", "countyCode"
+                UserErrorCode.INVALID_STATE,
+                _("the county is {status}, not APPLIED", status=county.status),
+                "input",
+                "countyCode",
             )
         target = CountyStatus.PROVINCE_APPROVED if input.decision is Decision.APPROVE else CountyStatus.REJECTED
         unit.record(
@@ -102,20 +109,33 @@ class PlacementMutation:
         if app.status != S.TRAINED.value or app.county_code is not None:
             raise refuse(
                 UserErrorCode.INVALID_STATE,
-                "only a trained volunteer not yet assigned is assigned "
-                f"(this one is {app.status}{', assigned' if app.county_code else ''})",
+                _(
+                    "only a trained volunteer not yet assigned is assigned (this one is {status}, assigned)",
+                    status=app.status,
+                )
+                if app.county_code
+                else _(
+                    "only a trained volunteer not yet assigned is assigned (this one is {status})", status=app.status
+                ),
                 "input",
                 "applicationId",
             )
         county = await unit.session.get(m.County, input.county_code.strip())
         if county is None:
             raise refuse(
-                UserErrorCode.NOT_FOUND, f"no county has the code {input.county_code!r}", "input", "countyCode"
+                UserErrorCode.NOT_FOUND,
+                _("no county has the code {code!r}", code=input.county_code),
+                "input",
+                "countyCode",
             )
         if county.province_code != app.serving_province_code:
             raise refuse(
                 UserErrorCode.CROSS_PROVINCE,
-                f"county {county.code} is not in the serving province {app.serving_province_code}",
+                _(
+                    "county {county} is not in the serving province {province}",
+                    county=county.code,
+                    province=app.serving_province_code,
+                ),
                 "input",
                 "countyCode",
             )
@@ -123,19 +143,19 @@ class PlacementMutation:
         if acceptance is not None:
             code, why = acceptance
             raise refuse(code, why, "input", "countyCode")
-        scale = (
-            await unit.session.execute(
-                select(m.ProvinceScale)
-                .where(m.ProvinceScale.year == app.year, m.ProvinceScale.province_code == county.province_code)
-                .with_for_update()
-            )
-        ).scalar_one_or_none()
+        in_force = await scales.in_force(unit.session, app.year, [county.province_code], lock=True)
+        scale = in_force.get(county.province_code)  # a draft scale is none (openProgramYear)
         taken = await scales.assigned(unit.session, app.year, county.province_code)
         if scale is None or taken >= scale.scale:
             raise refuse(
                 UserErrorCode.SCALE_EXCEEDED,
-                f"the scale of {county.province_code} for {app.year} is "
-                f"reached ({taken} of {scale.scale if scale else 0})",
+                _(
+                    "the scale of {province} for {year} is reached ({taken} of {scale})",
+                    province=county.province_code,
+                    year=app.year,
+                    taken=taken,
+                    scale=scale.scale if scale else 0,
+                ),
                 "input",
                 "countyCode",
             )
@@ -152,12 +172,12 @@ class PlacementMutation:
         unit.authorize(applications.target(app))
         if not input.reason.strip():
             raise refuse(
-                UserErrorCode.INVALID_INPUT, "a post change is made on request: give the reason", "input", "reason"
+                UserErrorCode.INVALID_INPUT, _("a post change is made on request: give the reason"), "input", "reason"
             )
         if app.status != S.IN_SERVICE.value:
             raise refuse(
                 UserErrorCode.INVALID_STATE,
-                f"the volunteer is {app.status}, not in service",
+                _("the volunteer is {status}, not in service", status=app.status),
                 "input",
                 "agreementId",
             )
@@ -165,8 +185,11 @@ class PlacementMutation:
         if target.county_code[:2] != app.serving_province_code:
             raise refuse(
                 UserErrorCode.CROSS_PROVINCE,
-                f"the post is in province {target.county_code[:2]}; a "
-                f"post changes only within {app.serving_province_code}",
+                _(
+                    "the post is in province {province}; a post changes only within {serving}",
+                    province=target.county_code[:2],
+                    serving=app.serving_province_code,
+                ),
                 "input",
                 "postId",
             )
@@ -187,12 +210,12 @@ class PlacementMutation:
         if agreement not in moving:
             raise refuse(
                 UserErrorCode.INVALID_STATE,
-                f"the agreement ended on {agreement.ends_on}; change the post of the one in force",
+                _("the agreement ended on {date}; change the post of the one in force", date=agreement.ends_on),
                 "input",
                 "agreementId",
             )
         if target.id == agreement.post_id:
-            raise refuse(UserErrorCode.INVALID_INPUT, "the volunteer already holds this post", "input", "postId")
+            raise refuse(UserErrorCode.INVALID_INPUT, _("the volunteer already holds this post"), "input", "postId")
         await posts.ensure_free_place(unit.session, target.id, "input", "postId")
         changes = {
             "post": {"from": to_global_id("Post", agreement.post_id), "to": input.post_id},
@@ -220,13 +243,16 @@ class PlacementMutation:
         county = await unit.session.get(m.County, input.county_code, with_for_update=True)
         if county is None:
             raise refuse(
-                UserErrorCode.NOT_FOUND, f"no county has the code {input.county_code!r}", "input", "countyCode"
+                UserErrorCode.NOT_FOUND,
+                _("no county has the code {code!r}", code=input.county_code),
+                "input",
+                "countyCode",
             )
         unit.authorize({"serving_province": county.province_code, "county": county.code})
         if not is_year_code(input.year):
             raise refuse(
                 UserErrorCode.INVALID_INPUT,
-                f"a program year reads like 2021-2022, not {input.year!r}",
+                _("a program year reads like 2021-2022, not {year!r}", year=input.year),
                 "input",
                 "year",
             )
@@ -234,7 +260,7 @@ class PlacementMutation:
         if county.status not in (CountyStatus.ACTIVE.value, CountyStatus.DISQUALIFIED.value):
             raise refuse(
                 UserErrorCode.INVALID_STATE,
-                f"the county is {county.status}, not a service county",
+                _("the county is {status}, not a service county", status=county.status),
                 "input",
                 "countyCode",
             )
@@ -248,7 +274,7 @@ class PlacementMutation:
         if done is not None:
             raise refuse(
                 UserErrorCode.DUPLICATE,
-                f"county {county.code} is already evaluated for {input.year}",
+                _("county {county} is already evaluated for {year}", county=county.code, year=input.year),
                 "input",
                 "year",
             )

@@ -17,6 +17,7 @@ from hub.errors import DomainRefusal, Problem, refuse
 from hub.graphql.applications import Application
 from hub.graphql.payloads import ApplicationPayload, ApplicationsPayload, QuotaPayload
 from hub.graphql.reports import quota_views
+from hub.i18n import _
 from hub.mutation import Unit, mutation
 from hub.rules.lifecycle import ensure_transition
 from hub.scales import serving_provinces
@@ -67,7 +68,7 @@ def confirmation_number(year: str, recruiting: str, serving: str) -> str:
 
 def _score(value: float | None, name: str) -> None:
     if value is not None and not 0 <= value <= 100:
-        raise refuse(UserErrorCode.INVALID_INPUT, f"{name} is a score from 0 to 100", "input", name)
+        raise refuse(UserErrorCode.INVALID_INPUT, _("{field} is a score from 0 to 100", field=name), "input", name)
 
 
 def may_serve(app: m.Application, serving: str) -> bool:
@@ -88,7 +89,7 @@ class RecruitingMutation:
         if input.selected and not input.psychological_passed:
             raise refuse(
                 UserErrorCode.INVALID_INPUT,
-                "an applicant who failed the psychological test cannot be selected",
+                _("an applicant who failed the psychological test cannot be selected"),
                 "input",
                 "selected",
             )
@@ -119,7 +120,7 @@ class RecruitingMutation:
         await unit.ensure_open(app.year, Milestone.PHYSICAL_EXAMS_COMPLETE)
         if input.examined_on > unit.hub.clock.today():
             raise refuse(
-                UserErrorCode.INVALID_INPUT, "an exam cannot be recorded before it happens", "input", "examinedOn"
+                UserErrorCode.INVALID_INPUT, _("an exam cannot be recorded before it happens"), "input", "examinedOn"
             )
         status = S.EXAM_PASSED if input.passed else S.EXAM_FAILED
         ensure_transition(app.status, status)
@@ -134,7 +135,7 @@ class RecruitingMutation:
         apps, problems = await applications.batch(unit, input.application_ids, S.PUBLICIZED)
         if input.ends_on < input.starts_on:
             problems.append(
-                Problem(UserErrorCode.INVALID_INPUT, "the notice ends before it starts", ("input", "endsOn"))
+                Problem(UserErrorCode.INVALID_INPUT, _("the notice ends before it starts"), ("input", "endsOn"))
             )
         if problems:
             raise DomainRefusal(problems)
@@ -155,20 +156,23 @@ class RecruitingMutation:
         if app.notice_ends_on is None or today <= app.notice_ends_on:
             raise refuse(
                 UserErrorCode.INVALID_STATE,
-                f"the public notice runs until {app.notice_ends_on}; sign from the day after",
+                _("the public notice runs until {date}; sign from the day after", date=app.notice_ends_on),
             )
         serving = input.serving_province_code.strip()
         if serving not in await serving_provinces(unit.session, app.year, [serving]):
             raise refuse(
                 UserErrorCode.INELIGIBLE,
-                f"{serving} is not a serving province in {app.year}",
+                _("{province} is not a serving province in {year}", province=serving, year=app.year),
                 "input",
                 "servingProvinceCode",
             )
         if not may_serve(app, serving):
             raise refuse(
                 UserErrorCode.INELIGIBLE,
-                f"{serving} is not among the applicant's preferences and the applicant did not accept adjustment",
+                _(
+                    "{province} is not among the applicant's preferences and the applicant did not accept adjustment",
+                    province=serving,
+                ),
                 "input",
                 "servingProvinceCode",
             )
@@ -204,8 +208,15 @@ class RecruitingMutation:
         if input.amount > 0 and (moved + input.amount) * 10 > total:
             raise refuse(
                 UserErrorCode.QUOTA_ADJUSTMENT_LIMIT,
-                f"{recruiting} has moved {moved} of its {total} places in {input.year}; moving "
-                f"{input.amount} more would pass 10% of its total",
+                _(
+                    "{province} has moved {moved} of its {total} places in {year}; moving "
+                    "{amount} more would pass 10% of its total",
+                    province=recruiting,
+                    moved=moved,
+                    total=total,
+                    year=input.year,
+                    amount=input.amount,
+                ),
                 "input",
                 "amount",
             )

@@ -16,9 +16,11 @@ from hub.graphql.applications import Application
 from hub.graphql.context import Info
 from hub.graphql.fields import executor_only, executor_only_type
 from hub.graphql.geography import Province
+from hub.i18n import _
 from hub.quotas import uses_quota
 from hub.rules.matching import Applicant, Matching, UnplacedReason, match
 from hub.rules.years import parse_year
+from hub.scales import serving_provinces
 
 # R25 names the same statuses: passed selection and the exam, not yet recruited.
 WAITING = (ApplicationStatus.EXAM_PASSED.value, ApplicationStatus.PUBLICIZED.value)
@@ -86,17 +88,14 @@ async def free_quota(session: object, year: str, recruiting: str) -> dict[str, i
         .group_by(m.Application.serving_province_code)
     )
     taken = dict((await session.execute(used)).all())  # type: ignore[attr-defined]
-    cells = (
-        select(m.Quota.serving_province_code, m.Quota.quota)
-        .join(
-            m.ProvinceScale,
-            (m.ProvinceScale.year == m.Quota.year) & (m.ProvinceScale.province_code == m.Quota.serving_province_code),
-        )
-        .where(m.Quota.year == year, m.Quota.recruiting_province_code == recruiting, m.ProvinceScale.scale > 0)
+    serving = await serving_provinces(session, year)  # type: ignore[arg-type]
+    cells = select(m.Quota.serving_province_code, m.Quota.quota).where(
+        m.Quota.year == year, m.Quota.recruiting_province_code == recruiting
     )
     return {
         code: max(quota - taken.get(code, 0), 0)
         for code, quota in (await session.execute(cells)).all()  # type: ignore[attr-defined]
+        if code in serving
     }
 
 
@@ -114,7 +113,7 @@ async def suggestions(info: Info, year: str, recruiting_province_code: str) -> R
     async with info.context.hub.sessionmaker() as session:
         province = await session.get(m.Province, recruiting_province_code)
         if province is None:
-            raise bad_input(f"no province has the code {recruiting_province_code!r}")
+            raise bad_input(_("no province has the code {code!r}", code=recruiting_province_code))
         rows = list(
             (
                 await session.execute(

@@ -15,6 +15,7 @@ from hub.enums import Milestone, TrainingStatus, UserErrorCode
 from hub.errors import DomainRefusal, refuse
 from hub.graphql.applications import Application, Training
 from hub.graphql.payloads import ApplicationPayload, ApplicationsPayload, TrainingPayload
+from hub.i18n import _
 from hub.mutation import Unit, mutation
 from hub.rules.lifecycle import ensure_transition
 from hub.scales import serving_provinces
@@ -55,17 +56,17 @@ class ServingMutation:
         if serving not in await serving_provinces(unit.session, input.year, [serving]):
             raise refuse(
                 UserErrorCode.INELIGIBLE,
-                f"{serving} is not a serving province in {input.year}",
+                _("{province} is not a serving province in {year}", province=serving, year=input.year),
                 "input",
                 "servingProvinceCode",
             )
         if not input.location.strip():
-            raise refuse(UserErrorCode.INVALID_INPUT, "name the training's location", "input", "location")
+            raise refuse(UserErrorCode.INVALID_INPUT, _("name the training's location"), "input", "location")
         days = (input.ends_on - input.starts_on).days + 1
         if days < MIN_TRAINING_DAYS:
             raise refuse(
                 UserErrorCode.INVALID_INPUT,
-                f"a training lasts at least {MIN_TRAINING_DAYS} days, this one {days}",
+                _("a training lasts at least {minimum} days, this one {days}", minimum=MIN_TRAINING_DAYS, days=days),
                 "input",
                 "endsOn",
             )
@@ -100,7 +101,7 @@ class ServingMutation:
         if training.status != TrainingStatus.APPROVED.value:
             raise refuse(
                 UserErrorCode.INVALID_STATE,
-                "attendance is recorded only for an approved training",
+                _("attendance is recorded only for an approved training"),
                 "input",
                 "trainingId",
             )
@@ -109,7 +110,12 @@ class ServingMutation:
             if app.year != training.year or app.serving_province_code != training.serving_province_code:
                 raise refuse(
                     UserErrorCode.INELIGIBLE,
-                    f"application {path[-1]} is not recruited for {training.serving_province_code} in {training.year}",
+                    _(
+                        "application {index} is not recruited for {province} in {year}",
+                        index=path[-1],
+                        province=training.serving_province_code,
+                        year=training.year,
+                    ),
                     *path,
                 )
 
@@ -137,7 +143,7 @@ class ServingMutation:
         ):
             raise refuse(
                 UserErrorCode.INVALID_STATE,
-                "only a volunteer who withdrew after recruitment and before dispatch is replaced",
+                _("only a volunteer who withdrew after recruitment and before dispatch is replaced"),
                 "input",
                 "withdrawnApplicationId",
             )
@@ -147,7 +153,7 @@ class ServingMutation:
         if taken is not None:
             raise refuse(
                 UserErrorCode.DUPLICATE,
-                "this volunteer has already been replaced",
+                _("this volunteer has already been replaced"),
                 "input",
                 "withdrawnApplicationId",
             )
@@ -158,7 +164,7 @@ class ServingMutation:
         if replacement.year != withdrawn.year:
             raise refuse(
                 UserErrorCode.INELIGIBLE,
-                f"the replacement applied for {replacement.year}, not {withdrawn.year}",
+                _("the replacement applied for {year}, not {expected}", year=replacement.year, expected=withdrawn.year),
                 "input",
                 "replacementApplicationId",
             )
@@ -168,7 +174,7 @@ class ServingMutation:
         if not may_serve(replacement, serving):
             raise refuse(
                 UserErrorCode.INELIGIBLE,
-                f"the replacement did not choose {serving} and did not accept adjustment",
+                _("the replacement did not choose {province} and did not accept adjustment", province=serving),
                 "input",
                 "replacementApplicationId",
             )

@@ -11,6 +11,7 @@ from hub.enums import Decision, Milestone, UserErrorCode
 from hub.errors import refuse
 from hub.graphql.applications import Application
 from hub.graphql.payloads import ApplicationPayload
+from hub.i18n import _
 from hub.mutation import Unit, mutation
 from hub.rules.lifecycle import ensure_transition
 
@@ -32,7 +33,7 @@ class SchoolMutation:
         await unit.ensure_open(application.year, Milestone.SCHOOL_SIGN_OFF_CLOSES)
         reason = (input.reason or "").strip() or None
         if input.decision is Decision.REJECT and reason is None:
-            raise refuse(UserErrorCode.INVALID_INPUT, "a rejection needs a reason", "input", "reason")
+            raise refuse(UserErrorCode.INVALID_INPUT, _("a rejection needs a reason"), "input", "reason")
         status = S.SCHOOL_APPROVED if input.decision is Decision.APPROVE else S.SCHOOL_REJECTED
         ensure_transition(application.status, status)
         change = applications.moved(application.status, status)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hub import models as m
 from hub.auth import Actor
 from hub.enums import OfficeLevel
+from hub.i18n import N_
 from hub.permissions import ReadScope, Rule, Target
 from hub.scopes import audit_of
 
@@ -16,8 +17,8 @@ def own_student(actor: Actor, target: Target) -> bool:
 
 
 RULES = [
-    Rule("signOffApplication", SCHOOL, own_student, describes="applications of the school's own students"),
-    Rule("registerVolunteers", SCHOOL, own_student, describes="the school's own students"),
+    Rule("signOffApplication", SCHOOL, own_student, describes=N_("applications of the school's own students")),
+    Rule("registerVolunteers", SCHOOL, own_student, describes=N_("the school's own students")),
 ]
 
 SCOPES = [

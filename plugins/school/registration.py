@@ -12,6 +12,7 @@ from hub.enums import UserErrorCode
 from hub.errors import DomainRefusal, Problem, UserError, refuse
 from hub.graphql.people import Volunteer
 from hub.graphql.volunteer import RegisterVolunteerInput, Registration, register
+from hub.i18n import _
 from hub.mutation import Unit, mutation
 
 MAX_VOLUNTEERS = 20000  # a batch: a large school's roster in one file
@@ -58,14 +59,14 @@ class SchoolRegistrationMutation:
         if not rows or len(rows) > MAX_VOLUNTEERS:
             raise refuse(
                 UserErrorCode.INVALID_INPUT,
-                f"register 1 to {MAX_VOLUNTEERS} volunteers a batch",
+                _("register 1 to {limit} volunteers a batch", limit=MAX_VOLUNTEERS),
                 "input",
                 "volunteers",
             )
         for row in rows:  # R1 first: a roster naming another school's student is refused whole
             unit.authorize({"school_code": row.school_code.strip()})
         empty = [
-            Problem(UserErrorCode.INVALID_INPUT, "the account is empty", ("input", "volunteers", str(i), "subject"))
+            Problem(UserErrorCode.INVALID_INPUT, _("the account is empty"), ("input", "volunteers", str(i), "subject"))
             for i, row in enumerate(rows)
             if not row.subject.strip()
         ]

@@ -12,6 +12,7 @@ from gansu_rural_doctors.schema import CountyRuralDoctors, RuralDoctor, RuralDoc
 from hub.auth import Actor
 from hub.enums import OfficeLevel
 from hub.hookspecs import hookimpl
+from hub.i18n import N_
 from hub.permissions import Rule, Target
 from hub.plugins import PluginInfo, plugin_info
 
@@ -60,6 +61,6 @@ def hub_permission_rules() -> list[Rule]:
             "registerRuralDoctor",
             OfficeLevel.PROVINCIAL,
             gansu_office,
-            describes="Gansu's own counties, by the provincial office of Gansu (62)",
+            describes=N_("Gansu's own counties, by the provincial office of Gansu (62)"),
         )
     ]

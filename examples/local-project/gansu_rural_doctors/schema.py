@@ -11,6 +11,7 @@ from hub import models as m
 from hub.enums import UserErrorCode
 from hub.errors import DomainRefusal, Problem, UserError, refuse
 from hub.graphql.fields import column, global_id, many, record
+from hub.i18n import N_, _
 from hub.mutation import Unit, mutation
 
 
@@ -62,14 +63,17 @@ class RuralDoctorMutation:
         unit.authorize({"province": county.province_code if county else input.county_code[:2]})
         if county is None:
             raise refuse(
-                UserErrorCode.NOT_FOUND, f"no county has the code {input.county_code!r}", "input", "countyCode"
+                UserErrorCode.NOT_FOUND,
+                _("no county has the code {code!r}", code=input.county_code),
+                "input",
+                "countyCode",
             )
         problems = [
-            Problem(UserErrorCode.INVALID_INPUT, f"{name} is empty", ("input", name))
-            for name, value in (
-                ("village", input.village),
-                ("doctorName", input.doctor_name),
-                ("specialty", input.specialty),
+            Problem(UserErrorCode.INVALID_INPUT, _(message), ("input", name))
+            for name, value, message in (
+                ("village", input.village, N_("the village is empty")),
+                ("doctorName", input.doctor_name, N_("the doctor's name is empty")),
+                ("specialty", input.specialty, N_("the specialty is empty")),
             )
             if not value.strip()
         ]
