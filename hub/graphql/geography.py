@@ -8,7 +8,7 @@ import strawberry
 from sqlalchemy import and_, func, select, true
 
 from hub import models as m
-from hub.counting import served_in_county
+from hub.counting import volunteers_served_in_county
 from hub.enums import CountyStatus, FundingZone, KeyAssistance, PostStatus, Region, UnitLevel
 from hub.graphql import aggregates
 from hub.graphql.connections import Connection
@@ -97,8 +97,7 @@ class Province(Node):
 
 def _assigned(year: str, county_code: Any) -> Any:
     """The volunteers on the county's list of `year` (hub.counting: assigned there that year, or renewed into it)."""
-    table = m.Application.__table__
-    return select(table.c.volunteer_id).where(served_in_county(year, county_code, table.c)).correlate_except(table)
+    return volunteers_served_in_county(year, county_code)
 
 
 @strawberry.federation.type(keys=["code"])
