@@ -189,13 +189,6 @@ INACTIVE_APPLICATION_STATUSES = frozenset({ApplicationStatus.WITHDRAWN})
 # default and, in English (hub.i18n), as the member's name in words. Grouped by enum: members of two enums
 # with one value (PostStatus.APPROVED, TrainingStatus.APPROVED) are equal strings, yet each has its own label.
 LABELS: dict[type[Enum], dict[Enum, str]] = {
-    OfficeLevel: {
-        OfficeLevel.NATIONAL: "全国项目办",
-        OfficeLevel.PROVINCIAL: "省级项目办",
-        OfficeLevel.COUNTY: "县级项目办",
-        OfficeLevel.SCHOOL: "高校项目办",
-        OfficeLevel.VOLUNTEER: "志愿者",
-    },
     KeyAssistance: {
         KeyAssistance.NATIONAL_KEY: "国家乡村振兴重点帮扶县",
         KeyAssistance.LOCAL_KEY: "当地乡村振兴重点帮扶县",

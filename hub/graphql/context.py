@@ -8,10 +8,10 @@ from typing import Any
 from strawberry.types import Info as StrawberryInfo
 
 from hub.auth import Actor
-from hub.enums import label
 from hub.errors import forbidden, unauthenticated
 from hub.graphql.loaders import Loaders
 from hub.i18n import _
+from hub.permissions import OFFICES
 
 
 @dataclass
@@ -45,7 +45,7 @@ class HubContext:
         """The caller, refused (FORBIDDEN) when no enabled rule lets their level read `entity` at all."""
         actor = self.require_actor(what)
         if not self.hub.permissions.can_read(actor, entity):
-            raise forbidden(_("a {level} may not read {what}", level=label(actor.level).lower(), what=what))
+            raise forbidden(_("a {office} office may not read {what}", office=_(OFFICES[actor.level]), what=what))
         return actor
 
 
