@@ -14,6 +14,7 @@ from strawberry.utils.str_converters import to_camel_case
 from hub.dialects import sqlite_base64
 from hub.enums import UserErrorCode
 from hub.errors import DomainRefusal, Problem
+from hub.i18n import _
 from hub.rules.text import text_problem
 
 WRITE_OPTION = "hub_write"
@@ -82,7 +83,13 @@ def _check_text(session: Session, _context: Any, _instances: Any) -> None:
                 problem = text_problem(value, getattr(column.type, "length", None))
                 if problem:
                     field = to_camel_case(column.key)
-                    problems.append(Problem(UserErrorCode.INVALID_INPUT, f"{field} {problem}", ("input", field)))
+                    problems.append(
+                        Problem(
+                            UserErrorCode.INVALID_INPUT,
+                            _("{field} {problem}", field=field, problem=problem),
+                            ("input", field),
+                        )
+                    )
     if problems:
         raise DomainRefusal(problems)
 
