@@ -106,7 +106,7 @@ class CountySetupMutation:
                 UserErrorCode.INVALID_STATE,
                 _(
                     "the county is {status}; it applies when it is not (or no longer) a service county",
-                    status=county.status,
+                    status=labelled(CountyStatus, county.status),
                 ),
                 "input",
                 "countyCode",

@@ -115,11 +115,12 @@ class PlacementMutation:
                 UserErrorCode.INVALID_STATE,
                 _(
                     "only a trained volunteer not yet assigned is assigned (this one is {status}, assigned)",
-                    status=app.status,
+                    status=labelled(S, app.status),
                 )
                 if app.county_code
                 else _(
-                    "only a trained volunteer not yet assigned is assigned (this one is {status})", status=app.status
+                    "only a trained volunteer not yet assigned is assigned (this one is {status})",
+                    status=labelled(S, app.status),
                 ),
                 "input",
                 "applicationId",
