@@ -33,7 +33,7 @@ def nul_errors(document: Any, query: str | None, variables: Mapping[str, Any] | 
     if query is None or "\\u" in query or NUL in query:  # a literal can only hold NUL through an escape
 
         class Literals(Visitor):
-            def enter_argument(self, node: ArgumentNode, *_: Any) -> None:
+            def enter_argument(self, node: ArgumentNode, *_rest: Any) -> None:
                 if any(NUL in value for value in _strings_in(node.value)):
                     errors.append(_refusal(_("the argument {name}", name=node.name.value), node))
 
