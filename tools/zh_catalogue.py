@@ -462,6 +462,20 @@ ZH = {
     "{where}: {message}": "{where}：{message}",
     "already registered with another document: {ids}": "已以其他文档登记：{ids}",
     "the manifest names {id} twice with different documents": "清单中 {id} 出现了两次，且文档不同",
+    # downloads (/exports, /documents) and the request guard
+    "downloads need a token (Authorization: Bearer <token>)": "下载需要令牌（Authorization: Bearer <令牌>）",
+    "name either county= or province=": "请指定 county= 或 province= 之一",
+    "no CJK font is installed for PDFs: apt-get install fonts-wqy-microhei, or set HUB_PDF_FONT to a TrueType font": "未安装生成 PDF 所需的中文字体：请运行 apt-get install fonts-wqy-microhei，或将 HUB_PDF_FONT 设为一个 TrueType 字体",
+    "no document {name!r}; one of {names}": "没有名为“{name}”的文档；可选：{names}",
+    "no export {name!r}; one of {names}": "没有名为“{name}”的导出；可选：{names}",
+    "no service certificate has been issued to this volunteer (R31)": "尚未向该志愿者颁发服务证书（R31）",
+    "no {kind} {id!r} that you may read": "没有您可读取的 {kind}“{id}”",
+    "the application has no recruitment agreement (R23) yet": "该报名尚未签订招募协议（R23）",
+    "the request body is over {limit} bytes": "请求体超过 {limit} 字节",
+    "the request took longer than {seconds:g} s and was stopped": "请求耗时超过 {seconds:g} 秒，已被中止",
+    "{id!r} is not an application": "“{id}”不是报名记录",
+    "{name} needs {params}": "{name} 需要参数 {params}",
+    "{name} needs {param}= (an id)": "{name} 需要参数 {param}=（一个 ID）",
 }
 ROOT = Path(__file__).resolve().parent.parent / "hub" / "locale"
 
