@@ -87,3 +87,14 @@ def test_a_configuration_mistake_is_reported_in_the_language_asked(
             main(argv)
         assert exit.value.code == 2
         assert capsys.readouterr().err.strip() == expected
+
+
+async def test_a_download_refused_for_want_of_a_token(client: Client) -> None:
+    chinese = await client.http.get("/documents/application-form.pdf")
+    english = await client.http.get("/documents/application-form.pdf", headers={"accept-language": "en"})
+    assert chinese.status_code == english.status_code == 401
+    assert chinese.json() == {"error": "下载需要令牌（Authorization: Bearer <令牌>）", "code": "UNAUTHENTICATED"}
+    assert english.json() == {
+        "error": "downloads need a token (Authorization: Bearer <token>)",
+        "code": "UNAUTHENTICATED",
+    }
