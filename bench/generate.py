@@ -26,6 +26,9 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.dialects import postgresql
+
+from hub import agreements
 from hub import models as m
 from hub.reference import load_provinces
 from hub.rules.deadlines import default_milestones
@@ -482,6 +485,11 @@ async def load(url: str, data: DataSet, log: Any = print) -> None:
                 for i in range(0, len(rows), CHUNK):
                     await connection.copy_records_to_table(name, records=rows[i : i + CHUNK], columns=columns)
                 log(f"  {name:<20} {len(rows):>8} rows  {time.perf_counter() - started:6.2f} s")
+            # COPY bypasses the session that keeps each application's latest agreement (hub.agreements):
+            # the same statement, over every application, in the same transaction.
+            started = time.perf_counter()
+            await connection.execute(agreements.refresh_sql(postgresql.dialect()))
+            log(f"  {'latest agreements':<20} {'kept':>8}       {time.perf_counter() - started:6.2f} s")
             started = time.perf_counter()
             await check_foreign_keys(connection, LOAD_ORDER)
             log(f"  {'foreign keys':<20} {'checked':>8}       {time.perf_counter() - started:6.2f} s")

@@ -29,16 +29,18 @@ from starlette.routing import Route
 from hub.auth import Actor, AuthenticationError, parse_token
 from hub.clock import Clock
 from hub.enums import OfficeLevel
-from hub.rules.years import service_period
+from hub.rules.years import parse_year, year_code
 from hub.settings import Settings
 
 QUERIES = Path(__file__).parent / "queries"
 POOL_SIZE = 16
 
 # Q1: a province → its counties (by code) → their posts of the year (by id) with headcount and filled
-# (R26: a volunteer in service holds the post of their latest agreement), and the volunteers in post (R8).
+# (R26: a volunteer in service holds the post of their latest agreement), and the volunteers in post (R8:
+# in service with the term covering the year signed — term k of an application of year Y − k + 1).
 # Tuned on the bench data: the key lists go in as arrays so that PostgreSQL probes the indexes (a plain
-# join of the CTEs hashes whole tables), and the in-force agreement is one index probe per application.
+# join of the CTEs hashes whole tables); the latest agreement is read where the hub keeps it, on the
+# application (hub.agreements), so filled is one index-only probe per post and inPost one index range.
 Q1_SQL = """
 WITH county_page AS MATERIALIZED (
     SELECT code, name FROM counties WHERE province_code = $1 ORDER BY code LIMIT $3
@@ -49,14 +51,11 @@ WITH county_page AS MATERIALIZED (
     FROM posts p
     WHERE p.county_code = ANY ((SELECT array_agg(code) FROM county_page)::text[]) AND p.year = $2
 ), holders AS MATERIALIZED (
-    SELECT a.post_id, count(DISTINCT a.application_id) AS n
-    FROM service_agreements a
-    JOIN applications app ON app.id = a.application_id
-    WHERE a.post_id = ANY ((SELECT array_agg(id) FROM page_posts WHERE rn <= $4)::int[])
+    SELECT app.latest_post_id AS post_id, count(*) AS n
+    FROM applications app
+    WHERE app.latest_post_id = ANY ((SELECT array_agg(id) FROM page_posts WHERE rn <= $4)::int[])
       AND app.status = 'IN_SERVICE'
-      AND NOT EXISTS (SELECT 1 FROM service_agreements later
-                      WHERE later.application_id = a.application_id AND later.term_year > a.term_year)
-    GROUP BY a.post_id
+    GROUP BY app.latest_post_id
 ), county_posts AS (
     SELECT pp.county_code, max(pp.total) AS total,
            json_agg(json_build_object('node', json_build_object(
@@ -72,8 +71,8 @@ SELECT json_build_object('data', json_build_object('province', (
         'inPost', (
             SELECT count(*) FROM applications ap
             WHERE ap.serving_province_code = pr.code AND ap.status = 'IN_SERVICE'
-              AND (SELECT true FROM service_agreements s
-                   WHERE s.application_id = ap.id AND s.starts_on <= $6 AND s.ends_on >= $5 LIMIT 1)),
+              AND ((ap.year = $2 AND ap.latest_term_year >= 1) OR (ap.year = $5 AND ap.latest_term_year >= 2)
+                   OR (ap.year = $6 AND ap.latest_term_year >= 3))),
         'counties', json_build_object(
             'totalCount', (SELECT count(*) FROM counties WHERE province_code = pr.code),
             'edges', coalesce((
@@ -167,9 +166,9 @@ def prepare(today: Any) -> dict[str, Prepared]:
     year = args["posts"]["year"]
     if args["inPost"]["year"] != year:
         raise ValueError("Q1 asks for posts and volunteers in post of one year")
-    start, end = service_period(year)
+    earlier = tuple(year_code(parse_year(year) - k) for k in (1, 2))  # the years of terms 2 and 3 (R27)
     first_counties, first_posts = args["counties"].get("first", 50), args["posts"].get("first", 50)
-    q1_args = (args["province"]["code"], year, first_counties, first_posts, start, end)
+    q1_args = (args["province"]["code"], year, first_counties, first_posts, *earlier)
     q2 = (QUERIES / "q2_volunteer_page.graphql").read_text(encoding="utf-8")
     args = field_arguments(q2)
     q2_args = (args["county"]["code"], args["volunteers"]["year"], args["volunteers"].get("first", 50), today)

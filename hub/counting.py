@@ -57,11 +57,24 @@ def _terms(year: str, application: Any, county: Any = None) -> Any:
     return exists(select(agreement.c.id).where(condition).correlate_except(agreement))
 
 
+def signed_term_covering(year: str, application: Any) -> Any:
+    """SQL: the application has signed the term that covers `year` — term k of an application of year Y₀
+    covers Y₀ + k − 1, and an application has signed terms 1 to its latest (R27: renewals add the next term;
+    hub.agreements keeps `latest_term_year`), so that term is signed when k ≤ latest_term_year."""
+    first = parse_year(year)
+    return or_(
+        *(
+            and_(application.year == year_code(first - k + 1), application.latest_term_year >= k)
+            for k in range(1, MAX_TERMS + 1)
+        )
+    )
+
+
 def in_post(year: str, application: Any = None) -> Any:
     """SQL: the application is in post in `year` — IN_SERVICE with the term covering `year` signed
     (the first one-year agreement, or a renewal into `year`). `application` defaults to the table."""
     application = m.Application if application is None else application
-    return and_(application.status == ApplicationStatus.IN_SERVICE.value, _terms(year, application))
+    return and_(application.status == ApplicationStatus.IN_SERVICE.value, signed_term_covering(year, application))
 
 
 def counted(year: str, application: Any = None) -> Any:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 from strawberry.utils.str_converters import to_camel_case
 
+from hub import agreements
 from hub.dialects import sqlite_base64
 from hub.enums import UserErrorCode
 from hub.errors import DomainRefusal, Problem
@@ -18,6 +19,9 @@ from hub.i18n import _
 from hub.rules.text import text_problem
 
 WRITE_OPTION = "hub_write"
+
+# R26–R27: every session, of a mutation or not, keeps applications' latest agreement in its transaction.
+agreements.listen(Session)
 
 
 def is_sqlite(url: str) -> bool:

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import counting
@@ -22,47 +22,31 @@ from hub.rules.structure import PostLine, StructureReport, in_transition, post_s
 TOWNSHIP_OR_BELOW = (UnitLevel.TOWNSHIP.value, UnitLevel.VILLAGE.value)
 
 
-def _holds(agreement: Any) -> Any:
-    """SQL: this agreement holds its post's place — its volunteer is in service and it is their latest
-    agreement (no agreement of the same application with a later term)."""
-    later = m.ServiceAgreement.__table__.alias("later")
-    application = m.Application.__table__.alias("holder")
-    return and_(
-        exists(
-            select(application.c.id)
-            .where(
-                application.c.id == agreement.c.application_id,
-                application.c.status == ApplicationStatus.IN_SERVICE.value,
-            )
-            .correlate_except(application)
-        ),
-        ~exists(
-            select(later.c.id)
-            .where(later.c.application_id == agreement.c.application_id, later.c.term_year > agreement.c.term_year)
-            .correlate_except(later)
-        ),
-    )
+def _holds(application: Any) -> Any:
+    """SQL: the application (a table or alias) holds a place — its volunteer is in service; the place is the
+    post of their latest agreement, kept on the application (hub.agreements)."""
+    return application.c.status == ApplicationStatus.IN_SERVICE.value
 
 
 def holding(post_ids: Any) -> Any:
     """SQL: (post id, places taken) for the given posts — a volunteer in service holds the post of their
     latest agreement."""
-    agreement = m.ServiceAgreement.__table__.alias("held")
+    holder = m.Application.__table__.alias("holder")
     return (
-        select(agreement.c.post_id, func.count(func.distinct(agreement.c.application_id)))
-        .where(agreement.c.post_id.in_(post_ids), _holds(agreement))
-        .group_by(agreement.c.post_id)
+        select(holder.c.latest_post_id, func.count())
+        .where(holder.c.latest_post_id.in_(post_ids), _holds(holder))
+        .group_by(holder.c.latest_post_id)
     )
 
 
 def held_places(post_id: Any) -> Any:
     """SQL: the places taken of the post whose id is the (correlated) expression `post_id` — the read
     planner's form of `holding`, built from the same condition."""
-    agreement = m.ServiceAgreement.__table__.alias()
+    holder = m.Application.__table__.alias()
     return (
-        select(func.count(func.distinct(agreement.c.application_id)))
-        .where(agreement.c.post_id == post_id, _holds(agreement))
-        .correlate_except(agreement)
+        select(func.count())
+        .where(holder.c.latest_post_id == post_id, _holds(holder))
+        .correlate_except(holder)
         .scalar_subquery()
     )
 

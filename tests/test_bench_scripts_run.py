@@ -63,6 +63,26 @@ def _run(*args: str, timeout: float) -> subprocess.CompletedProcess[str]:
     )
 
 
+async def _latest_agreement_drift(url: str) -> int:
+    """Applications whose kept latest agreement differs from hub.agreements.latest() recomputed."""
+    import asyncpg
+    from sqlalchemy import select
+    from sqlalchemy.dialects import postgresql
+
+    from hub import agreements
+
+    scratch = agreements.latest().subquery()
+    recomputed = str(select(scratch).compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+    connection = await asyncpg.connect(generate.asyncpg_dsn(url), timeout=10)
+    try:
+        return await connection.fetchval(
+            f"""SELECT count(*) FROM applications a LEFT JOIN ({recomputed}) s ON s.application_id = a.id
+                WHERE a.latest_post_id IS DISTINCT FROM s.post_id OR a.latest_term_year IS DISTINCT FROM s.term_year"""
+        )
+    finally:
+        await connection.close()
+
+
 def test_the_data_set_is_deterministic_and_never_overdraws_a_post() -> None:
     first, second = generate.build(0.01, seed=3), generate.build(0.01, seed=3)
     assert first.rows == second.rows
@@ -80,6 +100,12 @@ def test_generator_and_driver_run_on_a_tiny_data_set(bench_database: str, tmp_pa
     loaded = _run("bench.generate", "--scale", TINY, "--database-url", bench_database, "--existing", timeout=120)
     assert loaded.returncode == 0, loaded.stdout + loaded.stderr
     assert "loaded" in loaded.stdout and "applications" in loaded.stdout
+    assert asyncio.run(_latest_agreement_drift(bench_database)) == 0  # the COPY kept hub.agreements' columns
+
+    explained = _run("bench.explain", "--database-url", bench_database, "--repeat", "1", timeout=120)
+    assert explained.returncode == 0, explained.stdout + explained.stderr
+    assert "q1_province_dashboard hub: shared hit=" in explained.stdout
+    assert "q1_province_dashboard limit: shared hit=" in explained.stdout
 
     results_file = tmp_path / "results.json"
     driven = _run(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 
@@ -36,10 +37,20 @@ class Application(SQLModel, table=True):
 
     `active_volunteer_id` equals `volunteer_id` while the application is active and is null once
     withdrawn, so the database itself keeps R20's one active application per volunteer per year.
+
+    `latest_post_id` and `latest_term_year` are those of the application's latest service agreement (the
+    highest term), kept by hub.agreements in the transaction of every agreement write: what the post
+    headcounts (R26) and the volunteers in post (R8) read instead of searching every application's terms.
     """
 
     __tablename__ = "applications"
-    __table_args__ = (UniqueConstraint("year", "active_volunteer_id"),)
+    __table_args__ = (
+        UniqueConstraint("year", "active_volunteer_id"),
+        # R26: a post's holders, one index probe per post (hub.posts.holding).
+        Index("ix_applications_latest_post_id_status", "latest_post_id", "status"),
+        # R8: a province's volunteers in post in a year (hub.counting.in_post).
+        Index("ix_applications_in_post", "serving_province_code", "status", "year", "latest_term_year"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     year: str = Field(foreign_key="program_years.code", index=True, max_length=9)
@@ -79,3 +90,6 @@ class Application(SQLModel, table=True):
     training_id: int | None = Field(default=None, foreign_key="trainings.id")
     replacement_for_id: int | None = Field(default=None, foreign_key="applications.id", unique=True)
     county_code: str | None = Field(default=None, foreign_key="counties.code", index=True, max_length=6)
+    # R26–R27: the latest service agreement (hub.agreements), null before the first one is signed.
+    latest_post_id: int | None = Field(default=None, foreign_key="posts.id")
+    latest_term_year: int | None = Field(default=None)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import strawberry
-from sqlalchemy import select
 
 from hub import applications, posts
 from hub import models as m
@@ -113,15 +112,8 @@ class CountyPlacementMutation:
         current = await unit.fetch(m.ServiceAgreement, input.agreement_id, "input", "agreementId")
         app = await unit.session.get(m.Application, current.application_id, with_for_update=True)
         unit.authorize({**applications.target(app), "county": current.county_code})
-        latest = (
-            await unit.session.execute(
-                select(m.ServiceAgreement.id)
-                .where(m.ServiceAgreement.application_id == app.id)
-                .order_by(m.ServiceAgreement.term_year.desc())
-                .limit(1)
-            )
-        ).scalar_one()
-        if latest != current.id or app.status != S.IN_SERVICE.value:
+        # the latest agreement, kept on the application row just locked (hub.agreements)
+        if current.term_year != app.latest_term_year or app.status != S.IN_SERVICE.value:
             raise refuse(
                 UserErrorCode.INVALID_STATE,
                 _("only the current agreement of a volunteer in service is renewed"),
