@@ -35,7 +35,7 @@ from hub.exchange.routes import exchange_routes
 from hub.graphql.context import HubContext
 from hub.graphql.loaders import Loaders
 from hub.graphql_http import GRAPHQL_RESPONSE, request_error_status, wants_graphql_response
-from hub.i18n import LanguageMiddleware
+from hub.i18n import LanguageMiddleware, _
 from hub.metrics import HubMetrics, metrics_endpoint
 from hub.observability import RequestObserver, count_sql, tracing_middleware
 from hub.runtime import Hub
@@ -130,7 +130,12 @@ class RequestGuard:
             return
         body = await self._read_body(scope, receive)
         if body is None:
-            await _error(send, 413, "PAYLOAD_TOO_LARGE", f"the request body is over {self.limits.max_body_bytes} bytes")
+            await _error(
+                send,
+                413,
+                "PAYLOAD_TOO_LARGE",
+                _("the request body is over {limit} bytes", limit=self.limits.max_body_bytes),
+            )
             return
         replayed = False
 
@@ -154,7 +159,9 @@ class RequestGuard:
         except TimeoutError:
             log.warning("%s %s stopped after %s s", scope.get("method"), scope.get("path"), self.limits.timeout_seconds)
             if not started:
-                message = f"the request took longer than {self.limits.timeout_seconds:g} s and was stopped"
+                message = _(
+                    "the request took longer than {seconds:g} s and was stopped", seconds=self.limits.timeout_seconds
+                )
                 await _error(send, 503, "TIMEOUT", message)
 
     async def _read_body(self, scope: Scope, receive: Receive) -> bytes | None:

@@ -18,6 +18,8 @@ from graphql import (
     visit,
 )
 
+from hub.i18n import _
+
 NUL = "\x00"
 
 
@@ -31,19 +33,19 @@ def nul_errors(document: Any, query: str | None, variables: Mapping[str, Any] | 
     if query is None or "\\u" in query or NUL in query:  # a literal can only hold NUL through an escape
 
         class Literals(Visitor):
-            def enter_argument(self, node: ArgumentNode, *_: Any) -> None:
+            def enter_argument(self, node: ArgumentNode, *_rest: Any) -> None:
                 if any(NUL in value for value in _strings_in(node.value)):
-                    errors.append(_refusal(f"the argument {node.name.value}", node))
+                    errors.append(_refusal(_("the argument {name}", name=node.name.value), node))
 
         visit(document, Literals())
     for name, value in (variables or {}).items():
         if _holds_nul(value):
-            errors.append(_refusal(f"the variable ${name}", None))
+            errors.append(_refusal(_("the variable ${name}", name=name), None))
     return errors
 
 
 def _refusal(what: str, node: Any) -> GraphQLError:
-    message = f"{what} holds the NUL character (U+0000), which no text may contain"
+    message = _("{what} holds the NUL character (U+0000), which no text may contain", what=what)
     return GraphQLError(message, node, extensions={"code": "BAD_USER_INPUT"})
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import jwt
 
 from hub.enums import OfficeLevel
+from hub.i18n import _
 from hub.settings import Settings
 
 CODE_PATTERNS = {
@@ -51,13 +52,13 @@ def parse_token(token: str, settings: Settings) -> Actor:
     try:
         algorithm = jwt.get_unverified_header(token).get("alg")
     except jwt.PyJWTError as exc:
-        raise AuthenticationError(f"invalid token: {exc}") from exc
+        raise AuthenticationError(_("invalid token: {reason}", reason=exc)) from exc
     if algorithm == "HS256":
         key: str = settings.jwt_secret
     elif algorithm == "RS256" and settings.jwt_public_key:
         key = settings.jwt_public_key
     else:
-        raise AuthenticationError(f"invalid token: the algorithm {algorithm!r} is not accepted")
+        raise AuthenticationError(_("invalid token: the algorithm {algorithm!r} is not accepted", algorithm=algorithm))
     options = {
         "require": ["exp", "sub", *settings.jwt_required_claims],
         "verify_aud": settings.jwt_audience is not None,
@@ -73,23 +74,25 @@ def parse_token(token: str, settings: Settings) -> Actor:
             issuer=settings.jwt_issuer,
         )
     except jwt.PyJWTError as exc:
-        raise AuthenticationError(f"invalid token: {exc}") from exc
+        raise AuthenticationError(_("invalid token: {reason}", reason=exc)) from exc
     if "jti" in claims and (not isinstance(claims["jti"], str) or not claims["jti"].strip()):
-        raise AuthenticationError("invalid token: jti must be a non-empty string")
+        raise AuthenticationError(_("invalid token: jti must be a non-empty string"))
     try:
         level = OfficeLevel(str(claims.get("level", "")).upper())
     except ValueError as exc:
-        raise AuthenticationError(f"unknown level {claims.get('level')!r}") from exc
+        raise AuthenticationError(_("unknown level {level!r}", level=claims.get("level"))) from exc
     subject = claims.get("sub")
     if not isinstance(subject, str) or not subject:
-        raise AuthenticationError("the token has no subject")
+        raise AuthenticationError(_("the token has no subject"))
     code = claims.get("code")
     pattern = CODE_PATTERNS.get(level)
     if pattern is not None:
         if not isinstance(code, str) or not pattern.fullmatch(code):
-            raise AuthenticationError(f"a {level.value.lower()} token needs a code of its level, not {code!r}")
+            raise AuthenticationError(
+                _("a {level} token needs a code of its level, not {code!r}", level=level.value.lower(), code=code)
+            )
     elif code is not None:
-        raise AuthenticationError(f"a {level.value.lower()} token carries no code")
+        raise AuthenticationError(_("a {level} token carries no code", level=level.value.lower()))
     return Actor(level=level, code=code, subject=subject)
 
 
@@ -119,7 +122,7 @@ def bearer(header: str, settings: Settings) -> Actor | None:
     AuthenticationError. The downloads (hub/exchange) read it as /graphql does."""
     if not header:
         return None
-    scheme, _, token = header.partition(" ")
+    scheme, _sep, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise AuthenticationError("the Authorization header must read 'Bearer <token>'")
+        raise AuthenticationError(_("the Authorization header must read 'Bearer <token>'"))
     return parse_token(token.strip(), settings)

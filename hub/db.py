@@ -15,6 +15,7 @@ from hub import agreements
 from hub.dialects import sqlite_base64
 from hub.enums import UserErrorCode
 from hub.errors import DomainRefusal, Problem
+from hub.i18n import _
 from hub.rules.text import text_problem
 
 WRITE_OPTION = "hub_write"
@@ -86,7 +87,13 @@ def _check_text(session: Session, _context: Any, _instances: Any) -> None:
                 problem = text_problem(value, getattr(column.type, "length", None))
                 if problem:
                     field = to_camel_case(column.key)
-                    problems.append(Problem(UserErrorCode.INVALID_INPUT, f"{field} {problem}", ("input", field)))
+                    problems.append(
+                        Problem(
+                            UserErrorCode.INVALID_INPUT,
+                            _("{field} {problem}", field=field, problem=problem),
+                            ("input", field),
+                        )
+                    )
     if problems:
         raise DomainRefusal(problems)
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import TypeVar
+
+E = TypeVar("E", bound=Enum)
 
 
 class OfficeLevel(str, Enum):
@@ -183,50 +186,80 @@ INACTIVE_APPLICATION_STATUSES = frozenset({ApplicationStatus.WITHDRAWN})
 
 
 # The labels people read (R13, the plan's own words), defined once next to the enums; shown in Chinese by
-# default and, in English (hub.i18n), as the member's name in words.
-LABELS: dict[Enum, str] = {
-    KeyAssistance.NATIONAL_KEY: "国家乡村振兴重点帮扶县",
-    KeyAssistance.LOCAL_KEY: "当地乡村振兴重点帮扶县",
-    KeyAssistance.POVERTY_EXITED: "脱贫县",
-    KeyAssistance.NONE: "无",
-    PostCategory.RURAL_EDUCATION: "乡村教育",
-    PostCategory.RURAL_CONSTRUCTION: "服务乡村建设",
-    PostCategory.RURAL_HEALTH: "健康乡村",
-    PostCategory.YOUTH_WORK: "基层青年工作",
-    PostCategory.RURAL_GOVERNANCE: "乡村社会治理",
-    Degree.BACHELOR: "本科",
-    Degree.MASTER: "硕士研究生",
-    Degree.DOCTOR: "博士研究生",
-    Gender.MALE: "男",
-    Gender.FEMALE: "女",
-    Decision.APPROVE: "同意",
-    Decision.REJECT: "不同意",
-    ApplicationStatus.SUBMITTED: "已报名",
-    ApplicationStatus.SCHOOL_APPROVED: "学校审核通过",
-    ApplicationStatus.SCHOOL_REJECTED: "学校审核未通过",
-    ApplicationStatus.SELECTED: "已选拔",
-    ApplicationStatus.NOT_SELECTED: "未选拔",
-    ApplicationStatus.EXAM_PASSED: "体检合格",
-    ApplicationStatus.EXAM_FAILED: "体检不合格",
-    ApplicationStatus.PUBLICIZED: "已公示",
-    ApplicationStatus.RECRUITED: "已录取",
-    ApplicationStatus.TRAINED: "已培训",
-    ApplicationStatus.DISPATCHED: "已派遣",
-    ApplicationStatus.IN_SERVICE: "在岗服务",
-    ApplicationStatus.COMPLETED: "服务期满",
-    ApplicationStatus.WITHDRAWN: "已退出",
-    ApplicationStatus.TERMINATED: "已解除协议",
-    UnitLevel.COUNTY: "县级",
-    UnitLevel.TOWNSHIP: "乡镇",
-    UnitLevel.VILLAGE: "村",
-    PostStatus.DECLARED: "已申报",
-    PostStatus.PROVINCE_CONFIRMED: "省级已确认",
-    PostStatus.APPROVED: "已批准",
-    PostStatus.REJECTED: "未批准",
-    AssessmentGrade.EXCELLENT: "优秀",
-    AssessmentGrade.COMPETENT: "称职",
-    AssessmentGrade.BASIC: "基本称职",
-    AssessmentGrade.INCOMPETENT: "不称职",
+# default and, in English (hub.i18n), as the member's name in words. Grouped by enum: members of two enums
+# with one value (PostStatus.APPROVED, TrainingStatus.APPROVED) are equal strings, yet each has its own label.
+LABELS: dict[type[Enum], dict[Enum, str]] = {
+    KeyAssistance: {
+        KeyAssistance.NATIONAL_KEY: "国家乡村振兴重点帮扶县",
+        KeyAssistance.LOCAL_KEY: "当地乡村振兴重点帮扶县",
+        KeyAssistance.POVERTY_EXITED: "脱贫县",
+        KeyAssistance.NONE: "无",
+    },
+    CountyStatus: {
+        CountyStatus.NOT_SERVICE: "非服务县",
+        CountyStatus.APPLIED: "已申请新增服务县",
+        CountyStatus.PROVINCE_APPROVED: "省级已审核",
+        CountyStatus.ACTIVE: "服务县",
+        CountyStatus.REJECTED: "未通过",
+        CountyStatus.DISQUALIFIED: "已取消服务县资格",
+    },
+    PostCategory: {
+        PostCategory.RURAL_EDUCATION: "乡村教育",
+        PostCategory.RURAL_CONSTRUCTION: "服务乡村建设",
+        PostCategory.RURAL_HEALTH: "健康乡村",
+        PostCategory.YOUTH_WORK: "基层青年工作",
+        PostCategory.RURAL_GOVERNANCE: "乡村社会治理",
+    },
+    Degree: {Degree.BACHELOR: "本科", Degree.MASTER: "硕士研究生", Degree.DOCTOR: "博士研究生"},
+    Gender: {Gender.MALE: "男", Gender.FEMALE: "女"},
+    Decision: {Decision.APPROVE: "同意", Decision.REJECT: "不同意"},
+    ApplicationStatus: {
+        ApplicationStatus.SUBMITTED: "已报名",
+        ApplicationStatus.SCHOOL_APPROVED: "学校审核通过",
+        ApplicationStatus.SCHOOL_REJECTED: "学校审核未通过",
+        ApplicationStatus.SELECTED: "已选拔",
+        ApplicationStatus.NOT_SELECTED: "未选拔",
+        ApplicationStatus.EXAM_PASSED: "体检合格",
+        ApplicationStatus.EXAM_FAILED: "体检不合格",
+        ApplicationStatus.PUBLICIZED: "已公示",
+        ApplicationStatus.RECRUITED: "已录取",
+        ApplicationStatus.TRAINED: "已培训",
+        ApplicationStatus.DISPATCHED: "已派遣",
+        ApplicationStatus.IN_SERVICE: "在岗服务",
+        ApplicationStatus.COMPLETED: "服务期满",
+        ApplicationStatus.WITHDRAWN: "已退出",
+        ApplicationStatus.TERMINATED: "已解除协议",
+    },
+    UnitLevel: {UnitLevel.COUNTY: "县级", UnitLevel.TOWNSHIP: "乡镇", UnitLevel.VILLAGE: "村"},
+    PostStatus: {
+        PostStatus.DECLARED: "已申报",
+        PostStatus.PROVINCE_CONFIRMED: "省级已确认",
+        PostStatus.APPROVED: "已批准",
+        PostStatus.REJECTED: "未批准",
+    },
+    TrainingStatus: {TrainingStatus.PROPOSED: "待批准", TrainingStatus.APPROVED: "已批准"},
+    AssessmentGrade: {
+        AssessmentGrade.EXCELLENT: "优秀",
+        AssessmentGrade.COMPETENT: "称职",
+        AssessmentGrade.BASIC: "基本称职",
+        AssessmentGrade.INCOMPETENT: "不称职",
+    },
+    AssessmentStatus: {AssessmentStatus.PROPOSED: "待审定", AssessmentStatus.APPROVED: "已审定"},
+    LocalProjectStatus: {
+        LocalProjectStatus.SUBMITTED: "已提交",
+        LocalProjectStatus.APPROVED: "已批准",
+        LocalProjectStatus.REJECTED: "未批准",
+    },
+    InsuranceKind: {InsuranceKind.MAJOR_ILLNESS: "重大疾病保险", InsuranceKind.ACCIDENT: "意外伤害保险"},
+    Milestone: {
+        Milestone.REGISTRATION_CLOSES: "报名截止",
+        Milestone.SCHOOL_SIGN_OFF_CLOSES: "高校审核截止",
+        Milestone.SELECTION_COMPLETES: "选拔完成",
+        Milestone.PHYSICAL_EXAMS_COMPLETE: "体检完成",
+        Milestone.RECRUITMENT_AGREEMENTS_SIGNED: "招募协议签订",
+        Milestone.TRAINING_ARRANGED: "培训安排",
+        Milestone.SERVICE_AGREEMENTS_SIGNED: "服务协议签订",
+    },
 }
 
 
@@ -236,11 +269,17 @@ def label(member: Enum, language: str | None = None) -> str:
         from hub.i18n import language as current
 
         language = current()
-    if language == "zh" and member in LABELS:
-        return LABELS[member]
+    chinese = LABELS.get(type(member), {}).get(member)
+    if language == "zh" and chinese:
+        return chinese
     return member.name.replace("_", " ").capitalize()
+
+
+def labelled(kind: type[E], value: E | str) -> str:
+    """The label of `value` of `kind`, given as a member or as its stored string (a row's `status`)."""
+    return label(kind(value))
 
 
 def labels(kind: type[Enum]) -> dict[Enum, str]:
     """The Chinese labels of every member of `kind` (the values an office's file may use)."""
-    return {member: LABELS[member] for member in kind if member in LABELS}
+    return dict(LABELS.get(kind, {}))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from hub.i18n import _
+
 
 @dataclass(frozen=True)
 class EventSettings:
@@ -24,7 +26,7 @@ class EventSettings:
             raw = env.get(name)
             value = float(raw) if raw else default
             if value <= 0:
-                raise ValueError(f"{name} must be positive, not {raw!r}")
+                raise ValueError(_("{name} must be positive, not {raw!r}", name=name, raw=raw))
             return value
 
         return cls(

@@ -116,18 +116,23 @@ _ROW = re.compile(r"^row (\d+): (.*)$", re.DOTALL)
 
 
 class LanguageMiddleware:
-    """ASGI middleware: the request speaks the language its `Accept-Language` header asks for (Chinese by
-    default); a response that depends on it says so with `Vary` and `Content-Language`."""
+    """ASGI middleware: the request (or a subscription's websocket) speaks the language its `Accept-Language`
+    header asks for (Chinese by default); a response that depends on it says so with `Vary` and
+    `Content-Language`."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
+        if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
         asked = dict(scope.get("headers") or []).get(b"accept-language", b"").decode("latin-1")
         chosen = negotiate(asked)
+        if scope["type"] == "websocket":  # a subscription speaks the language of its handshake
+            with speaking(chosen):
+                await self.app(scope, receive, send)
+            return
 
         async def labelled(message: Any) -> None:
             if message["type"] == "http.response.start":

@@ -6,6 +6,7 @@ import base64
 import binascii
 
 from hub.errors import bad_input
+from hub.i18n import _
 
 
 def to_global_id(type_name: str, key: object) -> str:
@@ -17,10 +18,10 @@ def from_global_id(global_id: str) -> tuple[str, str]:
     try:
         raw = base64.b64decode(global_id.encode(), validate=True).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise bad_input(f"{global_id!r} is not a valid id") from None
+        raise bad_input(_("{id!r} is not a valid id", id=global_id)) from None
     type_name, sep, key = raw.partition(":")
     if not sep or not type_name or not key:
-        raise bad_input(f"{global_id!r} is not a valid id")
+        raise bad_input(_("{id!r} is not a valid id", id=global_id))
     return type_name, key
 
 

@@ -33,6 +33,7 @@ from strawberry.schema.schema import validate_document
 
 from hub.argumenttext import nul_errors
 from hub.graphql.connections import DEFAULT_PAGE, MAX_PAGE
+from hub.i18n import _
 from hub.settings import Settings
 
 log = logging.getLogger("hub.limits")
@@ -138,17 +139,25 @@ def limit_errors(document: Any, variables: Mapping[str, Any] | None, limits: Any
         measured = measurer(document, node, variables)
         found = measured.selection_set(node.selection_set)
         for field, value in measured.bad_pages:
-            message = f"first must be between 0 and {MAX_PAGE}, not {value}"
+            message = _("first must be between 0 and {limit}, not {first}", limit=MAX_PAGE, first=value)
             errors.append(GraphQLError(message, field, extensions={"code": "BAD_USER_INPUT"}))
         refusals = []
         if found.depth > limits.max_depth:
-            refusals.append(f"the query is nested {found.depth} levels deep; at most {limits.max_depth}")
+            refusals.append(
+                _("the query is nested {depth} levels deep; at most {limit}", depth=found.depth, limit=limits.max_depth)
+            )
         if found.aliases > limits.max_aliases:
-            refusals.append(f"the query uses {found.aliases} aliases; at most {limits.max_aliases}")
+            refusals.append(
+                _("the query uses {aliases} aliases; at most {limit}", aliases=found.aliases, limit=limits.max_aliases)
+            )
         if found.cost > limits.max_cost:
             refusals.append(
-                f"the query could cost {found.cost} (one per field, times the rows of each page asked for); "
-                f"at most {limits.max_cost}: ask for smaller pages or fewer nested lists"
+                _(
+                    "the query could cost {cost} (one per field, times the rows of each page asked for); "
+                    "at most {limit}: ask for smaller pages or fewer nested lists",
+                    cost=found.cost,
+                    limit=limits.max_cost,
+                )
             )
         errors += [GraphQLError(message, node, extensions={"code": TOO_COMPLEX}) for message in refusals]
     return errors
@@ -199,12 +208,12 @@ def safe_error(error: GraphQLError, production: bool) -> GraphQLError:
     original = error.original_error
     if original is not None and _database_lost(original):
         log.warning("database unavailable: %s", type(original).__name__)
-        return _replace(error, "the database is unavailable; try again shortly", UNAVAILABLE)
+        return _replace(error, _("the database is unavailable; try again shortly"), UNAVAILABLE)
     if not production:
         return error
     if original is not None and not isinstance(original, GraphQLError):
         log.error("unexpected error at %s", error.path, exc_info=original)
-        return _replace(error, "internal server error", INTERNAL)
+        return _replace(error, _("internal server error"), INTERNAL)
     message = SUGGESTION.sub("", error.message)
     return error if message == error.message else _replace(error, message, (error.extensions or {}).get("code"))
 

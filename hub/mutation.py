@@ -158,7 +158,7 @@ async def perform(
     if auth_error:
         raise unauthenticated(auth_error)
     if actor is None:
-        raise unauthenticated(f"{operation} needs a token")
+        raise unauthenticated(_("{what} needs a token", what=operation))
     # An import's chunks share one transaction (the context's `transaction`): each runs in a savepoint,
     # its events wait for the import's commit (hub/exchange/imports.py).
     shared = getattr(info.context, "transaction", None)
@@ -170,7 +170,12 @@ async def perform(
                 if not unit.authorized:
                     # A rule that never asked (or swallowed a refusal) is a bug of the rule: fail closed (R1).
                     log.error("%s tried to commit without a permission decision; rolled back", operation)
-                    raise forbidden(f"{operation} was not authorized: no permission was decided, nothing was written")
+                    raise forbidden(
+                        _(
+                            "{operation} was not authorized: no permission was decided, nothing was written",
+                            operation=operation,
+                        )
+                    )
                 entry = await write_entry(
                     session, actor, operation, hub.clock.now(), unit.target_ids, unit.changes, unit.scopes
                 )

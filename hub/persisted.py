@@ -29,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.http import GraphQLRequestData
 
+from hub.i18n import _
 from hub.models.documents import TrustedDocument
 
 APQ_SIZE = 1000  # documents kept per process
@@ -59,32 +60,34 @@ def read_manifest(data: Any, schema: GraphQLSchema) -> list[ManifestEntry]:
     problem (an id that is not the body's SHA-256, a document that does not parse or validate)."""
     if isinstance(data, dict) and data.get("format") == "apollo-persisted-query-manifest":
         if data.get("version") != 1:
-            raise ManifestError(f"apollo-persisted-query-manifest version {data.get('version')!r} is not 1")
+            raise ManifestError(
+                _("apollo-persisted-query-manifest version {version!r} is not 1", version=data.get("version"))
+            )
         raw = [(op.get("id"), op.get("body"), op.get("name")) for op in data.get("operations") or []]
     elif isinstance(data, dict) and all(isinstance(v, str) for v in data.values()):
         raw = [(key, body, None) for key, body in data.items()]
     else:
-        raise ManifestError("not a persisted query manifest: expected Apollo's format or an {id: document} map")
+        raise ManifestError(_("not a persisted query manifest: expected Apollo's format or an {id: document} map"))
     entries, problems = [], []
     for number, (identifier, body, name) in enumerate(raw, 1):
-        where = f"operation {number} ({identifier})"
+        where = _("operation {number} ({id})", number=number, id=identifier)
         if not isinstance(identifier, str) or not identifier or len(identifier) > 128:
-            problems.append(f"{where}: the id must be a string of 1 to 128 characters")
+            problems.append(_("{where}: the id must be a string of 1 to 128 characters", where=where))
             continue
         if not isinstance(body, str) or not body.strip():
-            problems.append(f"{where}: no document")
+            problems.append(_("{where}: no document", where=where))
             continue
         if SHA256.match(identifier) and identifier != sha256_hex(body):
-            problems.append(f"{where}: the id is not the SHA-256 of the document")
+            problems.append(_("{where}: the id is not the SHA-256 of the document", where=where))
             continue
         try:
             document = parse(body)
         except GraphQLError as exc:
-            problems.append(f"{where}: {exc.message}")
+            problems.append(_("{where}: {message}", where=where, message=exc.message))
             continue
         invalid = validate(schema, document)
         if invalid:
-            problems.extend(f"{where}: {e.message}" for e in invalid)
+            problems.extend(_("{where}: {message}", where=where, message=e.message) for e in invalid)
             continue
         if name is None:
             names = [d.name.value for d in document.definitions if isinstance(d, OperationDefinitionNode) and d.name]
@@ -103,13 +106,13 @@ async def add_documents(session: AsyncSession, entries: list[ManifestEntry], cli
     existing: dict[str, str] = {identifier: body for identifier, body in found.all()}
     clashes = [e.id for e in entries if e.id in existing and existing[e.id] != e.body]
     if clashes:
-        raise ManifestError("already registered with another document: " + ", ".join(clashes))
+        raise ManifestError(_("already registered with another document: {ids}", ids=", ".join(clashes)))
     now = datetime.now(UTC)
     added = 0
     for entry in entries:
         if entry.id in existing:  # registered before, or earlier in this manifest
             if existing[entry.id] != entry.body:
-                raise ManifestError(f"the manifest names {entry.id} twice with different documents")
+                raise ManifestError(_("the manifest names {id} twice with different documents", id=entry.id))
             continue
         digest = sha256_hex(entry.body)
         session.add(
@@ -136,13 +139,15 @@ class PersistedDocuments:
             if not self.trusted or data.query is None:
                 return data
             if await self._registered(sha256_hex(data.query), by_hash=True) is None:
-                return _error("this operation is not in the hub's list of trusted documents", "QUERY_NOT_IN_SAFELIST")
+                return _error(
+                    _("this operation is not in the hub's list of trusted documents"), "QUERY_NOT_IN_SAFELIST"
+                )
             return data
         if not isinstance(persisted, dict) or persisted.get("version") != 1:
             return _error("Unsupported persisted query version", "PERSISTED_QUERY_VERSION_NOT_SUPPORTED")
         digest = persisted.get("sha256Hash")
         if not isinstance(digest, str) or not digest:
-            return _error("persistedQuery needs a sha256Hash", "BAD_REQUEST")
+            return _error(_("persistedQuery needs a sha256Hash"), "BAD_REQUEST")
         if self.trusted:
             body = await self._registered(digest, by_hash=False) or await self._registered(digest.lower(), by_hash=True)
             if body is None:

@@ -18,6 +18,7 @@ import pluggy
 
 from hub import hookspecs
 from hub.enums import OfficeLevel
+from hub.i18n import _
 from hub.permissions import Permissions
 
 log = logging.getLogger("hub.plugins")
@@ -53,8 +54,11 @@ class HubPlugins:
         unknown = [n for n in names if n not in available]
         if unknown:
             raise PluginError(
-                f"HUB_PLUGINS names plugins that are not installed: {', '.join(unknown)}"
-                f" (installed: {', '.join(sorted(available)) or 'none'})"
+                _(
+                    "HUB_PLUGINS names plugins that are not installed: {unknown} (installed: {installed})",
+                    unknown=", ".join(unknown),
+                    installed=", ".join(sorted(available)) or _("none"),
+                )
             )
         self.manager = pluggy.PluginManager(hookspecs.PROJECT)
         self.manager.add_hookspecs(hookspecs)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import counting
 from hub import models as m
-from hub.enums import ApplicationStatus, Decision, PostCategory, PostStatus, UnitLevel, UserErrorCode
+from hub.enums import ApplicationStatus, Decision, PostCategory, PostStatus, UnitLevel, UserErrorCode, label, labelled
 from hub.errors import DomainRefusal, refuse
 from hub.i18n import _
 from hub.ids import to_global_id
@@ -62,7 +62,7 @@ async def ensure_free_place(session: AsyncSession, post_id: int, *field: str) ->
     if post.status != PostStatus.APPROVED.value:
         raise refuse(
             UserErrorCode.INVALID_STATE,
-            _("the post is {status}; only approved posts take volunteers", status=post.status),
+            _("the post is {status}; only approved posts take volunteers", status=labelled(PostStatus, post.status)),
             *field,
         )
     taken = await filled(session, post.id)
@@ -184,8 +184,8 @@ async def decide(
                     _(
                         "post {index} is {status}, not {expected}",
                         index=index,
-                        status=post.status,
-                        expected=expected.value,
+                        status=labelled(PostStatus, post.status),
+                        expected=label(expected),
                     ),
                     *path,
                 )

@@ -24,6 +24,7 @@ from hub.graphql.payloads import PAYLOAD_TYPES
 from hub.graphql.planner import ReadPlanner
 from hub.graphql.query import Query
 from hub.graphql.volunteer import VolunteerMutation
+from hub.i18n import _
 from hub.limits import RequestLimits
 from hub.observability import OperationObserver
 from hub.plugins import HubPlugins, PluginError
@@ -36,7 +37,7 @@ def _fields(source: str, types: list[type]) -> list[tuple[str, str]]:
     out = []
     for t in types:
         if not has_object_definition(t):
-            raise PluginError(f"{source} contributed {t!r}, which is not a strawberry type")
+            raise PluginError(_("{source} contributed {type!r}, which is not a strawberry type", source=source, type=t))
         out.extend((f.graphql_name or to_camel_case(f.python_name), source) for f in t.__strawberry_definition__.fields)
     return out
 
@@ -47,7 +48,13 @@ def _merge(name: str, core: list[type], contributed: list[tuple[str, list[type]]
     for field_name, source in _fields("core", core) + [p for s, ts in contributed for p in _fields(s, ts)]:
         if field_name in owners:
             raise PluginError(
-                f"{name}.{field_name} is added by both {owners[field_name]} and {source}; disable one of them"
+                _(
+                    "{type}.{field} is added by both {owner} and {source}; disable one of them",
+                    type=name,
+                    field=field_name,
+                    owner=owners[field_name],
+                    source=source,
+                )
             )
         owners[field_name] = source
     holders = [*core, *(t for _, ts in contributed for t in ts)]
@@ -97,13 +104,27 @@ def _extend_types(schema: strawberry.Schema, contributed: list[tuple[str, list[t
         for type_name, holder in pairs:
             target = schema._schema.type_map.get(type_name)
             if not isinstance(target, GraphQLObjectType):
-                raise PluginError(f"{source} adds fields to {type_name!r}, which is no object type of the schema")
+                raise PluginError(
+                    _(
+                        "{source} adds fields to {type!r}, which is no object type of the schema",
+                        source=source,
+                        type=type_name,
+                    )
+                )
             definition = holder.__strawberry_definition__
             for field in definition.fields:
                 name = field.graphql_name or to_camel_case(field.python_name)
                 if name in target.fields:
                     owner = owners.get((type_name, name), "core")
-                    raise PluginError(f"{type_name}.{name} is added by both {owner} and {source}; disable one of them")
+                    raise PluginError(
+                        _(
+                            "{type}.{field} is added by both {owner} and {source}; disable one of them",
+                            type=type_name,
+                            field=name,
+                            owner=owner,
+                            source=source,
+                        )
+                    )
                 owners[(type_name, name)] = source
                 target.fields[name] = schema.schema_converter.from_field(field, type_definition=definition)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from hub.event_settings import EventSettings
+from hub.i18n import _
 
 DEV_SECRET = "xibu-hub-development-secret-change-me"
 
@@ -31,7 +32,7 @@ class Limits:
             raw = env.get(name)
             value = kind(raw) if raw else default
             if value <= 0:
-                raise ConfigurationError(f"{name} must be positive, not {raw!r}")
+                raise ConfigurationError(_("{name} must be positive, not {raw!r}", name=name, raw=raw))
             return value
 
         return cls(
@@ -62,7 +63,7 @@ class FileLimits:
             raw = env.get(name)
             value = int(raw) if raw else default
             if value <= 0:
-                raise ConfigurationError(f"{name} must be positive, not {raw!r}")
+                raise ConfigurationError(_("{name} must be positive, not {raw!r}", name=name, raw=raw))
             return value
 
         return cls(
@@ -167,12 +168,15 @@ class Settings:
 
     def check(self) -> None:
         if self.env not in ("development", "production"):
-            raise ConfigurationError(f"HUB_ENV must be development or production, not {self.env!r}")
+            raise ConfigurationError(_("HUB_ENV must be development or production, not {env!r}", env=self.env))
         if self.production and self.jwt_secret == DEV_SECRET:
-            raise ConfigurationError("HUB_JWT_SECRET must be set in production (the development secret is refused)")
+            raise ConfigurationError(_("HUB_JWT_SECRET must be set in production (the development secret is refused)"))
         if not 1 <= self.monthly_report_due_day <= 28:
             raise ConfigurationError(
-                f"HUB_MONTHLY_REPORT_DUE_DAY must be a day between 1 and 28, not {self.monthly_report_due_day}"
+                _(
+                    "HUB_MONTHLY_REPORT_DUE_DAY must be a day between 1 and 28, not {day}",
+                    day=self.monthly_report_due_day,
+                )
             )
 
 
@@ -181,9 +185,9 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     try:
         value = float(raw) if raw else default
     except ValueError as exc:
-        raise ConfigurationError(f"{name} must be a number of seconds, not {raw!r}") from exc
+        raise ConfigurationError(_("{name} must be a number of seconds, not {raw!r}", name=name, raw=raw)) from exc
     if value < 0:
-        raise ConfigurationError(f"{name} must not be negative, not {raw!r}")
+        raise ConfigurationError(_("{name} must not be negative, not {raw!r}", name=name, raw=raw))
     return value
 
 
@@ -199,7 +203,7 @@ def _rate(env: Mapping[str, str], name: str, default: str | None) -> str | None:
     try:
         parse_many(raw)
     except ValueError as exc:
-        raise ConfigurationError(f"{name} must read like 600/minute or off, not {raw!r}") from exc
+        raise ConfigurationError(_("{name} must read like 600/minute or off, not {raw!r}", name=name, raw=raw)) from exc
     return raw
 
 
@@ -208,7 +212,7 @@ def _switch(value: str, name: str) -> bool:
         return True
     if value.lower() in ("off", "false", "0", "no"):
         return False
-    raise ConfigurationError(f"{name} must be on or off, not {value!r}")
+    raise ConfigurationError(_("{name} must be on or off, not {value!r}", name=name, value=value))
 
 
 def _pem(value: str | None) -> str | None:

@@ -123,9 +123,7 @@ async def test_a_rule_without_a_granted_decision_writes_nothing(planted, field: 
     assert error_codes(body) == ["FORBIDDEN"]
     assert body["data"] is None or body["data"][field] is None
     if field == "plantUndecidedSchool":
-        assert body["errors"][0]["message"] == (
-            "plantUndecidedSchool was not authorized: no permission was decided, nothing was written"
-        )
+        assert body["errors"][0]["message"] == "plantUndecidedSchool 未获授权：没有作出权限判定，未写入任何数据"
     assert await _counts(planted) == before
     assert PLANTED.events == []
 
@@ -163,7 +161,7 @@ async def test_refusals_keep_their_shape(planted) -> None:  # type: ignore[no-un
     assert error_codes(outsider) == ["FORBIDDEN"]
     anonymous = await planted.gql(_plant("plantSchool", "90005"))
     assert error_codes(anonymous) == ["UNAUTHENTICATED"]
-    assert anonymous["errors"][0]["message"] == "plantSchool needs a token"
+    assert anonymous["errors"][0]["message"] == "plantSchool 需要令牌"
     assert await _counts(planted) == before
     assert PLANTED.events == []
 

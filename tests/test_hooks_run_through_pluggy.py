@@ -12,6 +12,7 @@ import strawberry
 
 from hub.enums import OfficeLevel
 from hub.hookspecs import hookimpl
+from hub.i18n import speaking
 from hub.mutation import Event
 from hub.permissions import Rule
 from hub.plugins import HubPlugins, PluginError
@@ -188,5 +189,5 @@ class FieldsWrapper:
 
 def test_a_clash_still_names_both_plugins_when_a_wrapper_and_tryfirst_are_in_play() -> None:
     plugins = HubPlugins(("school", "wrapper", "clash"), extra={"clash": Clashing(), "wrapper": FieldsWrapper()})
-    with pytest.raises(PluginError, match=r"signOffApplication is added by both clash and school"):
+    with speaking("en"), pytest.raises(PluginError, match=r"signOffApplication is added by both clash and school"):
         compose(plugins)

@@ -35,7 +35,7 @@ async def test_a_query_nested_too_deep_is_refused(client: Client) -> None:
     assert depth == 14
     body = await client.gql(query, level="national")
     assert set(error_codes(body)) == {"QUERY_TOO_COMPLEX"}
-    assert any("nested 14 levels deep; at most 12" in e["message"] for e in body["errors"])
+    assert any("嵌套了 14 层，上限 12 层" in e["message"] for e in body["errors"])
     assert body.get("data") is None  # refused at validation: nothing ran
     query, depth = nested(10)
     assert depth == 10
@@ -50,7 +50,7 @@ async def test_depth_counts_through_fragments(client: Client) -> None:
     fragment C on Province { counties { edges { node { code } } } }
     """
     body = await client.gql(query, level="national")
-    assert any("nested 13 levels deep" in e["message"] for e in body["errors"]), body
+    assert any("嵌套了 13 层" in e["message"] for e in body["errors"]), body
 
 
 async def test_too_many_aliases_are_refused(client: Client) -> None:
@@ -59,7 +59,7 @@ async def test_too_many_aliases_are_refused(client: Client) -> None:
     await client.ok("{ " + fifteen + " }")
     body = await client.gql("{ " + fifteen + ' p15: province(code: "62") { code } }')
     assert error_codes(body) == ["QUERY_TOO_COMPLEX"]
-    assert "16 aliases; at most 15" in body["errors"][0]["message"]
+    assert "使用了 16 个别名，上限 15 个" in body["errors"][0]["message"]
 
 
 async def test_a_document_of_too_many_tokens_is_refused(client: Client) -> None:
@@ -74,7 +74,7 @@ async def test_a_page_beyond_the_cap_is_refused_literal_or_variable(client: Clie
     body = await client.gql(f"{{ counties(first: {first}) {{ totalCount }} }}", level="national")
     assert error_codes(body) == ["BAD_USER_INPUT"]
     assert "path" not in body["errors"][0]  # a validation error: no resolver ran, no SQL
-    assert f"first must be between 0 and 500, not {first}" in body["errors"][0]["message"]
+    assert f"first 须在 0 到 500 之间，而不是 {first}" in body["errors"][0]["message"]
     body = await client.gql("query($n: Int) { counties(first: $n) { totalCount } }", {"n": first}, level="national")
     assert error_codes(body) == ["BAD_USER_INPUT"]
     assert "path" not in body["errors"][0]  # a validation error: no resolver ran
@@ -90,7 +90,7 @@ async def test_the_cost_budget_refuses_nested_big_pages_and_admits_the_dashboard
     )
     body = await client.gql(heavy, level="national")
     assert error_codes(body) == ["QUERY_TOO_COMPLEX"]
-    assert "could cost" in body["errors"][0]["message"]
+    assert "查询开销可能达到" in body["errors"][0]["message"]
     assert body.get("data") is None
 
 
@@ -103,7 +103,7 @@ async def test_aliases_multiply_the_cost(client: Client) -> None:
     copies = " ".join(f"c{i}: {one}" for i in range(15))
     body = await client.gql("{ " + copies + " }", level="national")
     assert error_codes(body) == ["QUERY_TOO_COMPLEX"]
-    assert "could cost" in body["errors"][0]["message"]
+    assert "查询开销可能达到" in body["errors"][0]["message"]
 
 
 async def test_batched_requests_are_refused(client: Client) -> None:

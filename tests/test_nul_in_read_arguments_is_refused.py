@@ -12,9 +12,9 @@ async def test_a_nul_in_a_literal_or_a_variable_is_refused(client: Client) -> No
     await seed_reference(client.hub)
     literal = await client.gql('{ province(code: "62\\u0000") { name } }', level="national")
     assert error_codes(literal) == ["BAD_USER_INPUT"] and literal["data"] is None
-    assert "the argument code holds the NUL character" in literal["errors"][0]["message"]
+    assert "参数 code 含有 NUL 字符" in literal["errors"][0]["message"]
     variable = await client.gql("query($c: String!) { province(code: $c) { name } }", {"c": "\x0062"}, level="national")
     assert error_codes(variable) == ["BAD_USER_INPUT"]
-    assert "the variable $c" in variable["errors"][0]["message"]
+    assert "变量 $c" in variable["errors"][0]["message"]
     fine = await client.ok('{ province(code: "62") { name } }', level="national")
     assert fine["province"]["name"]

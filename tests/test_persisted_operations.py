@@ -115,7 +115,7 @@ async def test_trusted_documents_only(hub, tmp_path, monkeypatch, capsys) -> Non
 async def test_bad_manifests_are_refused_whole(hub, tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
     url = hub.settings.database_url
     cases = {
-        "the id is not the SHA-256": [(sha("other"), PROVINCES), (sha(TIBET), TIBET)],
+        "id 不是该文档的 SHA-256": [(sha("other"), PROVINCES), (sha(TIBET), TIBET)],
         "Cannot query field 'nope'": [(sha(TIBET), TIBET), ("bad", "{ provinces { nope } }")],
         "Syntax Error": [("broken", "{ provinces { ")],
     }
@@ -130,7 +130,7 @@ async def test_bad_manifests_are_refused_whole(hub, tmp_path, monkeypatch, capsy
     first.write_text(json.dumps({"op": TIBET}), encoding="utf-8")
     with pytest.raises(SystemExit) as clash:
         await _add(first, url, monkeypatch, capsys)
-    assert clash.value.code == 2 and "already registered with another document: op" in capsys.readouterr().err
+    assert clash.value.code == 2 and "已以其他文档登记：op" in capsys.readouterr().err
     rows = await _documents(hub)
     assert rows == [("op", PROVINCES)]  # nothing of the refused manifests was written
 

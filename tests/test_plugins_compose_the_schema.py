@@ -17,6 +17,7 @@ from hub.app import create_app
 from hub.enums import OfficeLevel
 from hub.graphql.context import Info
 from hub.hookspecs import hookimpl
+from hub.i18n import speaking
 from hub.migrate import alembic_config
 from hub.mutation import Event
 from hub.plugins import ENTRY_POINT_GROUP, HubPlugins, PluginError, PluginInfo, installed_plugins
@@ -156,19 +157,23 @@ def test_every_hook_has_a_docstring_and_the_probe_implements_it() -> None:
 
 
 def test_unknown_plugin_names_are_a_startup_error() -> None:
-    with pytest.raises(PluginError, match="not installed: nope"):
+    with pytest.raises(PluginError, match="未安装的插件：nope"):  # an operator's mistake, in Chinese by default
+        HubPlugins(("national", "nope"))
+    with speaking("en"), pytest.raises(PluginError, match="not installed: nope"):
         HubPlugins(("national", "nope"))
 
 
 def test_two_plugins_adding_one_field_is_a_startup_error_naming_both() -> None:
     plugins = HubPlugins(("school", "clash"), extra={"clash": ClashingPlugin()})
-    with pytest.raises(PluginError, match=r"signOffApplication is added by both school and clash"):
+    with pytest.raises(PluginError, match=r"signOffApplication 同时由 school 和 clash 添加"):
+        compose(plugins)
+    with speaking("en"), pytest.raises(PluginError, match=r"signOffApplication is added by both school and clash"):
         compose(plugins)
 
 
 def test_a_field_added_to_a_core_type_may_not_shadow_one() -> None:
     plugins = HubPlugins(("national", "clash"), extra={"clash": ClashingTypePlugin()})
-    with pytest.raises(PluginError, match=r"Province.name is added by both core and clash"):
+    with speaking("en"), pytest.raises(PluginError, match=r"Province.name is added by both core and clash"):
         compose(plugins)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hub.enums import ApplicationStatus as S
-from hub.enums import UserErrorCode
+from hub.enums import UserErrorCode, label
 from hub.errors import DomainRefusal
 from hub.rules.lifecycle import ALLOWED_FROM, can_move, ensure_transition
 
@@ -41,4 +41,6 @@ def test_illegal_transitions_are_invalid_state(current: S, target: S) -> None:
     with pytest.raises(DomainRefusal) as refusal:
         ensure_transition(current, target)
     assert refusal.value.problems[0].code is UserErrorCode.INVALID_STATE
-    assert current.value in refusal.value.problems[0].message
+    message = refusal.value.problems[0].message
+    assert label(current) in message and label(target) in message  # by their labels, not their codes
+    assert current.value not in message

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from hub.enums import Milestone
+from hub.enums import Milestone, label
 from hub.rules.deadlines import default_milestones
 from tests.conftest import Client
 from tests.season import (
@@ -196,7 +196,7 @@ async def test_a_dated_mutation_closes_with_its_milestone_until_extended(
         before = await snapshot(front)
         late_result = payload(await front.ok(dated.document, {"input": late}, **late_actor))
         assert_refused(late_result, "DEADLINE_PASSED")
-        assert dated.milestone in late_result["userErrors"][0]["message"]
+        assert label(Milestone(dated.milestone)) in late_result["userErrors"][0]["message"]  # by its label
         assert await snapshot(front) == before  # nothing written, no audit entry
 
         extended = dated.closes_on + timedelta(days=5)

@@ -75,7 +75,7 @@ def test_hub_token_prints_a_token_the_hub_accepts() -> None:
     actor = parse_token(result.stdout.strip(), Settings(jwt_secret=DEV_SECRET))
     assert (actor.level.value, actor.code, actor.subject) == ("COUNTY", "621121", "ops")
     bad = _hub("token", "--level", "county", "--code", "62", "--sub", "ops")
-    assert bad.returncode != 0 and "code" in bad.stderr
+    assert bad.returncode != 0 and "需要该级别的代码" in bad.stderr
 
 
 def test_hub_schema_follows_hub_plugins(tmp_path: Path) -> None:

@@ -93,5 +93,5 @@ async def test_tokens_are_checked_at_connection_and_their_expiry_enforced(client
         message = await next_message(ws, 15)
         assert message is not None and message["type"] in ("next", "error"), message
         errors = message["payload"] if message["type"] == "error" else message["payload"].get("errors")
-        assert errors and "expired" in json.dumps(errors)
+        assert errors and "令牌已过期" in json.dumps(errors, ensure_ascii=False)
         await ws.close()

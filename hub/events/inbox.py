@@ -34,6 +34,7 @@ from hub.graphql.connections import Connection, Edge, PageInfo, page_size
 from hub.graphql.context import Info
 from hub.graphql.fields import b64, built_by_parent, planned
 from hub.graphql.planner import Details, Unplannable, Walk, named
+from hub.i18n import _
 from hub.ids import to_global_id
 from hub.rules.reports import overdue_months
 from hub.settings import Settings
@@ -355,9 +356,9 @@ def _offset(after: str | None) -> int:
     if after is None:
         return 0
     try:
-        kind, _, position = base64.b64decode(after.encode(), validate=True).decode().partition(":")
+        kind, _sep, position = base64.b64decode(after.encode(), validate=True).decode().partition(":")
     except Exception:
-        raise bad_input(f"{after!r} is not a cursor of this list") from None
+        raise bad_input(_("{cursor!r} is not a cursor of this list", cursor=after)) from None
     if kind != CURSOR or not position.isdigit():
-        raise bad_input(f"{after!r} is not a cursor of this list")
+        raise bad_input(_("{cursor!r} is not a cursor of this list", cursor=after))
     return int(position)

@@ -26,6 +26,7 @@ from hub.auth import AuthenticationError, bearer
 from hub.events.delivery import PersonalData
 from hub.events.worker import OutboxSignal
 from hub.graphql.context import Info
+from hub.i18n import _
 
 LOOK_BACK = 200  # ids below the cursor looked at again: a transaction with a lower id may commit later
 REMEMBERED = 2000  # ids of events already sent, to skip those when looking back
@@ -112,7 +113,7 @@ class EventSubscription:
                 if expires is not None:
                     left = expires - datetime.now().timestamp()
                     if left <= 0:
-                        raise GraphQLError("the token has expired", extensions={"code": "UNAUTHENTICATED"})
+                        raise GraphQLError(_("the token has expired"), extensions={"code": "UNAUTHENTICATED"})
                     timeout = min(timeout, left)
                 try:
                     await asyncio.wait_for(wake.wait(), timeout)

@@ -10,6 +10,8 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
+from hub.i18n import _
+
 MAX_URL = 2000
 
 
@@ -20,16 +22,16 @@ class BlockedTarget(ValueError):
 def check_url(url: str) -> tuple[str, int]:
     """The host and port of a well-formed http(s) URL; BlockedTarget otherwise (no address check here)."""
     if len(url) > MAX_URL:
-        raise BlockedTarget(f"the URL is longer than {MAX_URL} characters")
+        raise BlockedTarget(_("the URL is longer than {limit} characters", limit=MAX_URL))
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise BlockedTarget(f"not a valid URL: {exc}") from None
+        raise BlockedTarget(_("not a valid URL: {reason}", reason=exc)) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise BlockedTarget("the URL must be http:// or https:// with a host")
+        raise BlockedTarget(_("the URL must be http:// or https:// with a host"))
     if parts.username or parts.password:
-        raise BlockedTarget("the URL must not carry a user name or password")
+        raise BlockedTarget(_("the URL must not carry a user name or password"))
     return parts.hostname, port or (443 if parts.scheme == "https" else 80)
 
 
@@ -49,10 +51,16 @@ async def check_target(url: str, allow_private: bool) -> None:
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except OSError as exc:
-        raise BlockedTarget(f"the host {host} does not resolve: {exc.strerror or exc}") from None
-    for *_, sockaddr in infos:
+        raise BlockedTarget(
+            _("the host {host} does not resolve: {reason}", host=host, reason=exc.strerror or exc)
+        ) from None
+    for *_info, sockaddr in infos:
         if blocked_address(str(sockaddr[0])):
             raise BlockedTarget(
-                f"{host} resolves to {sockaddr[0]}, a loopback, link-local or private address"
-                " (allowed only with HUB_WEBHOOKS_ALLOW_PRIVATE=1)"
+                _(
+                    "{host} resolves to {address}, a loopback, link-local or private address"
+                    " (allowed only with HUB_WEBHOOKS_ALLOW_PRIVATE=1)",
+                    host=host,
+                    address=sockaddr[0],
+                )
             )

@@ -36,6 +36,7 @@ from hub.auth import Actor
 from hub.enums import Decision, Degree, Gender, label
 from hub.exchange.calls import Refused, ask
 from hub.exchange.tables import NO, YES
+from hub.i18n import _
 
 FONT = "HubCJK"
 FONT_FILES = (  # the first that exists; Debian's fonts-wqy-microhei is what .ci/run and the docs install
@@ -53,8 +54,10 @@ def font() -> str:
     if chosen is None or not Path(chosen).exists():
         raise Refused(
             "UNAVAILABLE",
-            "no CJK font is installed for PDFs: apt-get install fonts-wqy-microhei, "
-            "or set HUB_PDF_FONT to a TrueType font",
+            _(
+                "no CJK font is installed for PDFs: apt-get install fonts-wqy-microhei, "
+                "or set HUB_PDF_FONT to a TrueType font"
+            ),
         )
     pdfmetrics.registerFont(TTFont(FONT, chosen, subfontIndex=0))
     return FONT
@@ -131,7 +134,7 @@ def _grid(rows: list[list[Any]], widths: list[float], heights: list[float] | Non
 async def _node(hub: Any, actor: Actor | None, document: str, node_id: str, kind: str) -> dict[str, Any]:
     node = (await ask(hub, actor, document, {"id": node_id}))["node"]
     if not node:
-        raise Refused("NOT_FOUND", f"no {kind} {node_id!r} that you may read")
+        raise Refused("NOT_FOUND", _("no {kind} {id!r} that you may read", kind=kind, id=node_id))
     return node
 
 
@@ -147,7 +150,7 @@ async def application_form(hub: Any, actor: Actor | None, application_id: str, b
     sign-off (R21: its decision, who and when, once given) with room for its seal."""
     app = await _node(hub, actor, APPLICATION, application_id, "application")
     if "volunteer" not in app:
-        raise Refused("NOT_FOUND", f"{application_id!r} is not an application")
+        raise Refused("NOT_FOUND", _("{id!r} is not an application", id=application_id))
     styles = _styles()
     person = app["volunteer"]
     wishes = "、".join(p["name"] for p in app["preferences"])
@@ -232,7 +235,7 @@ async def confirmation_notice(hub: Any, actor: Actor | None, application_id: str
     app = await _node(hub, actor, CONFIRMATION, application_id, "application")
     agreement = app.get("recruitmentAgreement")
     if not agreement:
-        raise Refused("INVALID_STATE", "the application has no recruitment agreement (R23) yet")
+        raise Refused("INVALID_STATE", _("the application has no recruitment agreement (R23) yet"))
     styles = _styles()
     person = app["volunteer"]
     county = (app.get("county") or {}).get("name")
@@ -299,7 +302,7 @@ async def service_certificate(hub: Any, actor: Actor | None, volunteer_id: str, 
     number = person.get("certificateNumber")
     check = number and (await ask(hub, actor, VERIFY, {"number": number}))["verifyCertificate"]
     if not check:
-        raise Refused("INVALID_STATE", "no service certificate has been issued to this volunteer (R31)")
+        raise Refused("INVALID_STATE", _("no service certificate has been issued to this volunteer (R31)"))
     styles = _styles()
     agreements = sorted(person["agreements"], key=lambda a: a["startsOn"])
     where = agreements[-1]["county"]["name"] if agreements else ""

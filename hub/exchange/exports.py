@@ -18,6 +18,7 @@ from hub.exchange.calls import Refused, ask, pages
 from hub.exchange.listings import REFERENCE_EXPORTS
 from hub.exchange.tables import NO, YES
 from hub.exchange.workbooks import DATE, MONEY, Export, Heading
+from hub.i18n import _
 from hub.rules.years import parse_year
 
 PERCENT = "0.00%"
@@ -83,7 +84,7 @@ IN_POST = """query($year: String!, $county: String, $province: String, $first: I
 
 async def _in_post(hub: Any, actor: Actor, params: Params) -> Rows:
     if bool(params.get("county")) == bool(params.get("province")):
-        raise Refused("BAD_USER_INPUT", "name either county= or province=")
+        raise Refused("BAD_USER_INPUT", _("name either county= or province="))
     variables = {"year": params["year"], "county": params.get("county"), "province": params.get("province")}
     async for node in pages(hub, actor, IN_POST, variables):
         person, county = node["volunteer"], node["county"] or {}

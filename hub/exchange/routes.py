@@ -16,6 +16,7 @@ from hub.exchange.calls import Refused, ask
 from hub.exchange.documents import DOCUMENTS, VERIFY, chinese_date
 from hub.exchange.exports import EXPORTS
 from hub.exchange.workbooks import chunks, write_xlsx
+from hub.i18n import _
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -30,7 +31,7 @@ def _caller(request: Request, hub: Any) -> Actor:
     except AuthenticationError as exc:
         raise Refused("UNAUTHENTICATED", str(exc)) from None
     if actor is None:
-        raise Refused("UNAUTHENTICATED", "downloads need a token (Authorization: Bearer <token>)")
+        raise Refused("UNAUTHENTICATED", _("downloads need a token (Authorization: Bearer <token>)"))
     return actor
 
 
@@ -41,13 +42,17 @@ def exchange_routes(hub: Any) -> list[Route]:
         name = request.path_params["name"]
         spec = EXPORTS.get(name)
         if spec is None:
-            return _refusal("NOT_FOUND", f"no export {name!r}; one of {', '.join(EXPORTS)}", 404)
+            return _refusal(
+                "NOT_FOUND", _("no export {name!r}; one of {names}", name=name, names=", ".join(EXPORTS)), 404
+            )
         params = {k: v.strip() for k, v in request.query_params.items()}
         try:
             actor = _caller(request, hub)
             missing = [p for p in spec.required if not params.get(p)]
             if missing:
-                raise Refused("BAD_USER_INPUT", f"{name} needs {', '.join(p + '=' for p in missing)}")
+                raise Refused(
+                    "BAD_USER_INPUT", _("{name} needs {params}", name=name, params=", ".join(p + "=" for p in missing))
+                )
             handle = await write_xlsx(spec.title, spec.headings, spec.rows(hub, actor, params))
         except Refused as refused:
             return _refusal(refused.code, refused.message, refused.status)
@@ -62,12 +67,14 @@ def exchange_routes(hub: Any) -> list[Route]:
         name = request.path_params["name"]
         spec = DOCUMENTS.get(name)
         if spec is None:
-            return _refusal("NOT_FOUND", f"no document {name!r}; one of {', '.join(DOCUMENTS)}", 404)
+            return _refusal(
+                "NOT_FOUND", _("no document {name!r}; one of {names}", name=name, names=", ".join(DOCUMENTS)), 404
+            )
         try:
             actor = _caller(request, hub)
             key = request.query_params.get(spec.param, "").strip()
             if not key:
-                raise Refused("BAD_USER_INPUT", f"{name} needs {spec.param}= (an id)")
+                raise Refused("BAD_USER_INPUT", _("{name} needs {param}= (an id)", name=name, param=spec.param))
             pdf = await spec.make(hub, actor, key, base_url=str(request.base_url))
         except Refused as refused:
             return _refusal(refused.code, refused.message, refused.status)

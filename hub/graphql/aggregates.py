@@ -21,6 +21,7 @@ from hub.enums import (
     UserErrorCode,
 )
 from hub.errors import bad_input
+from hub.i18n import _
 from hub.posts import holding
 from hub.rules import counties
 from hub.rules.benefits import ServiceRecord
@@ -33,8 +34,8 @@ def _year(year: str) -> None:
     """A year argument that is no program year is the caller's mistake (BAD_USER_INPUT), not a crash."""
     try:
         parse_year(year)
-    except ValueError as exc:
-        raise bad_input(str(exc)) from None
+    except ValueError:
+        raise bad_input(_("a program year reads like 2021-2022, not {year!r}", year=year)) from None
 
 
 def in_post_condition(year: str) -> Any:

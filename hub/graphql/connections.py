@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from hub.errors import bad_input
+from hub.i18n import _
 
 N = TypeVar("N")
 DEFAULT_PAGE = 50
@@ -69,10 +70,10 @@ def decode_cursor(cursor: str, model: type, numeric: bool) -> object:
     try:
         raw = base64.b64decode(cursor.encode(), validate=True).decode()
     except Exception:
-        raise bad_input(f"{cursor!r} is not a cursor of this list") from None
-    kind, _, key = raw.partition(":")
+        raise bad_input(_("{cursor!r} is not a cursor of this list", cursor=cursor)) from None
+    kind, _sep, key = raw.partition(":")
     if kind != model.__name__ or not key or (numeric and not key.isdigit()):
-        raise bad_input(f"{cursor!r} is not a cursor of this list")
+        raise bad_input(_("{cursor!r} is not a cursor of this list", cursor=cursor))
     return int(key) if numeric else key
 
 
@@ -80,7 +81,7 @@ def page_size(first: int | None) -> int:
     if first is None:
         return DEFAULT_PAGE
     if first < 0 or first > MAX_PAGE:
-        raise bad_input(f"first must be between 0 and {MAX_PAGE}, not {first}")
+        raise bad_input(_("first must be between 0 and {limit}, not {first}", limit=MAX_PAGE, first=first))
     return first
 
 

@@ -10,6 +10,8 @@ from strawberry.types import Info as StrawberryInfo
 from hub.auth import Actor
 from hub.errors import forbidden, unauthenticated
 from hub.graphql.loaders import Loaders
+from hub.i18n import _
+from hub.permissions import OFFICES
 
 
 @dataclass
@@ -31,7 +33,7 @@ class HubContext:
         if self.auth_error:
             raise unauthenticated(self.auth_error)
         if self.actor is None:
-            raise unauthenticated(f"{what} needs a token")
+            raise unauthenticated(_("{what} needs a token", what=what))
         return self.actor
 
     def check_public(self) -> None:
@@ -43,7 +45,7 @@ class HubContext:
         """The caller, refused (FORBIDDEN) when no enabled rule lets their level read `entity` at all."""
         actor = self.require_actor(what)
         if not self.hub.permissions.can_read(actor, entity):
-            raise forbidden(f"a {actor.level.value.lower()} office may not read {what}")
+            raise forbidden(_("a {office} office may not read {what}", office=_(OFFICES[actor.level]), what=what))
         return actor
 
 

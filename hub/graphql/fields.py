@@ -411,6 +411,7 @@ def connection(
     scope only filters the rows; `year`: the argument that must be a program year."""
     filtered = scope or visible_to
     from hub.errors import bad_input
+    from hub.i18n import _
 
     def decorate(stub: Callable[..., Any]) -> Any:
         what = stub.__name__
@@ -426,7 +427,7 @@ def connection(
                 actor = context.actor
             values = {k: getattr(v, "value", v) for k, v in args.items()}
             if year is not None and not is_year_code(values[year]):
-                raise bad_input(f"a program year reads like 2021-2022, not {values[year]!r}")
+                raise bad_input(_("a program year reads like 2021-2022, not {year!r}", year=values[year]))
             row = getattr(self, "row", None)
             table = model.__table__  # type: ignore[attr-defined]
             condition = where(table, values, row)

@@ -32,6 +32,7 @@ from hub.graphql.fields import (
 )
 from hub.graphql.geography import Province, School
 from hub.graphql.planner import Details, Walk, named
+from hub.i18n import _
 from hub.ids import int_key
 from hub.rules.privacy import VolunteerTies, entitled_sql, masked_sql, shown
 
@@ -134,7 +135,7 @@ class Volunteer(Node):
         if row is None:
             return None
         if not await visible(info, "Volunteer", m.Volunteer, row):
-            raise forbidden("this Volunteer is outside your jurisdiction")
+            raise forbidden(_("this {kind} is outside your jurisdiction", kind="Volunteer"))
         return cls.of(row)  # type: ignore[attr-defined]
 
     @planned(_applications)

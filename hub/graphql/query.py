@@ -46,6 +46,7 @@ from hub.graphql.planner import Details, Unplannable, Walk, named
 from hub.graphql.posts import Post, PostStructure
 from hub.graphql.program import AllowanceStandard, LocalProject, MilestoneDate, ProgramYear, ProvinceFunding, Quota
 from hub.graphql.service import Assessment
+from hub.i18n import _
 from hub.ids import from_global_id, to_global_id
 from hub.rules.years import is_year_code
 
@@ -55,7 +56,7 @@ SMALL_LIST = "a short reference list read once per page; the executor answers it
 
 def _year(year: str) -> str:
     if not is_year_code(year):
-        raise bad_input(f"a program year reads like 2021-2022, not {year!r}")
+        raise bad_input(_("a program year reads like 2021-2022, not {year!r}", year=year))
     return year
 
 
@@ -171,7 +172,7 @@ class Query:
             visible = info.context.hub.permissions.visible(actor, record.scope)  # type: ignore[attr-defined]
             found = await _all(info, select(pk).where(pk == getattr(row, pk.key), visible))
             if not found:
-                raise forbidden(f"this {type_name} is outside your jurisdiction")
+                raise forbidden(_("this {kind} is outside your jurisdiction", kind=type_name))
         return record.of(row)  # type: ignore[attr-defined]
 
     @planned(_me)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from hub.enums import Milestone, UserErrorCode
+from hub.enums import Milestone, UserErrorCode, label
 from hub.errors import refuse
 from hub.i18n import _
 from hub.rules.years import parse_year
@@ -34,14 +34,14 @@ def ensure_open(timeline: Mapping[Milestone, date], milestone: Milestone, today:
     if closes_on is None:
         raise refuse(
             UserErrorCode.INVALID_STATE,
-            _("the program year {year} has no date for {milestone}", year=year, milestone=milestone.value),
+            _("the program year {year} has no date for {milestone}", year=year, milestone=label(milestone)),
         )
     if today > closes_on:
         raise refuse(
             UserErrorCode.DEADLINE_PASSED,
             _(
                 "{milestone} closed on {date} for {year} (today is {today})",
-                milestone=milestone.value,
+                milestone=label(milestone),
                 date=closes_on.isoformat(),
                 year=year,
                 today=today.isoformat(),

@@ -4,7 +4,7 @@ may be reached from; anything else is INVALID_STATE, never a silent overwrite.""
 from __future__ import annotations
 
 from hub.enums import ApplicationStatus as S
-from hub.enums import UserErrorCode
+from hub.enums import UserErrorCode, label
 from hub.errors import refuse
 from hub.i18n import _
 
@@ -49,13 +49,13 @@ def ensure_transition(current: S | str, target: S, *field: str, via: str | None 
     transitions of its own)."""
     current = S(current)
     if not can_move(current, target, via):
-        allowed = ", ".join(sorted(s.value for s in allowed_from(target, via))) or _("nothing")
+        allowed = ", ".join(label(s) for s in sorted(allowed_from(target, via), key=lambda s: s.value)) or _("nothing")
         raise refuse(
             UserErrorCode.INVALID_STATE,
             _(
                 "an application in {current} cannot become {target} (only from {allowed})",
-                current=current.value,
-                target=target.value,
+                current=label(current),
+                target=label(target),
                 allowed=allowed,
             ),
             *field,

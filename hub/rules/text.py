@@ -18,16 +18,16 @@ def name_problem(name: str) -> str | None:
     characters of extension B and beyond, so 欧阳娜娜 and 㛃 pass), combining marks, digits, and the
     separators of NAME_MARKS; no emoji, symbols, punctuation or control characters; at most NAME_MAX."""
     if not name.strip():
-        return "the name is empty"
+        return _("the name is empty")
     if len(name) > NAME_MAX:
-        return f"the name has {len(name)} characters; at most {NAME_MAX}"
+        return _("the name has {count} characters; at most {limit}", count=len(name), limit=NAME_MAX)
     if name != name.strip() or "  " in name:
-        return "the name has leading, trailing or doubled spaces"
+        return _("the name has leading, trailing or doubled spaces")
     for character in name:
         category = unicodedata.category(character)
         if character in NAME_MARKS or category[0] in ("L", "M") or category == "Nd":
             continue
-        return f"the name contains {_describe(character)}, which no name has"
+        return _("the name contains {character}, which no name has", character=_describe(character))
     return None
 
 

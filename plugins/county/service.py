@@ -7,7 +7,7 @@ import strawberry
 from sqlalchemy import select
 
 from hub import models as m
-from hub.enums import CountyStatus, KeyAssistance, PostCategory, UnitLevel, UserErrorCode
+from hub.enums import CountyStatus, KeyAssistance, PostCategory, UnitLevel, UserErrorCode, labelled
 from hub.errors import DomainRefusal, Problem, UserError, refuse
 from hub.graphql.geography import County, ServiceUnit
 from hub.graphql.payloads import CountyPayload, PostPayload, ServiceUnitPayload
@@ -106,7 +106,7 @@ class CountySetupMutation:
                 UserErrorCode.INVALID_STATE,
                 _(
                     "the county is {status}; it applies when it is not (or no longer) a service county",
-                    status=county.status,
+                    status=labelled(CountyStatus, county.status),
                 ),
                 "input",
                 "countyCode",
@@ -193,7 +193,10 @@ async def declare(unit: Unit, input: DeclarePostInput, at: tuple[str, ...] = ("i
     if county.status not in DECLARES_POSTS:
         raise refuse(
             UserErrorCode.INELIGIBLE,
-            _("the county is {status}, not a service county (or applicant)", status=county.status),
+            _(
+                "the county is {status}, not a service county (or applicant)",
+                status=labelled(CountyStatus, county.status),
+            ),
             *at,
             "unitId",
         )

@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from hub import applications
 from hub import models as m
 from hub.enums import ApplicationStatus as S
-from hub.enums import AssessmentGrade, AssessmentStatus, IncidentSeverity, InsuranceKind, UserErrorCode
+from hub.enums import AssessmentGrade, AssessmentStatus, IncidentSeverity, InsuranceKind, UserErrorCode, label
 from hub.errors import DomainRefusal, Problem, refuse
 from hub.graphql.payloads import AssessmentPayload, MonthlyReportPayload, VolunteerPayload
 from hub.graphql.people import Volunteer
@@ -278,7 +278,7 @@ class CountyServiceMutation:
         if clash is not None:
             raise refuse(
                 UserErrorCode.DUPLICATE,
-                _("a {kind} policy {number} is already recorded", kind=input.kind.value, number=number),
+                _("a {kind} policy {number} is already recorded", kind=label(input.kind), number=number),
                 "input",
                 "policyNumber",
             )

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from hub import models as m
 from hub import quotas
-from hub.enums import Milestone, TrainingStatus, UserErrorCode
+from hub.enums import Milestone, TrainingStatus, UserErrorCode, label, labelled
 from hub.errors import refuse
 from hub.graphql.applications import Training
 from hub.graphql.geography import Province
@@ -94,7 +94,7 @@ class NationalMutation:
         if repeated:
             raise refuse(
                 UserErrorCode.INVALID_INPUT,
-                _("milestones given twice: {milestones}", milestones=", ".join(repeated)),
+                _("milestones given twice: {milestones}", milestones=", ".join(label(Milestone(v)) for v in repeated)),
                 "input",
                 "milestones",
             )
@@ -259,7 +259,7 @@ class NationalMutation:
         if training.status != TrainingStatus.PROPOSED.value:
             raise refuse(
                 UserErrorCode.INVALID_STATE,
-                _("the training is already {status}", status=training.status),
+                _("the training is already {status}", status=labelled(TrainingStatus, training.status)),
                 "input",
                 "trainingId",
             )

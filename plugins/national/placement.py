@@ -7,7 +7,7 @@ import strawberry
 
 from hub import models as m
 from hub import posts
-from hub.enums import CountyStatus, Decision, LocalProjectStatus, PostStatus, UserErrorCode
+from hub.enums import CountyStatus, Decision, LocalProjectStatus, PostStatus, UserErrorCode, labelled
 from hub.errors import DomainRefusal, Problem, refuse
 from hub.graphql.geography import County
 from hub.graphql.inputs import PostsDecisionInput
@@ -42,7 +42,10 @@ class NationalPlacementMutation:
         if county.status != CountyStatus.PROVINCE_APPROVED.value:
             raise refuse(
                 UserErrorCode.INVALID_STATE,
-                _("the county is {status}; the province approves it before it is filed", status=county.status),
+                _(
+                    "the county is {status}; the province approves it before it is filed",
+                    status=labelled(CountyStatus, county.status),
+                ),
                 "input",
                 "countyCode",
             )
@@ -73,7 +76,11 @@ class NationalPlacementMutation:
             for year, province in sorted({(p.year, p.county_code[:2]) for p in rows}):
                 result = await posts.structure(unit.session, year, province, unit.hub.settings.plan_year)
                 problems += [
-                    Problem(UserErrorCode.STRUCTURE_VIOLATION, f"{province} {year}: {v}", ("input", "postIds"))
+                    Problem(
+                        UserErrorCode.STRUCTURE_VIOLATION,
+                        _("province {province}, {year}: {violation}", province=province, year=year, violation=v),
+                        ("input", "postIds"),
+                    )
                     for v in result.blocking
                 ]
             if problems:
@@ -99,7 +106,7 @@ class NationalLocalProjectMutation:
         if project.status != LocalProjectStatus.SUBMITTED.value:
             raise refuse(
                 UserErrorCode.INVALID_STATE,
-                _("the project is already {status}", status=project.status),
+                _("the project is already {status}", status=labelled(LocalProjectStatus, project.status)),
                 "input",
                 "localProjectId",
             )

@@ -9,7 +9,7 @@ import strawberry
 from sqlalchemy import func, select
 
 from hub import models as m
-from hub.enums import AssessmentGrade, AssessmentStatus, LocalProjectStatus, UserErrorCode
+from hub.enums import AssessmentGrade, AssessmentStatus, LocalProjectStatus, UserErrorCode, labelled
 from hub.errors import DomainRefusal, Problem, refuse
 from hub.graphql.aggregates import in_post_condition
 from hub.graphql.payloads import AllowanceStandardPayload, AssessmentsPayload, LocalProjectPayload
@@ -79,7 +79,11 @@ class InServiceMutation:
                 if row.status != AssessmentStatus.PROPOSED.value:
                     raise refuse(
                         UserErrorCode.INVALID_STATE,
-                        _("assessment {index} is already {status}", index=index, status=row.status),
+                        _(
+                            "assessment {index} is already {status}",
+                            index=index,
+                            status=labelled(AssessmentStatus, row.status),
+                        ),
                         *path,
                     )
                 rows.append(row)

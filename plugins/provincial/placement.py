@@ -10,7 +10,7 @@ from sqlalchemy import select
 from hub import applications, posts, scales
 from hub import models as m
 from hub.enums import ApplicationStatus as S
-from hub.enums import CountyStatus, Decision, PostStatus, UserErrorCode
+from hub.enums import CountyStatus, Decision, PostStatus, UserErrorCode, label, labelled
 from hub.errors import refuse
 from hub.graphql.aggregates import county_acceptance
 from hub.graphql.applications import Application
@@ -76,7 +76,11 @@ class PlacementMutation:
         if county.status != CountyStatus.APPLIED.value:
             raise refuse(
                 UserErrorCode.INVALID_STATE,
-                _("the county is {status}, not APPLIED", status=county.status),
+                _(
+                    "the county is {status}, not {expected}",
+                    status=labelled(CountyStatus, county.status),
+                    expected=label(CountyStatus.APPLIED),
+                ),
                 "input",
                 "countyCode",
             )
@@ -111,11 +115,12 @@ class PlacementMutation:
                 UserErrorCode.INVALID_STATE,
                 _(
                     "only a trained volunteer not yet assigned is assigned (this one is {status}, assigned)",
-                    status=app.status,
+                    status=labelled(S, app.status),
                 )
                 if app.county_code
                 else _(
-                    "only a trained volunteer not yet assigned is assigned (this one is {status})", status=app.status
+                    "only a trained volunteer not yet assigned is assigned (this one is {status})",
+                    status=labelled(S, app.status),
                 ),
                 "input",
                 "applicationId",
@@ -177,7 +182,7 @@ class PlacementMutation:
         if app.status != S.IN_SERVICE.value:
             raise refuse(
                 UserErrorCode.INVALID_STATE,
-                _("the volunteer is {status}, not in service", status=app.status),
+                _("the volunteer is {status}, not in service", status=labelled(S, app.status)),
                 "input",
                 "agreementId",
             )
@@ -260,7 +265,7 @@ class PlacementMutation:
         if county.status not in (CountyStatus.ACTIVE.value, CountyStatus.DISQUALIFIED.value):
             raise refuse(
                 UserErrorCode.INVALID_STATE,
-                _("the county is {status}, not a service county", status=county.status),
+                _("the county is {status}, not a service county", status=labelled(CountyStatus, county.status)),
                 "input",
                 "countyCode",
             )
