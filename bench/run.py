@@ -231,7 +231,7 @@ def make_server(
 ) -> servers.Server:
     env = servers.hub_env(database_url, SECRET, generate.BENCH_TODAY.isoformat())
     if name == "baseline" and baseline is not None:  # the other checkout's own hub over its own database
-        env = servers.hub_env(baseline_url, SECRET, generate.BENCH_TODAY.isoformat())
+        env = {**servers.hub_env(baseline_url, SECRET, generate.BENCH_TODAY.isoformat()), "PYTHONPATH": ""}
         command = [str(baseline / ".venv" / "bin" / "hub"), "serve", "--host", servers.HOST]
         port = servers.free_port()
         return servers.Server(name, [*command, "--port", str(port)], env, port, logs / f"{name}.log", cwd=baseline)
