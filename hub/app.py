@@ -27,7 +27,7 @@ from strawberry.asgi import GraphQL
 from strawberry.types import ExecutionResult
 
 from hub import __version__, graphiql
-from hub.auth import AuthenticationError, bearer
+from hub.auth import AuthenticationError, request_bearer
 from hub.checkpoints import witness
 from hub.events.subscriptions import connect
 from hub.events.worker import Worker
@@ -56,7 +56,7 @@ class HubGraphQL(GraphQL):
     async def get_context(self, request: Any, response: Any) -> HubContext:
         actor, error = None, None
         try:
-            actor = bearer(request.headers.get("authorization", ""), self.hub.settings)
+            actor = request_bearer(request, self.hub.settings)
         except AuthenticationError as exc:
             error = str(exc)
         if request is not None and hasattr(request, "state"):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import jwt
 
@@ -31,6 +32,7 @@ class Actor:
     level: OfficeLevel
     code: str | None
     subject: str
+    jti: str | None = field(default=None, compare=False)  # the token's id, for its revocation (hub.revocation)
 
     @property
     def province_code(self) -> str | None:
@@ -93,7 +95,7 @@ def parse_token(token: str, settings: Settings) -> Actor:
             )
     elif code is not None:
         raise AuthenticationError(_("a {level} token carries no code", level=level.value.lower()))
-    return Actor(level=level, code=code, subject=subject)
+    return Actor(level=level, code=code, subject=subject, jti=claims.get("jti"))
 
 
 def make_token(settings: Settings, level: str, subject: str, code: str | None = None, ttl: int = 3600) -> str:
@@ -126,3 +128,22 @@ def bearer(header: str, settings: Settings) -> Actor | None:
     if scheme.lower() != "bearer" or not token.strip():
         raise AuthenticationError(_("the Authorization header must read 'Bearer <token>'"))
     return parse_token(token.strip(), settings)
+
+
+VERIFIED = "hub.bearer"  # where the token guard leaves the caller it verified, in the ASGI scope's state
+
+
+def remember_bearer(scope: Any, header: str, actor: Actor) -> None:
+    """Keep the caller the token guard (hub.tokenguard) verified for this request, so the route does not
+    verify the same token again."""
+    scope.setdefault("state", {})[VERIFIED] = (header, actor)
+
+
+def request_bearer(request: Any, settings: Settings) -> Actor | None:
+    """`bearer` of a request's Authorization header, verified once per request: the token guard's answer
+    when it verified this very header, else the token's own check."""
+    header = request.headers.get("authorization", "")
+    known = (getattr(request, "scope", None) or {}).get("state", {}).get(VERIFIED)
+    if known is not None and known[0] == header:
+        return known[1]
+    return bearer(header, settings)

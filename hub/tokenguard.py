@@ -11,10 +11,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hub.auth import AuthenticationError, bearer
+from hub.auth import AuthenticationError, bearer, remember_bearer
 from hub.i18n import N_, _
 from hub.ratelimits import RateLimits
-from hub.revocation import Revocations, token_id
+from hub.revocation import Revocations
 from hub.runtime import Hub
 
 log = logging.getLogger("hub.tokenguard")
@@ -40,7 +40,8 @@ class TokenGuard:
             await self.app(scope, receive, send)
             return
         assert actor is not None
-        jti, _payload = token_id(text.partition(" ")[2].strip())
+        remember_bearer(scope, text, actor)
+        jti = actor.jti
         if jti is not None:
             try:
                 revoked = await self.revocations.revoked(jti)
