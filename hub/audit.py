@@ -56,7 +56,7 @@ async def write_entry(
     await session.flush()
     # one statement of plain rows: a batch mutation touches thousands of scopes (a roster: every account)
     scope_rows = [{"entry_id": entry.id, "level": level, "code": code} for level, code in scope_list]
-    await insert_rows(session, AuditScope, scope_rows, returning=False)
+    await insert_rows(session, AuditScope, scope_rows)
     return entry
 
 

@@ -116,21 +116,22 @@ def text_columns(columns: Any) -> tuple[tuple[str, int | None], ...]:
 
 
 async def insert_rows(
-    session: AsyncSession, model: Any, rows: list[dict[str, Any]], *, returning: bool = True
+    session: AsyncSession, model: Any, rows: list[dict[str, Any]], *, key: str | None = None
 ) -> list[Any]:
-    """`rows` (dicts of column values) inserted into `model`'s table in the session's transaction, as one
-    batched statement, after the text check every ORM flush makes; the rows as stored, in the same order
-    (columns as attributes, the generated ids included; none when not `returning`). For batches of
-    thousands, where building an ORM object per row would cost most of the mutation."""
+    """`rows` (dicts of column values) inserted into `model`'s table in the session's transaction in batched
+    statements, after the text check every ORM flush makes. With `key` (a unique column of the rows), the rows
+    as stored come back in the order given (columns as attributes, generated ids included), matched by that
+    key: SQLAlchemy keeps RETURNING in order on SQLite only by inserting row by row. For batches of thousands,
+    where building an ORM object per row would cost most of the mutation."""
     if not rows:
         return []
     table = model.__table__
     check_text_rows(table, rows)
-    if not returning:
+    if key is None:
         await session.execute(insert(table), rows)
         return []
-    statement = insert(table).returning(*table.columns, sort_by_parameter_order=True)
-    return list(await session.execute(statement, rows))
+    stored = {row._mapping[key]: row for row in await session.execute(insert(table).returning(*table.columns), rows)}
+    return [stored[row[key]] for row in rows]
 
 
 def _text_refusal(key: str, problem: str) -> Problem:

@@ -275,7 +275,7 @@ async def register(unit: Unit, registrations: list[Registration]) -> list[Any]:
         )
     if problems:
         raise DomainRefusal(problems)
-    saved = await insert_rows(unit.session, m.Volunteer, volunteers)
+    saved = await insert_rows(unit.session, m.Volunteer, volunteers, key="subject")
     for volunteer in saved:
         school = schools[volunteer.school_code]
         unit.record(
