@@ -24,13 +24,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from graphql import GraphQLError
 from sqlalchemy import select
 
 from hub import models as m
 from hub.auth import Actor
+from hub.exchange.batches import BatchInfo, BatchMutation, Uncoercible, batch_mutation
 from hub.exchange.calls import execute
 from hub.exchange.reading import Cancelled, Line, Sheet, UnreadableFile, read
 from hub.exchange.tables import TABLES, CellError, Table
+from hub.graphql.context import HubContext
+from hub.graphql.loaders import Loaders
 from hub.i18n import _, row_prefix
 from hub.ids import to_global_id
 from hub.settings import FileLimits
@@ -316,17 +320,23 @@ async def _run(
 ) -> bool:
     """One chunk through the schema's batch mutation in `session`'s transaction; its userErrors as problems
     of the file. True when the call itself was refused (an error, not a row's problem)."""
-    document = (
-        f"mutation Import($input: {INPUT_TYPES[table.mutation]}!) "
-        f"{{ result: {table.mutation}(input: $input) {{ userErrors {{ field message code }} }} }}"
-    )
     variables = {"input": {table.rows_field: [row.values for row in chunk]}}
-    result = await execute(hub, actor, document, variables, transaction=session, events=events)
-    if result.errors:
-        for error in result.errors:
-            report.add(ImportProblem(None, None, (error.extensions or {}).get("code", "ERROR"), error.message))
+    batch = batch_mutation(hub.schema, table.mutation)
+    if batch is not None:
+        user_errors = await _call(hub, actor, batch, variables, table, chunk, report, session, events)
+    else:
+        document = (
+            f"mutation Import($input: {INPUT_TYPES[table.mutation]}!) "
+            f"{{ result: {table.mutation}(input: $input) {{ userErrors {{ field message code }} }} }}"
+        )
+        result = await execute(hub, actor, document, variables, transaction=session, events=events)
+        if result.errors:
+            for error in result.errors:
+                report.add(ImportProblem(None, None, (error.extensions or {}).get("code", "ERROR"), error.message))
+        user_errors = None if result.errors else result.data["result"]["userErrors"]
+    if user_errors is None:
         return True
-    for error in result.data["result"]["userErrors"]:
+    for error in user_errors:
         path = error["field"] or []
         line = column = None
         index = len(table.columns)
@@ -343,3 +353,38 @@ async def _run(
         message = row_prefix().sub("", error["message"]) if line else error["message"]  # the line says where
         report.add(ImportProblem(line, column, error["code"], message), index)
     return False
+
+
+async def _call(
+    hub: Any,
+    actor: Actor,
+    batch: BatchMutation,
+    variables: dict[str, Any],
+    table: Table,
+    chunk: list[_Row],
+    report: ImportReport,
+    session: Any,
+    events: list[Any],
+) -> list[dict[str, Any]] | None:
+    """The chunk through the mutation's resolver (hub/exchange/batches.py), as GraphQL would call it; its
+    userErrors as GraphQL would give them, or None (each error a problem) when the call itself was refused."""
+    try:
+        argument = batch.convert(variables["input"])
+    except Uncoercible as exc:
+        path = exc.path  # ("input", rows field, index, field name) for a row's value
+        line = column = None
+        if len(path) >= 3 and path[2].isdigit() and int(path[2]) < len(chunk):
+            line = chunk[int(path[2])].line.number
+            named = table.column(FIELD_ALIASES.get(path[3], path[3])) if len(path) >= 4 else None
+            column = named.header if named else None
+        report.add(ImportProblem(line, column, "BAD_USER_INPUT", _("{value!r} cannot be taken here", value=exc.value)))
+        return None
+    context = HubContext(
+        hub=hub, actor=actor, auth_error=None, loaders=Loaders(hub.sessionmaker), transaction=session, events=events
+    )
+    try:
+        payload = await batch.resolve(BatchInfo(batch.name, batch.payload, context), input=argument)
+    except GraphQLError as error:
+        report.add(ImportProblem(None, None, (error.extensions or {}).get("code", "ERROR"), error.message))
+        return None
+    return [{"field": e.field, "message": e.message, "code": e.code.name} for e in payload.user_errors]
