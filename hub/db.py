@@ -130,7 +130,8 @@ async def insert_rows(
     if key is None:
         await session.execute(insert(table), rows)
         return []
-    stored = {row._mapping[key]: row for row in await session.execute(insert(table).returning(*table.columns), rows)}
+    result = await session.execute(insert(table).returning(*table.columns), rows)
+    stored = {getattr(row, key): row for row in result}
     return [stored[row[key]] for row in rows]
 
 

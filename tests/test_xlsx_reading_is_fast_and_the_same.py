@@ -92,5 +92,23 @@ def test_formatting_far_to_the_right_is_not_a_column() -> None:
         sheet.append(["10730", "兰州大学", "62"])
         sheet["ZZ2"].number_format = "0.00"  # an empty, formatted cell: <c r="ZZ2" s="1"/>
 
-    rows, columns, _cells = sheet_extent(_workbook(fill))
-    assert (rows, columns) == (2, 3)
+    sheet = read(_workbook(fill), "formatted.xlsx", FileLimits(max_columns=5))
+    assert sheet.headers[:3] == ["学校代码", "学校名称", "所在省份代码"]
+    assert [cell for cell in sheet.lines[0].cells if cell is not None] == ["10730", "兰州大学", "62"]
+
+
+def test_a_sheet_written_with_a_namespace_prefix_is_read_by_openpyxl() -> None:
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(_workbook(lambda sheet: sheet.append(["学校代码", "学校名称"]))))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            xml = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                xml = xml.replace(b"<c ", b"<x:c ").replace(b"</c>", b"</x:c>")
+                xml = xml.replace(
+                    b"<worksheet ", b'<worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                )
+            target.writestr(item.filename, xml)
+    assert sheet_extent(out.getvalue()) is None

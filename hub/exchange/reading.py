@@ -5,8 +5,8 @@ An .xlsx is read by calamine (python-calamine: Rust, ~10× openpyxl, the GIL rel
 the cells openpyxl gave: text, int for whole numbers, float, bool, datetime for dates, None for an empty
 cell. calamine lays the sheet out densely from its top-left cell to its bottom-right one, so a sheet whose
 cells claim a far corner (A1 and XFD1048576: two cells, billions of places) is measured first from the
-sheet's XML (`sheet_extent`), and one that is sparse, or beyond the row and column limits, is read by
-openpyxl's streaming reader instead, which refuses it row by row as before.
+sheet's XML (`sheet_extent`), and one that is sparse, beyond the row and column limits, or not measured,
+is read by openpyxl's streaming reader instead, which refuses it row by row as before.
 
 Nothing is read past a limit (Settings.file_limits, docs/exchange.md): the file's size; for an .xlsx, each
 member's packed and unpacked size and their ratio, from the zip's directory before anything is unpacked
@@ -198,43 +198,42 @@ def check_archive(data: bytes, limits: FileLimits) -> None:
 
 def _xlsx_rows(data: bytes, limits: FileLimits) -> Iterator[list[Any]]:
     check_archive(data, limits)
-    rows, columns, cells = sheet_extent(data)
-    if rows <= limits.max_rows + 1 and columns <= limits.max_columns and rows * columns <= 2 * cells + DENSE_SLACK:
-        return _calamine_rows(data)
+    extent = sheet_extent(data)
+    if extent is not None:
+        rows, columns, cells = extent
+        if rows <= limits.max_rows + 1 and columns <= limits.max_columns and rows * columns <= 2 * cells + SLACK:
+            return _calamine_rows(data)
     return _openpyxl_rows(data)
 
 
-DENSE_SLACK = 1_000_000  # places calamine may lay out beyond twice the cells there are (blank cells of a form)
-_PREFIX = rb"<(?:[A-Za-z_][\w.-]*:)?"
-_ROW = re.compile(_PREFIX + rb"row[\s/>]")
-_ROW_NUMBER = re.compile(_PREFIX + rb"row\s[^>]*?\br=[\"'](\d+)")
-_CELL = re.compile(_PREFIX + rb"c[\s/>]")
-_CELL_REFERENCED = re.compile(_PREFIX + rb"c\s[^>]*?\br=[\"']")
-_CELL_WITH_VALUE = re.compile(_PREFIX + rb"c\s[^>]*?\br=[\"']([A-Za-z]{1,4})(\d+)[\"'][^>]*(?<!/)>")
+SLACK = 1_000_000  # places calamine may lay out beyond twice the cells there are (blank cells of a form)
+_PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:(?:c|row)[\s/>]")
+_CELL_REFERENCE = re.compile(rb"""\sr=["']([A-Z]{1,3})([0-9]{1,7})["']""")
+_ROW_NUMBER = re.compile(rb"""\sr=["']([0-9]{1,7})["']""")
 
 
-def sheet_extent(data: bytes) -> tuple[int, int, int]:
+def sheet_extent(data: bytes) -> tuple[int, int, int] | None:
     """An upper bound of the rows and columns calamine would lay out for any sheet of the workbook, and the
     cells the sheets have: from each cell's and row's reference (`r="XFD1048576"`), plus one place per
-    cell or row written without one (those follow the previous). Empty self-closing cells (formatting far
-    to the right) are not laid out and not counted. Every member holding a <sheetData> is measured, wherever
-    the workbook's relations put its sheets."""
+    cell or row written without one (those follow the previous). Every member holding a <sheetData> is
+    measured, wherever the workbook's relations put its sheets; None when a sheet writes its elements with
+    a namespace prefix (<x:c>), which this count does not follow."""
     rows = columns = cells = 0
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for member in archive.infolist():
             xml = archive.read(member)
             if b"sheetData" not in xml:
                 continue
-            all_rows = len(_ROW.findall(xml))
-            numbered = [int(n) for n in _ROW_NUMBER.findall(xml)]
-            all_cells = len(_CELL.findall(xml))
-            referenced = len(_CELL_REFERENCED.findall(xml))
-            valued = _CELL_WITH_VALUE.findall(xml)
-            letters = {column.upper() for column, _row in valued}
-            widest = max((_column_number(column) for column in letters), default=0)
-            deepest = max((int(row) for _column, row in valued), default=0)
-            rows = max(rows, max([deepest, *numbered]) + (all_rows - len(numbered)))
-            columns = max(columns, widest + (all_cells - referenced))
+            if _PREFIXED.search(xml):
+                return None
+            all_rows = xml.count(b"<row ") + xml.count(b"<row>") + xml.count(b"<row/")
+            all_cells = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/")
+            numbered = _ROW_NUMBER.findall(xml)
+            references = _CELL_REFERENCE.findall(xml)
+            widest = max((_column_number(letters) for letters in {c for c, _r in references}), default=0)
+            deepest = max((int(n) for n in {*numbered, *(r for _c, r in references)}), default=0)
+            rows = max(rows, deepest + all_rows - len(numbered))
+            columns = max(columns, widest + all_cells - len(references))
             cells += all_cells
     return rows, columns, cells
 
