@@ -228,11 +228,14 @@ def sheet_extent(data: bytes) -> tuple[int, int, int] | None:
                 return None
             all_rows = xml.count(b"<row ") + xml.count(b"<row>") + xml.count(b"<row/")
             all_cells = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/")
-            numbered = _ROW_NUMBER.findall(xml)
             references = _CELL_REFERENCE.findall(xml)
+            numbered, unnumbered = [], 0
+            if all_cells > len(references):  # a row's number (or its order) places cells without a reference
+                numbered = _ROW_NUMBER.findall(xml)
+                unnumbered = all_rows - len(numbered)
             widest = max((_column_number(letters) for letters in {c for c, _r in references}), default=0)
             deepest = max((int(n) for n in {*numbered, *(r for _c, r in references)}), default=0)
-            rows = max(rows, deepest + all_rows - len(numbered))
+            rows = max(rows, deepest + unnumbered)
             columns = max(columns, widest + all_cells - len(references))
             cells += all_cells
     return rows, columns, cells
