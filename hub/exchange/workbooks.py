@@ -13,7 +13,7 @@ from typing import Any, BinaryIO
 
 from xlsxwriter import Workbook
 
-from hub.exchange.cells import csv_text, would_be_formula
+from hub.exchange.cells import FORMULA_STARTS, csv_text, would_be_formula
 from hub.exchange.tables import TABLES
 
 MONEY = "#,##0.00"
@@ -74,31 +74,44 @@ def write_text(
     sheet.write_string(row, column, value, formats(number_format, bold, would_be_formula(value)))
 
 
-def _writer(heading: Heading, formats: Formats) -> Callable[[Any, int, int, Any], None]:
-    """How a value of this column is written: text as text (never a formula), numbers as numbers, dates as
-    dates, money (Decimal) as a number of two decimals, each with the column's number format."""
-    plain = formats(heading.number_format)
-    money = formats(heading.number_format or MONEY)
-    day = formats(heading.number_format or DATE)
+class _Columns:
+    """How each column's values are written: text as text (never a formula: a would-be formula gets the quote
+    prefix), numbers as numbers, dates as dates, money (Decimal) as a number of two decimals, each with the
+    column's number format. Text, the common case, takes the short way (an export writes millions of cells)."""
 
-    def write(sheet: Any, row: int, column: int, value: Any) -> None:
-        if isinstance(value, str) and value:
-            write_text(sheet, row, column, value, formats, heading.number_format)
-        elif value is None or value == "":  # an empty cell, as openpyxl wrote it
-            if plain is not None:
-                sheet.write_blank(row, column, None, plain)
-        elif isinstance(value, bool):
-            sheet.write_boolean(row, column, value, plain)
-        elif isinstance(value, Decimal):
-            sheet.write_number(row, column, float(value.quantize(CENTS)), money)
-        elif isinstance(value, (int, float)):
-            sheet.write_number(row, column, value, plain)
-        elif isinstance(value, date):
-            sheet.write_datetime(row, column, value, day)
-        else:
-            sheet.write(row, column, value, plain)
+    def __init__(self, sheet: Any, headings: list[Heading], formats: Formats) -> None:
+        self.sheet = sheet
+        self.width = len(headings)
+        self.text = [formats(h.number_format) for h in headings]
+        self.quoted = [formats(h.number_format, quoted=True) for h in headings]
+        self.money = [formats(h.number_format or MONEY) for h in headings]
+        self.day = [formats(h.number_format or DATE) for h in headings]
 
-    return write
+    def write(self, row: int, values: list[Any]) -> None:
+        if len(values) != self.width:
+            raise ValueError(f"a row of {len(values)} values for {self.width} columns")
+        sheet, text, quoted = self.sheet, self.text, self.quoted
+        write_string = sheet.write_string
+        for column, value in enumerate(values):
+            if value.__class__ is str and value:
+                formats = quoted if value.startswith(FORMULA_STARTS) else text
+                write_string(row, column, value, formats[column])
+            elif value is None or value == "":  # an empty cell, as openpyxl wrote it
+                if text[column] is not None:
+                    sheet.write_blank(row, column, None, text[column])
+            elif isinstance(value, str):  # a str subclass (a str enum): its text
+                plain = str(value)
+                write_string(row, column, plain, (quoted if plain.startswith(FORMULA_STARTS) else text)[column])
+            elif isinstance(value, bool):
+                sheet.write_boolean(row, column, value, text[column])
+            elif isinstance(value, Decimal):
+                sheet.write_number(row, column, float(value.quantize(CENTS)), self.money[column])
+            elif isinstance(value, (int, float)):
+                sheet.write_number(row, column, value, text[column])
+            elif isinstance(value, date):
+                sheet.write_datetime(row, column, value, self.day[column])
+            else:
+                sheet.write(row, column, value, text[column])
 
 
 async def write_xlsx(
@@ -120,12 +133,11 @@ async def write_xlsx(
                 sheet.set_column(index, index, heading.width)
                 write_text(sheet, 0, index, heading.header, formats, bold=True)
             sheet.freeze_panes(1, 0)
-            writers = [_writer(heading, formats) for heading in headings]
+            columns = _Columns(sheet, headings, formats)
             written = 0
             async for values in rows:
                 written += 1
-                for column, (write, value) in enumerate(zip(writers, values, strict=True)):
-                    write(sheet, written, column, value)
+                columns.write(written, values)
             sheet.autofilter(0, 0, written, len(headings) - 1)
             if finish:
                 finish(workbook, sheet, written)
