@@ -329,9 +329,12 @@ def main(argv: list[str] | None = None) -> None:
         for engine in engines:
             results[engine] = run_engine(engine, args, Path(folder))
     print(table(results))
+    load = ", ".join(f"{figure:.2f}" for figure in os.getloadavg())
+    print(f"load average (1, 5, 15 min) at the end: {load} on {os.cpu_count()} cores")
     print(f"peak resident set of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
+        figures = {**results, "load_average": list(os.getloadavg())}
+        Path(args.json).write_text(json.dumps(figures, indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":
