@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Table, event, insert, inspect, make_url
@@ -120,7 +121,8 @@ async def insert_rows(
 ) -> list[Any]:
     """`rows` (dicts of column values) inserted into `model`'s table in the session's transaction in batched
     statements, after the text check every ORM flush makes. With `key` (a unique column of the rows), the rows
-    as stored come back in the order given (columns as attributes, generated ids included), matched by that
+    come back in the order given as objects with every column as an attribute — the values given, and the
+    generated primary key read back (RETURNING), as an ORM object holds them after a flush — matched by that
     key: SQLAlchemy keeps RETURNING in order on SQLite only by inserting row by row. For batches of thousands,
     where building an ORM object per row would cost most of the mutation."""
     if not rows:
@@ -130,9 +132,12 @@ async def insert_rows(
     if key is None:
         await session.execute(insert(table), rows)
         return []
-    result = await session.execute(insert(table).returning(*table.columns), rows)
-    stored = {getattr(row, key): row for row in result}
-    return [stored[row[key]] for row in rows]
+    generated = [column for column in table.primary_key.columns if column.key != key]
+    result = await session.execute(insert(table).returning(table.columns[key], *generated), rows)
+    stored = {found[0]: found[1:] for found in result}
+    blank = dict.fromkeys(column.key for column in table.columns)
+    names = [column.key for column in generated]
+    return [SimpleNamespace(**{**blank, **row, **dict(zip(names, stored[row[key]], strict=True))}) for row in rows]
 
 
 def _text_refusal(key: str, problem: str) -> Problem:
