@@ -139,6 +139,7 @@ async def import_file(
         checked = await asyncio.to_thread(_check, table, data, filename, limits, cancel, report, progress)
     except asyncio.CancelledError:
         cancel.set()  # the worker stops at its next look (every few hundred rows)
+        log.warning("the import of %s was stopped while its file was checked (its request's deadline passed)", filename)
         raise
     except UnreadableFile as exc:
         report.add(ImportProblem(None, None, "INVALID_INPUT", str(exc)))
@@ -150,10 +151,16 @@ async def import_file(
     if not rows:
         report.add(ImportProblem(None, None, "INVALID_INPUT", _("the file has no rows")))
         return report
-    if kind == "posts":
-        await _resolve_units(hub, rows, table, report)
-    _repeated_keys(table, rows, report)
-    await _write(hub, actor, table, [r for r in rows if not r.left_out], report, progress)
+    try:
+        if kind == "posts":
+            await _resolve_units(hub, rows, table, report)
+        _repeated_keys(table, rows, report)
+        await _write(hub, actor, table, [r for r in rows if not r.left_out], report, progress)
+    except asyncio.CancelledError:  # its transaction rolls back
+        log.warning(
+            "the import of %s was stopped while its rows were written (its request's deadline passed)", filename
+        )
+        raise
     return report
 
 
@@ -379,7 +386,7 @@ async def _call(
             line = chunk[int(path[2])].line.number
             named = table.column(FIELD_ALIASES.get(path[3], path[3])) if len(path) >= 4 else None
             column = named.header if named else None
-        report.add(ImportProblem(line, column, "BAD_USER_INPUT", _("{value!r} cannot be taken here", value=exc.value)))
+        report.add(ImportProblem(line, column, "BAD_USER_INPUT", _("a value is out of range for what it describes")))
         return None
     context = HubContext(
         hub=hub, actor=actor, auth_error=None, loaders=Loaders(hub.sessionmaker), transaction=session, events=events
