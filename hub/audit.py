@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from hub.auth import Actor
+from hub.db import insert_rows
 from hub.i18n import _
 from hub.models import AuditEntry, AuditScope
 
@@ -54,8 +55,9 @@ async def write_entry(
     )
     session.add(entry)
     await session.flush()
-    for level, code in scope_list:
-        session.add(AuditScope(entry_id=entry.id, level=level, code=code))
+    # one statement of plain rows: a batch mutation touches thousands of scopes (a roster: every account)
+    scope_rows = [{"entry_id": entry.id, "level": level, "code": code} for level, code in scope_list]
+    await insert_rows(session, AuditScope, scope_rows)
     return entry
 
 

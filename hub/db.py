@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import event, inspect, make_url
+from sqlalchemy import Table, event, insert, inspect, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
@@ -81,21 +83,71 @@ def _check_text(session: Session, _context: Any, _instances: Any) -> None:
     control characters: PostgreSQL would fail with a driver error, SQLite would store it silently."""
     problems = []
     for instance in (*session.new, *session.dirty):
-        for column in inspect(instance).mapper.columns:
-            value = getattr(instance, column.key, None)
+        for key, length in text_columns(inspect(instance).mapper.columns):
+            value = getattr(instance, key, None)
             if isinstance(value, str):
-                problem = text_problem(value, getattr(column.type, "length", None))
+                problem = text_problem(value, length)
                 if problem:
-                    field = to_camel_case(column.key)
-                    problems.append(
-                        Problem(
-                            UserErrorCode.INVALID_INPUT,
-                            _("{field} {problem}", field=field, problem=problem),
-                            ("input", field),
-                        )
-                    )
+                    problems.append(_text_refusal(key, problem))
     if problems:
         raise DomainRefusal(problems)
+
+
+def check_text_rows(table: Table, rows: Iterable[dict[str, Any]]) -> None:
+    """The check `_check_text` makes before a flush, for rows a mutation inserts without ORM objects (a
+    batch of thousands: `insert(table)` with a list of dicts); the same refusal."""
+    columns = text_columns(table.columns)
+    problems = []
+    for row in rows:
+        for key, length in columns:
+            value = row.get(key)
+            if isinstance(value, str):
+                problem = text_problem(value, length)
+                if problem:
+                    problems.append(_text_refusal(key, problem))
+    if problems:
+        raise DomainRefusal(problems)
+
+
+_COLUMNS: dict[int, tuple[Any, tuple[tuple[str, int | None], ...]]] = {}  # the collection kept: ids stay its own
+
+
+def text_columns(columns: Any) -> tuple[tuple[str, int | None], ...]:
+    """Each column's key and its length, if it has one (every column is looked at: a text value is checked
+    whatever the column's type), kept per collection of columns."""
+    kept = _COLUMNS.get(id(columns))
+    if kept is None:
+        kept = _COLUMNS[id(columns)] = (columns, tuple((c.key, getattr(c.type, "length", None)) for c in columns))
+    return kept[1]
+
+
+async def insert_rows(
+    session: AsyncSession, model: Any, rows: list[dict[str, Any]], *, key: str | None = None
+) -> list[Any]:
+    """`rows` (dicts of column values) inserted into `model`'s table in the session's transaction in batched
+    statements, after the text check every ORM flush makes. With `key` (a unique column of the rows), the rows
+    come back in the order given as objects with every column as an attribute — the values given, and the
+    generated primary key read back (RETURNING), as an ORM object holds them after a flush — matched by that
+    key: SQLAlchemy keeps RETURNING in order on SQLite only by inserting row by row. For batches of thousands,
+    where building an ORM object per row would cost most of the mutation."""
+    if not rows:
+        return []
+    table = model.__table__
+    check_text_rows(table, rows)
+    if key is None:
+        await session.execute(insert(table), rows)
+        return []
+    generated = [column for column in table.primary_key.columns if column.key != key]
+    result = await session.execute(insert(table).returning(table.columns[key], *generated), rows)
+    stored = {found[0]: found[1:] for found in result}
+    blank = dict.fromkeys(column.key for column in table.columns)
+    names = [column.key for column in generated]
+    return [SimpleNamespace(**{**blank, **row, **dict(zip(names, stored[row[key]], strict=True))}) for row in rows]
+
+
+def _text_refusal(key: str, problem: str) -> Problem:
+    field = to_camel_case(key)
+    return Problem(UserErrorCode.INVALID_INPUT, _("{field} {problem}", field=field, problem=problem), ("input", field))
 
 
 def make_sessionmaker(engine: AsyncEngine, write: bool = False) -> async_sessionmaker[AsyncSession]:

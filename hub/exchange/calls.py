@@ -4,6 +4,7 @@ R2a masking are therefore those of GraphQL itself (one code path)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -63,12 +64,20 @@ async def ask(hub: Any, actor: Actor | None, document: str, variables: dict[str,
 
 
 async def pages(hub: Any, actor: Actor, document: str, variables: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
-    """Every node of the connection the query names `page`, a page at a time."""
-    after = None
-    while True:
-        connection = (await ask(hub, actor, document, {**variables, "first": PAGE, "after": after}))["page"]
-        for edge in connection["edges"]:
-            yield edge["node"]
-        if not connection["pageInfo"]["hasNextPage"]:
-            return
-        after = connection["pageInfo"]["endCursor"]
+    """Every node of the connection the query names `page`, a page at a time; the next page is asked for
+    before this one's nodes are handed out, so the database answers it while they are written."""
+
+    def page(after: str | None) -> asyncio.Task[dict[str, Any]]:
+        return asyncio.ensure_future(ask(hub, actor, document, {**variables, "first": PAGE, "after": after}))
+
+    pending: asyncio.Task[dict[str, Any]] | None = page(None)
+    try:
+        while pending is not None:
+            connection = (await pending)["page"]
+            info = connection["pageInfo"]
+            pending = page(info["endCursor"]) if info["hasNextPage"] else None
+            for edge in connection["edges"]:
+                yield edge["node"]
+    finally:
+        if pending is not None:
+            pending.cancel()

@@ -13,8 +13,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from openpyxl.cell import WriteOnlyCell
-
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _QUOTED = re.compile(r"^'*[=+\-@\t\r]")
 _UNQUOTE = re.compile(r"^'+[=+\-@\t\r]")
@@ -23,15 +21,6 @@ _UNQUOTE = re.compile(r"^'+[=+\-@\t\r]")
 def would_be_formula(value: Any) -> bool:
     """True for a text a spreadsheet would take as a formula."""
     return isinstance(value, str) and value.startswith(FORMULA_STARTS)
-
-
-def text_cell(sheet: Any, value: str) -> WriteOnlyCell:
-    """A write-only cell holding `value` as text, whatever it starts with."""
-    cell = WriteOnlyCell(sheet, value=value)
-    if would_be_formula(value):
-        cell.data_type = "s"  # openpyxl made it a formula ("f") on assignment
-        cell.quotePrefix = True
-    return cell
 
 
 def csv_text(value: Any) -> Any:

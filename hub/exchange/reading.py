@@ -1,6 +1,12 @@
-"""Reading an office's file: .xlsx (openpyxl, read-only so a large file is never held whole) or .csv in
-UTF-8 (with or without BOM) or GBK, as offices' Excel saves it. Rows come back with their line numbers
-(the header is line 1), blank lines skipped.
+"""Reading an office's file: .xlsx or .csv in UTF-8 (with or without BOM) or GBK, as offices' Excel saves
+it. Rows come back with their line numbers (the header is line 1), blank lines skipped.
+
+An .xlsx is read by calamine (python-calamine: Rust, ~10× openpyxl, the GIL released while it parses) into
+the cells openpyxl gave: text, int for whole numbers, float, bool, datetime for dates, None for an empty
+cell. calamine lays the sheet out densely from its top-left cell to its bottom-right one, so a sheet whose
+cells claim a far corner (A1 and XFD1048576: two cells, billions of places) is measured first from the
+sheet's XML (`sheet_extent`), and one that is sparse, beyond the row and column limits, or not measured,
+is read by openpyxl's streaming reader instead, which refuses it row by row as before.
 
 Nothing is read past a limit (Settings.file_limits, docs/exchange.md): the file's size; for an .xlsx, each
 member's packed and unpacked size and their ratio, from the zip's directory before anything is unpacked
@@ -12,10 +18,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import threading
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from hub.exchange.cells import csv_untext
@@ -189,9 +197,99 @@ def check_archive(data: bytes, limits: FileLimits) -> None:
 
 
 def _xlsx_rows(data: bytes, limits: FileLimits) -> Iterator[list[Any]]:
+    check_archive(data, limits)
+    extent = sheet_extent(data)
+    if extent is not None:
+        rows, columns, cells = extent
+        if rows <= limits.max_rows + 1 and columns <= limits.max_columns and rows * columns <= 2 * cells + SLACK:
+            return _calamine_rows(data)
+    return _openpyxl_rows(data)
+
+
+SLACK = 1_000_000  # places calamine may lay out beyond twice the cells there are (blank cells of a form)
+_PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:(?:c|row)[\s/>]")
+_CELL_REFERENCE = re.compile(rb"""\sr=["']([A-Z]{1,3})([0-9]{1,7})["']""")
+_ROW_NUMBER = re.compile(rb"""\sr=["']([0-9]{1,7})["']""")
+
+
+def sheet_extent(data: bytes) -> tuple[int, int, int] | None:
+    """An upper bound of the rows and columns calamine would lay out for any sheet of the workbook, and the
+    cells the sheets have: from each cell's and row's reference (`r="XFD1048576"`), plus one place per
+    cell or row written without one (those follow the previous). Every member holding a <sheetData> is
+    measured, wherever the workbook's relations put its sheets; None when a sheet writes its elements with
+    a namespace prefix (<x:c>), which this count does not follow."""
+    rows = columns = cells = 0
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for member in archive.infolist():
+            xml = archive.read(member)
+            if b"sheetData" not in xml:
+                continue
+            if _PREFIXED.search(xml):
+                return None
+            all_rows = xml.count(b"<row ") + xml.count(b"<row>") + xml.count(b"<row/")
+            all_cells = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/")
+            references = _CELL_REFERENCE.findall(xml)
+            numbered, unnumbered = [], 0
+            if all_cells > len(references):  # a row's number (or its order) places cells without a reference
+                numbered = _ROW_NUMBER.findall(xml)
+                unnumbered = all_rows - len(numbered)
+            widest = max((_column_number(letters) for letters in {c for c, _r in references}), default=0)
+            deepest = max((int(n) for n in {*numbered, *(r for _c, r in references)}), default=0)
+            rows = max(rows, deepest + unnumbered)
+            columns = max(columns, widest + all_cells - len(references))
+            cells += all_cells
+    return rows, columns, cells
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _first_worksheet(workbook: Any) -> Any:
+    from python_calamine import SheetTypeEnum
+
+    for index, sheet in enumerate(workbook.sheets_metadata):
+        if sheet.typ == SheetTypeEnum.WorkSheet:
+            return workbook.get_sheet_by_index(index)
+    raise ValueError("no worksheet")
+
+
+def _calamine_rows(data: bytes) -> Iterator[list[Any]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        with CalamineWorkbook.from_object(io.BytesIO(data)) as workbook:
+            table = _first_worksheet(workbook).to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises its own kinds for a file that is no workbook
+        raise UnreadableFile(_("not an .xlsx workbook ({reason})", reason=type(exc).__name__)) from None
+    return map(_as_openpyxl, table)
+
+
+WHOLE = 2**53  # floats below this are exact integers
+
+
+def _as_openpyxl(row: list[Any]) -> list[Any]:
+    """calamine's cells as openpyxl gave them: an empty cell None, a whole number an int, a date a datetime."""
+    out = []
+    for value in row:
+        kind = type(value)
+        if kind is str:
+            out.append(value if value else None)
+        elif kind is float:
+            out.append(int(value) if value.is_integer() and -WHOLE < value < WHOLE else value)
+        elif kind is date:
+            out.append(datetime(value.year, value.month, value.day))
+        else:
+            out.append(value)
+    return out
+
+
+def _openpyxl_rows(data: bytes) -> Iterator[list[Any]]:
     from openpyxl import load_workbook
 
-    check_archive(data, limits)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is no workbook

@@ -1,5 +1,6 @@
-"""Writing .xlsx files row by row (openpyxl's write-only mode) into a temporary file, so that a large
-export never holds its rows in memory, and the templates of the importable kinds."""
+"""Writing .xlsx files row by row (xlsxwriter's constant-memory mode: each row goes to a temporary file as
+it is written) into a temporary file, so that a large export never holds its rows in memory, and the
+templates of the importable kinds."""
 
 from __future__ import annotations
 
@@ -10,17 +11,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, BinaryIO
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from xlsxwriter import Workbook
 
-from hub.exchange.cells import csv_text, text_cell
+from hub.exchange.cells import FORMULA_STARTS, csv_text, would_be_formula
 from hub.exchange.tables import TABLES
 
 MONEY = "#,##0.00"
 DATE = "yyyy-mm-dd"
 TEXT = "@"
 SPOOL = 8 * 1024 * 1024  # a file in memory up to this size, on disk beyond it
+CENTS = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -42,17 +42,76 @@ class Export:
     rows: Callable[[Any, Any, dict[str, str]], AsyncIterable[list[Any]]]
 
 
-def _cell(sheet: Any, value: Any, heading: Heading) -> WriteOnlyCell:
-    if isinstance(value, Decimal):
-        value = value.quantize(Decimal("0.01"))
-    cell = text_cell(sheet, value) if isinstance(value, str) else WriteOnlyCell(sheet, value=value)
-    if heading.number_format:
-        cell.number_format = heading.number_format
-    elif isinstance(value, Decimal):
-        cell.number_format = MONEY
-    elif isinstance(value, date):
-        cell.number_format = DATE
-    return cell
+class Formats:
+    """The workbook's cell formats, one per (number format, bold, quote prefix), made when first used."""
+
+    def __init__(self, workbook: Any) -> None:
+        self.workbook = workbook
+        self.made: dict[tuple[str | None, bool, bool], Any] = {}
+
+    def __call__(self, number_format: str | None, bold: bool = False, quoted: bool = False) -> Any:
+        key = (number_format, bold, quoted)
+        made = self.made.get(key)
+        if made is None and key != (None, False, False):
+            properties: dict[str, Any] = {"bold": bold, "quote_prefix": quoted}
+            if number_format:
+                properties["num_format"] = number_format
+            made = self.made[key] = self.workbook.add_format(properties)
+        return made
+
+
+def write_text(
+    sheet: Any,
+    row: int,
+    column: int,
+    value: str,
+    formats: Formats,
+    number_format: str | None = None,
+    bold: bool = False,
+) -> None:
+    """`value` as a text cell whatever it starts with: a would-be formula gets Excel's quote prefix
+    (hub/exchange/cells.py), so it is shown and read back as the text itself."""
+    sheet.write_string(row, column, value, formats(number_format, bold, would_be_formula(value)))
+
+
+class _Columns:
+    """How each column's values are written: text as text (never a formula: a would-be formula gets the quote
+    prefix), numbers as numbers, dates as dates, money (Decimal) as a number of two decimals, each with the
+    column's number format. Text, the common case, takes the short way (an export writes millions of cells)."""
+
+    def __init__(self, sheet: Any, headings: list[Heading], formats: Formats) -> None:
+        self.sheet = sheet
+        self.width = len(headings)
+        self.text = [formats(h.number_format) for h in headings]
+        self.quoted = [formats(h.number_format, quoted=True) for h in headings]
+        self.money = [formats(h.number_format or MONEY) for h in headings]
+        self.day = [formats(h.number_format or DATE) for h in headings]
+
+    def write(self, row: int, values: list[Any]) -> None:
+        if len(values) != self.width:
+            raise ValueError(f"a row of {len(values)} values for {self.width} columns")
+        sheet, text, quoted = self.sheet, self.text, self.quoted
+        write_string = sheet.write_string
+        for column, value in enumerate(values):
+            if value.__class__ is str and value:
+                formats = quoted if value.startswith(FORMULA_STARTS) else text
+                write_string(row, column, value, formats[column])
+            elif value is None or value == "":  # an empty cell, as openpyxl wrote it
+                if text[column] is not None:
+                    sheet.write_blank(row, column, None, text[column])
+            elif isinstance(value, str):  # a str subclass (a str enum): its text
+                plain = str(value)
+                write_string(row, column, plain, (quoted if plain.startswith(FORMULA_STARTS) else text)[column])
+            elif isinstance(value, bool):
+                sheet.write_boolean(row, column, value, text[column])
+            elif isinstance(value, Decimal):
+                sheet.write_number(row, column, float(value.quantize(CENTS)), self.money[column])
+            elif isinstance(value, (int, float)):
+                sheet.write_number(row, column, value, text[column])
+            elif isinstance(value, date):
+                sheet.write_datetime(row, column, value, self.day[column])
+            else:
+                sheet.write(row, column, value, text[column])
 
 
 async def write_xlsx(
@@ -64,33 +123,39 @@ async def write_xlsx(
     """A workbook of one sheet, written as `rows` arrive; the open file, positioned at its start. The header
     row is frozen and filtered, columns have their widths; `finish(workbook, sheet, rows)` may add to it
     (the templates' drop-down lists and instructions)."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-    for index, heading in enumerate(headings):
-        sheet.column_dimensions[_letter(index)].width = heading.width
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for heading in headings:
-        cell = WriteOnlyCell(sheet, value=heading.header)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    written = 0
-    try:
-        async for row in rows:
-            sheet.append([_cell(sheet, value, heading) for value, heading in zip(row, headings, strict=True)])
-            written += 1
-    except BaseException:
-        sheet.close()  # finish and drop the half-written sheet's temporary file
-        raise
-    sheet.auto_filter.ref = f"A1:{_letter(len(headings) - 1)}{written + 1}"
-    if finish:
-        finish(workbook, sheet, written)
     out = tempfile.SpooledTemporaryFile(max_size=SPOOL)
-    workbook.save(out)
+    with tempfile.TemporaryDirectory(prefix="hub-xlsx-") as scratch:
+        workbook = Workbook(out, {"constant_memory": True, "tmpdir": scratch})
+        try:
+            formats = Formats(workbook)
+            sheet = workbook.add_worksheet(title[:31])
+            for index, heading in enumerate(headings):
+                sheet.set_column(index, index, heading.width)
+                write_text(sheet, 0, index, heading.header, formats, bold=True)
+            sheet.freeze_panes(1, 0)
+            columns = _Columns(sheet, headings, formats)
+            written = 0
+            async for values in rows:
+                written += 1
+                columns.write(written, values)
+            sheet.autofilter(0, 0, written, len(headings) - 1)
+            if finish:
+                finish(workbook, sheet, written)
+            workbook.close()
+        except BaseException:
+            _discard(workbook)
+            out.close()
+            raise
     out.seek(0)
     return out
+
+
+def _discard(workbook: Any) -> None:
+    """Close the row files of a workbook that will not be saved (their folder is removed after)."""
+    for sheet in workbook.worksheets():
+        handle = getattr(sheet, "row_data_fh", None)
+        if handle is not None and not handle.closed:
+            handle.close()
 
 
 def chunks(handle: BinaryIO, size: int = 64 * 1024) -> Iterator[bytes]:
@@ -100,12 +165,6 @@ def chunks(handle: BinaryIO, size: int = 64 * 1024) -> Iterator[bytes]:
             yield piece
     finally:
         handle.close()
-
-
-def _letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index + 1)
 
 
 def table_headings(kind: str) -> list[Heading]:
@@ -118,30 +177,33 @@ TEMPLATE_ROWS = 20000  # the rows of a template the drop-down lists cover
 
 def _template_extras(kind: str) -> Callable[[Any, Any, int], None]:
     """The template's drop-down list on every enumerated column and a sheet of instructions."""
-    from openpyxl.worksheet.datavalidation import DataValidation
-
     table = TABLES[kind]
 
     def finish(workbook: Any, sheet: Any, _rows: int) -> None:
         for index, column in enumerate(table.columns):
             if not column.choices:
                 continue
-            letter = _letter(index)
-            listed = DataValidation(
-                type="list",
-                formula1='"' + ",".join(column.choices) + '"',
-                allow_blank=column.optional,
-                showErrorMessage=True,
-                errorTitle=column.header,
-                error="、".join(column.choices),
+            sheet.data_validation(
+                1,
+                index,
+                TEMPLATE_ROWS,
+                index,
+                {
+                    "validate": "list",
+                    "source": list(column.choices),
+                    "ignore_blank": column.optional,
+                    "show_error": True,
+                    "error_title": column.header,
+                    "error_message": "、".join(column.choices),
+                },
             )
-            listed.add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
-            sheet.data_validations.append(listed)
-        notes = workbook.create_sheet(INSTRUCTIONS[:31])
-        notes.column_dimensions["A"].width = 20
-        notes.column_dimensions["B"].width = 80
-        for line in instructions(kind):
-            notes.append(line)
+        notes = workbook.add_worksheet(INSTRUCTIONS[:31])
+        notes.set_column(0, 0, 20)
+        notes.set_column(1, 1, 80)
+        formats = Formats(workbook)
+        for row, line in enumerate(instructions(kind)):
+            for column, value in enumerate(line):
+                write_text(notes, row, column, value, formats)
 
     return finish
 
