@@ -134,7 +134,7 @@ async def _lag_over(hub: Hub, limit: float) -> bool:
 
 async def test_an_unreachable_replica_leaves_reads_to_the_primary(settings) -> None:  # type: ignore[no-untyped-def]
     if not settings.database_url.startswith("postgresql"):
-        pytest.skip("the read planner and the replica are PostgreSQL's")
+        pytest.skip("a streaming replica is PostgreSQL's")
     hub = Hub(replace(settings, database_replica_url="postgresql+asyncpg://postgres@127.0.0.1:1/none"), HubPlugins())
     try:
         await seed_reference(hub)
