@@ -175,7 +175,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         print("\n" + _("GraphiQL: {url}", url=f"http://{args.host}:{args.port}/graphql") + "\n", flush=True)
     if args.workers > 1:
         uvicorn.run(
-            "hub.app:create_app",
+            "hub.app:create_served_app",  # create_app, then freeze_heap, in each worker
             factory=True,
             host=args.host,
             port=args.port,
@@ -185,11 +185,13 @@ def cmd_serve(args: argparse.Namespace) -> None:
             access_log=False,
         )
     else:
-        from hub.app import create_app
+        from hub.app import create_app, freeze_heap
         from hub.runtime import Hub
 
+        app = create_app(hub=Hub(settings, plugins))
+        freeze_heap()  # the long-lived heap out of the garbage collector's walks (hub/app.py)
         uvicorn.run(
-            create_app(hub=Hub(settings, plugins)),
+            app,
             host=args.host,
             port=args.port,
             log_level="info",

@@ -13,7 +13,7 @@ import contextvars
 import io
 import re
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +62,17 @@ def negotiate(accept_language: str | None) -> str:
     """The language an `Accept-Language` header (or `--lang`) asks for among ours; Chinese when none fits."""
     if not accept_language:
         return DEFAULT
+    if len(accept_language) <= 256:  # what browsers send, again and again: Babel's negotiation is not cheap
+        return _negotiate_cached(accept_language)
+    return _negotiate(accept_language)
+
+
+@lru_cache(maxsize=256)
+def _negotiate_cached(accept_language: str) -> str:
+    return _negotiate(accept_language)
+
+
+def _negotiate(accept_language: str) -> str:
     preferred = []
     for part in accept_language.split(","):
         tag, _sep, quality = part.strip().partition(";q=")
@@ -129,17 +140,18 @@ class LanguageMiddleware:
             return
         asked = dict(scope.get("headers") or []).get(b"accept-language", b"").decode("latin-1")
         chosen = negotiate(asked)
-        if scope["type"] == "websocket":  # a subscription speaks the language of its handshake
-            with speaking(chosen):
+        token = _language.set(chosen)  # as `speaking`, without a generator per request
+        try:
+            if scope["type"] == "websocket":  # a subscription speaks the language of its handshake
                 await self.app(scope, receive, send)
-            return
+                return
+            label = [(b"content-language", chosen.encode()), (b"vary", b"Accept-Language")]
 
-        async def labelled(message: Any) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers") or [])
-                headers += [(b"content-language", chosen.encode()), (b"vary", b"Accept-Language")]
-                message = {**message, "headers": headers}
-            await send(message)
+            async def labelled(message: Any) -> None:
+                if message["type"] == "http.response.start":
+                    message = {**message, "headers": [*(message.get("headers") or ()), *label]}
+                await send(message)
 
-        with speaking(chosen):
             await self.app(scope, receive, labelled)
+        finally:
+            _language.reset(token)

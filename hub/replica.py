@@ -73,9 +73,16 @@ class ReadRouting:
             return "primary"
         return "replica"
 
+    def connection(self) -> contextlib.AbstractAsyncContextManager[AsyncConnection]:
+        """A connection for one planned read: the replica's when it is fit, else the primary's (without a
+        replica, the primary's connection itself: no generator to step through on every read)."""
+        if self.replica is None:
+            self.reads["primary"] += 1
+            return self.primary.connect()
+        return self._routed()
+
     @contextlib.asynccontextmanager
-    async def connection(self) -> AsyncIterator[AsyncConnection]:
-        """A connection for one planned read: the replica's when it is fit, else the primary's."""
+    async def _routed(self) -> AsyncIterator[AsyncConnection]:
         target = await self.target()
         engine = self.replica if target == "replica" and self.replica is not None else self.primary
         self.reads[target] += 1
