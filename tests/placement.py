@@ -46,8 +46,8 @@ def county_actor(code: str) -> dict[str, str]:
     return {"level": "county", "code": code, "sub": f"ops-{code}"}
 
 
-async def trained_volunteers(hub: Any, count: int, serving: str = "62", start: int = 1) -> list[int]:
-    """`count` recruited and trained applications for `serving` (school 10730), written directly."""
+async def trained_volunteers(hub: Any, count: int, serving: str = "62", start: int = 1, year: str = YEAR) -> list[int]:
+    """`count` recruited and trained applications of `year` for `serving` (school 10730), written directly."""
     from tests.seed import id_number
 
     now = datetime.now(UTC)
@@ -68,7 +68,7 @@ async def trained_volunteers(hub: Any, count: int, serving: str = "62", start: i
             session.add(volunteer)
             await session.flush()
             app = m.Application(
-                year=YEAR,
+                year=year,
                 volunteer_id=volunteer.id,
                 active_volunteer_id=volunteer.id,
                 school_code="10730",

@@ -15,6 +15,7 @@ from typing import Any
 from hub import models as m
 from hub.ids import to_global_id
 from tests.in_service import SET_ALLOWANCE
+from tests.placement import trained_volunteers
 from tests.season import GANSU, NATIONAL, SET_YEAR, YEAR, client_at, must, payload
 from tests.seed import id_number, seed_reference
 
@@ -211,40 +212,8 @@ async def test_a_year_opens_with_the_previous_years_pattern(settings, hub) -> No
 
 async def _trained_in(hub: Any, year: str) -> str:
     """A trained, not yet assigned volunteer of `year` serving in Gansu (62)."""
-    now = datetime.now(UTC)
-    async with hub.write_sessionmaker() as session, session.begin():
-        volunteer = m.Volunteer(
-            subject="next-year",
-            name="新年",
-            id_number=id_number(900),
-            phone="13600000900",
-            gender="FEMALE",
-            birth_date=date(2005, 5, 6),
-            school_code="10730",
-            degree="BACHELOR",
-            registered_at=now,
-        )
-        session.add(volunteer)
-        await session.flush()
-        app = m.Application(
-            year=year,
-            volunteer_id=volunteer.id,
-            active_volunteer_id=volunteer.id,
-            school_code="10730",
-            recruiting_province_code="62",
-            preference_1="62",
-            preference_2="53",
-            preference_3="65",
-            status="TRAINED",
-            submitted_at=now,
-            recruited_at=now,
-            serving_province_code="62",
-            quota_recruiting_code="62",
-            confirmation_number="N-1",
-        )
-        session.add(app)
-        await session.flush()
-        return to_global_id("Application", app.id)
+    (application,) = await trained_volunteers(hub, 1, start=900, year=year)
+    return to_global_id("Application", application)
 
 
 async def test_a_draft_scale_assigns_no_one_until_confirmed(settings, hub) -> None:  # type: ignore[no-untyped-def]
