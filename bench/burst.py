@@ -4,14 +4,14 @@ against the write limit (bench/limit_writes.py: the same rows in one statement, 
 
 On a bench database (bench.generate) it opens the next program year (its milestones a year after the
 bench year's, the same province scales), then for each server starts it, sends one application per
-volunteer — each request with that volunteer's own token — and reports req/s, p50 and p99, and where the
-CPU went (bench/cpu.py: each server process, the database's backends, the client). Afterwards it checks
-that the database holds exactly one new application per successful request and none for the refused ones,
-each with one audit entry (its scopes) and one outbox event, and that these rows are the same, server for
-server, volunteer for volunteer (ids, times and the event's uid aside); then it removes the applications,
-seals the audit entries still pending (`hub audit seal`) so that the next server starts on a sealed chain,
-and — at the end — verifies the whole chain. `--rounds N` repeats the servers in turn (A/B/C, A/B/C, ...)
-and reports the median round.
+volunteer — each request with that volunteer's own token; `--warmup` of them first, untimed — and reports
+req/s, p50 and p99, and where the CPU went (bench/cpu.py: each server process, the database's backends,
+the client). Afterwards it checks that the database holds exactly one new application per successful
+request and none for the refused ones, each with one audit entry (its scopes) and one outbox event, and
+that these rows are the same, server for server, volunteer for volunteer (ids, times and the event's uid
+aside); then it removes the applications, seals the audit entries still pending (`hub audit seal`) so that
+the next server starts on a sealed chain, and — at the end — verifies the whole chain. `--rounds N`
+repeats the servers in turn (A/B/C, A/B/C, ...) and reports the median round.
 
     python -m bench.burst --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/xibu_bench \\
         --workers 1,2 --limit 1 --requests 1000 --concurrency 32
@@ -21,9 +21,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
+import shutil
+import signal
+import subprocess
+import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -250,28 +256,73 @@ def server_for(name: str, env: dict[str, str], logs: Path) -> servers.Server:
     return servers.limit_server(env, logs, name, workers=int(count))
 
 
+@contextlib.contextmanager
+def profiling(server: servers.Server, directory: str | None) -> Iterator[None]:
+    """With `directory`: py-spy samples every process of the server while the block runs (`pip install
+    py-spy`), one collapsed-stack file per process (`<server>-<pid>.txt`, for flamegraph.pl or speedscope)."""
+    if not directory or server.process is None:
+        yield
+        return
+    from bench import cpu
+
+    Path(directory).mkdir(parents=True, exist_ok=True)
+    pids = list(cpu.snapshot(server.process.pid, "-").server)
+    spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or "py-spy"
+    recorders = [
+        subprocess.Popen(
+            [
+                spy,
+                "record",
+                "--pid",
+                str(pid),
+                "--rate",
+                "200",
+                "--format",
+                "raw",
+                "--nonblocking",
+                "--output",
+                str(Path(directory) / f"{server.name}-{pid}.txt"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for pid in pids
+    ]
+    try:
+        yield
+    finally:
+        for recorder in recorders:
+            recorder.send_signal(signal.SIGINT)
+        for recorder in recorders:
+            recorder.wait(30)
+
+
 def measure(url: str, name: str, env: dict[str, str], logs: Path, args: argparse.Namespace) -> dict[str, Any]:
     """One server's burst: its figures, CPU and the rows it stored (removed again afterwards)."""
     from bench import cpu
 
     provinces = asyncio.run(open_next_year(url))
-    subjects = asyncio.run(volunteers_without_application(url, args.requests))
+    subjects = asyncio.run(volunteers_without_application(url, args.warmup + args.requests))
+    warm, subjects = subjects[: args.warmup], subjects[args.warmup :]
     mark = asyncio.run(audit_mark(url))
     server = server_for(name, env, logs)
     database = generate.asyncpg_dsn(url).rsplit("/", 1)[-1]
     with server:
         assert server.process is not None
-        before = cpu.snapshot(server.process.pid, database)
-        client = time.process_time()
-        result = asyncio.run(burst(server.url, subjects, provinces, args.concurrency))
-        client = time.process_time() - client
-        result["cpu"] = cpu.used(before, cpu.snapshot(server.process.pid, database), result["requests"], client)
+        warmed = asyncio.run(burst(server.url, warm, provinces, args.concurrency)) if warm else {"refused": 0}
+        with profiling(server, args.profile), cpu.Sampler(server.process.pid, database) as sampler:
+            client = time.thread_time()
+            result = asyncio.run(burst(server.url, subjects, provinces, args.concurrency))
+            client = time.thread_time() - client
+        result["cpu"] = sampler.used(result["requests"], client)
     stored, entries = asyncio.run(stored_rows(url, mark))
     asyncio.run(applications_of_year(url, remove=True))
     result["stored"] = len(stored)
     result["audit_entries"] = entries
     malformed = well_formed(stored)
-    result["consistent"] = len(stored) == entries == result["requests"] - result["refused"] and not malformed
+    accepted = len(warm) - warmed["refused"] + result["requests"] - result["refused"]
+    result["warmup"] = len(warm)
+    result["consistent"] = len(stored) == entries == accepted and not malformed
     if malformed:
         result["first_malformed"] = malformed[0][:600]
     result["seal"] = asyncio.run(seal_and_verify(url, verify=False))
@@ -291,7 +342,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", default="1", help="comma-separated process counts of the write limit ('' for none)")
     parser.add_argument("--requests", type=int, default=1000, help="applications per server and round")
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--warmup", type=int, default=50, help="applications sent first, not timed (stored, checked)")
     parser.add_argument("--rounds", type=int, default=1, help="the servers in turn, this many times")
+    parser.add_argument("--profile", help="a directory: py-spy samples each server process during the burst")
     parser.add_argument("--json", help="write the figures here")
     args = parser.parse_args(argv)
     url = args.database_url
