@@ -89,10 +89,19 @@ SELECT json_build_object('data', json_build_object('province', (
 
 # Q2: the first volunteers (by id) placed with a county in a year, within the caller's read scope, with
 # the post and county of the agreement in force today (the latest by id when several are).
+# Q2: the volunteers serving in a county in a year (hub.counting.served_in_county, issue 19): assigned to the
+# county for that year, or serving there in the renewed term that covers it (term k of an application of year
+# Y - k + 1) — the two halves as a union, each through its own index, as the hub spells it.
 Q2_SQL = """
-WITH visible AS (
+WITH visible AS MATERIALIZED (
     SELECT v.id, v.name FROM volunteers v
-    WHERE v.id IN (SELECT volunteer_id FROM applications WHERE year = $2 AND county_code = $1)
+    WHERE v.id IN (
+        SELECT volunteer_id FROM applications WHERE year = $2 AND county_code = $1
+        UNION
+        SELECT r.volunteer_id FROM service_agreements t JOIN applications r ON r.id = t.application_id
+        WHERE t.county_code = $1
+          AND ((t.term_year = 1 AND r.year = $2) OR (t.term_year = 2 AND r.year = $5)
+               OR (t.term_year = 3 AND r.year = $6)))
       AND {scope}
 ), page AS (
     SELECT id, name FROM visible ORDER BY id LIMIT $3
@@ -120,7 +129,7 @@ SELECT json_build_object('data', json_build_object('county', (
 # The hub's Volunteer read scopes (plugins/*/permissions.py) for the levels Q2 is run as.
 Q2_SCOPES = {
     OfficeLevel.NATIONAL: "true",
-    OfficeLevel.COUNTY: "v.id IN (SELECT volunteer_id FROM applications WHERE county_code = $5)",
+    OfficeLevel.COUNTY: "v.id IN (SELECT volunteer_id FROM applications WHERE county_code = $7)",
 }
 
 
@@ -171,12 +180,14 @@ def prepare(today: Any) -> dict[str, Prepared]:
     q1_args = (args["province"]["code"], year, first_counties, first_posts, *earlier)
     q2 = (QUERIES / "q2_volunteer_page.graphql").read_text(encoding="utf-8")
     args = field_arguments(q2)
-    q2_args = (args["county"]["code"], args["volunteers"]["year"], args["volunteers"].get("first", 50), today)
+    q2_year = args["volunteers"]["year"]
+    renewed = tuple(year_code(parse_year(q2_year) - k) for k in (1, 2))  # applications whose term 2 or 3 covers it
+    q2_args = (args["county"]["code"], q2_year, args["volunteers"].get("first", 50), today, *renewed)
     return {
         normalise(q1): Prepared("q1_province_dashboard", {level: (Q1_SQL, False) for level in OfficeLevel}, q1_args),
         normalise(q2): Prepared(
             "q2_volunteer_page",
-            {level: (Q2_SQL.format(scope=scope), "$5" in scope) for level, scope in Q2_SCOPES.items()},
+            {level: (Q2_SQL.format(scope=scope), "$7" in scope) for level, scope in Q2_SCOPES.items()},
             q2_args,
         ),
     }
