@@ -98,10 +98,11 @@ def _standard_id(year: str, province: Any, county: Any) -> Any:
     return func.coalesce(last(standard.c.county_code == county), last(standard.c.county_code.is_(None)))
 
 
-def _due(year: str, today: date, only: str | None) -> Any:
+def _due(year: str, today: date, only: str | None, reported: Any) -> Any:
     """Per (province, zone, months): the volunteers with that many months in post, their months, central
     subsidy and local allowance in cents. Grouped by the latest agreement's county before the zone, the
-    rate and the standard are looked up (a thousand groups for twenty thousand volunteers)."""
+    rate and the standard are looked up (a thousand groups for twenty thousand volunteers). The county is
+    looked up among the counties of the `reported` provinces, as the executor reads them."""
     months = _counted_months(year, today)
     term = m.ServiceAgreement.__table__.alias("term")
     overlaps = and_(term.c.starts_on <= months.c.last_day, term.c.ends_on >= months.c.first_day)
@@ -157,11 +158,11 @@ def _due(year: str, today: date, only: str | None) -> Any:
         )
         .select_from(
             groups.join(province, province.c.code == groups.c.province)
-            .outerjoin(county, county.c.code == groups.c.county_code)
+            .outerjoin(county, and_(county.c.code == groups.c.county_code, county.c.province_code.in_(reported)))
             .join(rates, and_(rates.c.zone == zone, rates.c.months == groups.c.months))
             .outerjoin(standard, standard.c.id == groups.c.standard_id)
         )
-        .cte("funding_due")
+        .cte()  # anonymous: a query may ask for the report twice (aliases)
     )
 
 
@@ -194,7 +195,11 @@ def compile_funding_report(walk: Walk, row: Any, args: dict[str, Any], details: 
     if only is not None and not isinstance(only, str):
         raise Unplannable("not a province code")
     today = walk.today
-    due = _due(year, today, only)
+    provinces = m.Province.__table__
+    reported = select(provinces.c.code).where(walk.hub.permissions.visible(walk.actor, ENTITY))
+    if only is not None:
+        reported = reported.where(provinces.c.code == only)
+    due = _due(year, today, only, reported)
     zones = (
         select(
             due.c.province,
@@ -204,7 +209,7 @@ def compile_funding_report(walk: Walk, row: Any, args: dict[str, Any], details: 
             func.sum(due.c.subsidy).label("subsidy"),
         )
         .group_by(due.c.province, due.c.zone, due.c.rank)
-        .cte("funding_zones")
+        .cte()
     )
     totals = (
         select(due.c.province, func.sum(due.c.subsidy).label("subsidy"), func.sum(due.c.allowance).label("allowance"))
