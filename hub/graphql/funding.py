@@ -38,7 +38,6 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy import exists as sql_exists
 
 from hub import counting, scales
 from hub import models as m
@@ -48,6 +47,8 @@ from hub.graphql.fields import scoped, year_argument
 from hub.graphql.planner import Details, Unplannable, Walk, named
 from hub.rules import funding as money
 from hub.rules.funding import MONTHS_PER_YEAR
+
+assert counting.MAX_TERMS < 10, "the latest term is found by comparing `term_year || county_code` as text"
 
 ENTITY = "Funding"  # the read scope of the report (plugins' ReadScope("Funding", ...))
 
@@ -106,34 +107,30 @@ def _due(year: str, today: date, only: str | None, reported: Any) -> Any:
     months = _counted_months(year, today)
     term = m.ServiceAgreement.__table__.alias("term")
     overlaps = and_(term.c.starts_on <= months.c.last_day, term.c.ends_on >= months.c.first_day)
+    counted = func.count(distinct(months.c.first_day))
+    # One pass over the agreements: each application's months in post, and the county of its latest term
+    # (the executor's last agreement by (term_year, id); (application, term_year) is unique) whatever year
+    # that term is of — the greatest `term_year || county_code`, as a term number has one digit (R27).
+    latest = func.max(cast(term.c.term_year, Text).op("||")(term.c.county_code))
     served = (
-        select(term.c.application_id, func.count(distinct(months.c.first_day)).label("months"))
-        .select_from(term.join(months, overlaps))
+        select(term.c.application_id, counted.label("months"), latest.label("latest"))
+        .select_from(term.outerjoin(months, overlaps))
         .group_by(term.c.application_id)
+        .having(counted > 0)
         .subquery("served")
     )
     application = m.Application.__table__.alias("funded")
-    latest, later = m.ServiceAgreement.__table__.alias("latest"), m.ServiceAgreement.__table__.alias("later")
-    # the latest agreement: the executor's last by (term_year, id); (application, term_year) is unique
-    later_term = and_(later.c.application_id == latest.c.application_id, later.c.term_year > latest.c.term_year)
-    no_later = ~sql_exists(select(later.c.id).where(later_term))
-    conditions = [no_later]
-    if only is not None:
-        conditions.append(application.c.serving_province_code == only)
+    county_code = func.substr(served.c.latest, 2)
     grouped = (
         select(
             application.c.serving_province_code.label("province"),
-            latest.c.county_code.label("county_code"),
+            county_code.label("county_code"),
             served.c.months,
             func.count().label("n"),
         )
-        .select_from(
-            served.join(application, application.c.id == served.c.application_id).join(
-                latest, latest.c.application_id == served.c.application_id
-            )
-        )
-        .where(*conditions)
-        .group_by(application.c.serving_province_code, latest.c.county_code, served.c.months)
+        .select_from(served.join(application, application.c.id == served.c.application_id))
+        .where(*([] if only is None else [application.c.serving_province_code == only]))
+        .group_by(application.c.serving_province_code, county_code, served.c.months)
         .subquery("funded_groups")
     )
     groups = select(
