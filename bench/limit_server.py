@@ -117,30 +117,32 @@ SELECT json_build_object('data', json_build_object('county', (
                     ORDER BY a.id DESC LIMIT 1) ca ON true), '[]'::json)))
     FROM counties c WHERE c.code = $1)))::text
 """
-# The national funding report (R38–R40), as the national office sees it (every province). Per application
-# with a term in the year's service period (August to July) up to today: the months in which a term had a
-# day (R38), the latest agreement's county (its zone, R4; remote or not) and the allowance standard in force
-# for it (the county's, else the province's; drafts count for nothing, R39). Grouped by (province, county,
-# months) before the zone, the rate and the standard are looked up: ~930 groups for 19,000 volunteers.
-# Amounts per volunteer rounded to the cent (numeric, half away from zero), then summed. In post and
-# uninsured (R39: not both kinds of policy in force today) as Q1 counts inPost.
+# The national funding report (R38–R40), as the national office sees it (every province). One pass over the
+# agreements gives each application's months in post (R38: a month counts when a term has a day in it up to
+# today, within August–July) as a 12-bit mask per term OR-ed together, and the county of its latest term;
+# grouped by (province, county, months) — ~930 groups for 19,000 volunteers — before the zone (R4), the rate
+# and the allowance standard in force (the county's, else the province's; drafts count for nothing, R39) are
+# looked up. Amounts per volunteer rounded to the cent (numeric, half away from zero), then summed. In post
+# and uninsured (R39: not both kinds of policy in force today) as Q1 counts inPost.
 FUNDING_SQL = """
-WITH months AS (
-    SELECT d::date AS first_day, least((d + interval '1 month' - interval '1 day')::date, $2::date) AS last_day
-    FROM generate_series($3::date, least($4::date, $2::date)::timestamp, interval '1 month') AS d
-    LIMIT 12  -- a year has twelve months (and PostgreSQL's estimate of a function's rows is 1,000)
-), served AS MATERIALIZED (
-    SELECT t.application_id, count(DISTINCT mo.first_day) AS months
-    FROM service_agreements t JOIN months mo ON t.starts_on <= mo.last_day AND t.ends_on >= mo.first_day
-    WHERE t.starts_on <= least($4::date, $2::date) AND t.ends_on >= $3::date
+WITH served AS MATERIALIZED (
+    -- per application: the months of the year's service period (index 0 = August) with a day of a term up to
+    -- today, as a 12-bit mask per term OR-ed together, and the county of the latest term (R27: renewals)
+    SELECT t.application_id,
+           bit_or(CASE WHEN greatest(t.starts_on, $3::date) <= least(t.ends_on, $4::date, $2::date) THEN
+               (1 << ((extract(year FROM least(t.ends_on, $4::date, $2::date)) * 12
+                        + extract(month FROM least(t.ends_on, $4::date, $2::date)))::int - $5::int + 1))
+             - (1 << ((extract(year FROM greatest(t.starts_on, $3::date)) * 12
+                        + extract(month FROM greatest(t.starts_on, $3::date)))::int - $5::int))
+             ELSE 0 END) AS mask,
+           (array_agg(t.county_code ORDER BY t.term_year DESC))[1] AS county_code
+    FROM service_agreements t
     GROUP BY t.application_id
 ), groups AS MATERIALIZED (
-    SELECT ap.serving_province_code AS province, la.county_code, s.months, count(*) AS n
-    FROM served s
-    JOIN applications ap ON ap.id = s.application_id
-    JOIN service_agreements la ON la.application_id = s.application_id
-    WHERE NOT EXISTS (SELECT 1 FROM service_agreements y
-                      WHERE y.application_id = la.application_id AND y.term_year > la.term_year)
+    SELECT ap.serving_province_code AS province, s.county_code, bit_count(s.mask::bit(12))::int AS months,
+           count(*) AS n
+    FROM served s JOIN applications ap ON ap.id = s.application_id
+    WHERE s.mask <> 0 AND ap.latest_term_year IS NOT NULL  -- signed an agreement (hub.agreements keeps it)
     GROUP BY 1, 2, 3
 ), due AS MATERIALIZED (
     SELECT g.province, z.zone, z.rank, g.months, g.n,
@@ -150,13 +152,11 @@ WITH months AS (
     FROM groups g
     JOIN provinces pr ON pr.code = g.province
     LEFT JOIN counties c ON c.code = g.county_code
-    CROSS JOIN LATERAL (
-        SELECT CASE WHEN left(g.county_code, 2) = '54' OR left(g.county_code, 4) IN ('6529', '6530', '6531', '6532')
-                    THEN 'SOUTH_XINJIANG_TIBET'
-                    WHEN pr.region = 'WEST' THEN 'WEST' WHEN pr.region = 'CENTRAL' THEN 'CENTRAL' ELSE 'NONE' END
-    ) zz(zone)
     JOIN (VALUES ('SOUTH_XINJIANG_TIBET', 40000, 1), ('WEST', 30000, 2), ('CENTRAL', 24000, 3), ('NONE', 0, 4))
-        AS z(zone, rate, rank) ON z.zone = zz.zone
+        AS z(zone, rate, rank)
+      ON z.zone = CASE WHEN left(g.county_code, 2) = '54'
+                         OR left(g.county_code, 4) IN ('6529', '6530', '6531', '6532') THEN 'SOUTH_XINJIANG_TIBET'
+                       WHEN pr.region = 'WEST' THEN 'WEST' WHEN pr.region = 'CENTRAL' THEN 'CENTRAL' ELSE 'NONE' END
     LEFT JOIN LATERAL (
         SELECT s.monthly_allowance, s.hardship_allowance FROM allowance_standards s
         WHERE s.year = $1 AND NOT s.draft AND s.province_code = g.province
@@ -173,15 +173,15 @@ WITH months AS (
     SELECT province, sum(allowance) AS allowance FROM due GROUP BY province
 ), posted AS (
     SELECT ap.serving_province_code AS province, count(*) AS in_post,
-           count(*) FILTER (WHERE ap.volunteer_id NOT IN (
-               SELECT p.volunteer_id FROM insurance_policies p
-               WHERE p.valid_from <= $2::date AND p.valid_until >= $2::date
-               GROUP BY p.volunteer_id HAVING count(DISTINCT p.kind) FILTER (
-                   WHERE p.kind IN ('MAJOR_ILLNESS', 'ACCIDENT')) = 2)) AS uninsured
+           count(*) FILTER (WHERE NOT (
+               ap.volunteer_id IN (SELECT volunteer_id FROM insurance_policies WHERE kind = 'MAJOR_ILLNESS'
+                                   AND valid_from <= $2::date AND valid_until >= $2::date)
+               AND ap.volunteer_id IN (SELECT volunteer_id FROM insurance_policies WHERE kind = 'ACCIDENT'
+                                   AND valid_from <= $2::date AND valid_until >= $2::date))) AS uninsured
     FROM applications ap
     WHERE ap.status = 'IN_SERVICE'
-      AND ((ap.year = $1 AND ap.latest_term_year >= 1) OR (ap.year = $5 AND ap.latest_term_year >= 2)
-           OR (ap.year = $6 AND ap.latest_term_year >= 3))
+      AND ((ap.year = $1 AND ap.latest_term_year >= 1) OR (ap.year = $6 AND ap.latest_term_year >= 2)
+           OR (ap.year = $7 AND ap.latest_term_year >= 3))
     GROUP BY 1
 )
 SELECT json_build_object('data', json_build_object('fundingReport', coalesce((
@@ -274,7 +274,8 @@ def prepare_funding(today: Any) -> dict[str, Prepared]:
     year = field_arguments(text)["fundingReport"]["year"]
     starts, ends = service_period(year)
     earlier = tuple(year_code(parse_year(year) - k) for k in (1, 2))  # the years of terms 2 and 3 (R27)
-    arguments = (year, today, starts, ends, *earlier)
+    august = starts.year * 12 + starts.month  # the month index of the service period's first month
+    arguments = (year, today, starts, ends, august, *earlier)
     return {normalise(text): Prepared("funding_report", {OfficeLevel.NATIONAL: (FUNDING_SQL, False)}, arguments)}
 
 
