@@ -4,6 +4,12 @@ Money is `decimal.Decimal`, never float. Each amount is computed exactly and rou
 volunteer, to the cent (ROUND_HALF_UP); a province's or the nation's total is the plain sum of those
 per-volunteer amounts. Round per volunteer, then sum: that way the provinces' totals add up to the
 national total to the cent, whatever way the volunteers are grouped.
+
+The read planner answers the funding report in SQL (hub.graphql.funding): the zone, the local allowance and
+insurance are spelled in SQL here too (`*_sql`), next to their Python and from the same constants, and
+tests/test_funding_report_is_planned.py holds each pair together on SQLite and PostgreSQL. The months that
+can count (`counted_months`) and the central subsidy per zone and month count (`central_subsidy`) go into the
+statement from Python as literal tables, so they have one spelling only.
 """
 
 from __future__ import annotations
