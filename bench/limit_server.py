@@ -29,7 +29,7 @@ from starlette.routing import Route
 from hub.auth import Actor, AuthenticationError, parse_token
 from hub.clock import Clock
 from hub.enums import OfficeLevel
-from hub.rules.years import parse_year, year_code
+from hub.rules.years import parse_year, service_period, year_code
 from hub.settings import Settings
 
 QUERIES = Path(__file__).parent / "queries"
@@ -126,6 +126,91 @@ SELECT json_build_object('data', json_build_object('county', (
                     ORDER BY a.id DESC LIMIT 1) ca ON true), '[]'::json)))
     FROM counties c WHERE c.code = $1)))::text
 """
+# The national funding report (R38–R40), as the national office sees it (every province). One pass over the
+# agreements gives each application's months in post (R38: a month counts when a term has a day in it up to
+# today, within August–July) as a 12-bit mask per term OR-ed together, and the county of its latest term;
+# grouped by (province, county, months) — ~930 groups for 19,000 volunteers — before the zone (R4), the rate
+# and the allowance standard in force (the county's, else the province's; drafts count for nothing, R39) are
+# looked up. Amounts per volunteer rounded to the cent (numeric, half away from zero), then summed. In post
+# and uninsured (R39: not both kinds of policy in force today) as Q1 counts inPost.
+FUNDING_SQL = """
+WITH served AS MATERIALIZED (
+    -- per application: the months of the year's service period (index 0 = August) with a day of a term up to
+    -- today, as a 12-bit mask per term OR-ed together, and the county of the latest term (R27: renewals)
+    SELECT t.application_id,
+           bit_or(CASE WHEN greatest(t.starts_on, $3::date) <= least(t.ends_on, $4::date, $2::date) THEN
+               (1 << ((extract(year FROM least(t.ends_on, $4::date, $2::date)) * 12
+                        + extract(month FROM least(t.ends_on, $4::date, $2::date)))::int - $5::int + 1))
+             - (1 << ((extract(year FROM greatest(t.starts_on, $3::date)) * 12
+                        + extract(month FROM greatest(t.starts_on, $3::date)))::int - $5::int))
+             ELSE 0 END) AS mask,
+           (array_agg(t.county_code ORDER BY t.term_year DESC))[1] AS county_code
+    FROM service_agreements t
+    GROUP BY t.application_id
+), groups AS MATERIALIZED (
+    SELECT ap.serving_province_code AS province, s.county_code, bit_count(s.mask::bit(12))::int AS months,
+           count(*) AS n
+    FROM served s JOIN applications ap ON ap.id = s.application_id
+    WHERE s.mask <> 0 AND ap.latest_term_year IS NOT NULL  -- signed an agreement (hub.agreements keeps it)
+    GROUP BY 1, 2, 3
+), due AS MATERIALIZED (
+    SELECT g.province, z.zone, z.rank, g.months, g.n,
+           round(z.rate::numeric * g.months / 12, 2) * g.n AS subsidy,
+           coalesce(g.months * (st.monthly_allowance
+                    + CASE WHEN c.remote THEN st.hardship_allowance ELSE 0 END) * g.n, 0) AS allowance
+    FROM groups g
+    JOIN provinces pr ON pr.code = g.province
+    LEFT JOIN counties c ON c.code = g.county_code
+    JOIN (VALUES ('SOUTH_XINJIANG_TIBET', 40000, 1), ('WEST', 30000, 2), ('CENTRAL', 24000, 3), ('NONE', 0, 4))
+        AS z(zone, rate, rank)
+      ON z.zone = CASE WHEN left(g.county_code, 2) = '54'
+                         OR left(g.county_code, 4) IN ('6529', '6530', '6531', '6532') THEN 'SOUTH_XINJIANG_TIBET'
+                       WHEN pr.region = 'WEST' THEN 'WEST' WHEN pr.region = 'CENTRAL' THEN 'CENTRAL' ELSE 'NONE' END
+    LEFT JOIN LATERAL (
+        SELECT s.monthly_allowance, s.hardship_allowance FROM allowance_standards s
+        WHERE s.year = $1 AND NOT s.draft AND s.province_code = g.province
+          AND (s.county_code = g.county_code OR s.county_code IS NULL)
+        ORDER BY s.county_code IS NULL, s.id DESC LIMIT 1) st ON true
+), zones AS (
+    SELECT province, json_agg(json_build_object(
+               'zone', zone, 'volunteerMonths', months, 'centralSubsidy', subsidy::numeric(20, 2)::text) ORDER BY rank)
+           AS by_zone, sum(subsidy) AS subsidy
+    FROM (SELECT province, zone, rank, sum(months * n) AS months, sum(subsidy) AS subsidy
+          FROM due GROUP BY province, zone, rank) per_zone
+    GROUP BY province
+), allowance AS (
+    SELECT province, sum(allowance) AS allowance FROM due GROUP BY province
+), posted AS (
+    SELECT ap.serving_province_code AS province, count(*) AS in_post,
+           count(*) FILTER (WHERE NOT (
+               ap.volunteer_id IN (SELECT volunteer_id FROM insurance_policies WHERE kind = 'MAJOR_ILLNESS'
+                                   AND valid_from <= $2::date AND valid_until >= $2::date)
+               AND ap.volunteer_id IN (SELECT volunteer_id FROM insurance_policies WHERE kind = 'ACCIDENT'
+                                   AND valid_from <= $2::date AND valid_until >= $2::date))) AS uninsured
+    FROM applications ap
+    WHERE ap.status = 'IN_SERVICE'
+      AND ((ap.year = $1 AND ap.latest_term_year >= 1) OR (ap.year = $6 AND ap.latest_term_year >= 2)
+           OR (ap.year = $7 AND ap.latest_term_year >= 3))
+    GROUP BY 1
+)
+SELECT json_build_object('data', json_build_object('fundingReport', coalesce((
+    SELECT json_agg(json_build_object(
+        'year', $1::text,
+        'province', json_build_object('code', pr.code, 'name', pr.name),
+        'inPost', coalesce(po.in_post, 0),
+        'byZone', coalesce(z.by_zone, '[]'::json),
+        'centralSubsidy', coalesce(z.subsidy, 0)::numeric(20, 2)::text,
+        'localAllowance', coalesce(a.allowance, 0)::numeric(20, 2)::text,
+        'uninsured', coalesce(po.uninsured, 0)) ORDER BY pr.code)
+    FROM provinces pr
+    LEFT JOIN zones z ON z.province = pr.code
+    LEFT JOIN allowance a ON a.province = pr.code
+    LEFT JOIN posted po ON po.province = pr.code
+    WHERE z.province IS NOT NULL OR po.in_post > 0
+       OR EXISTS (SELECT 1 FROM province_scales sc
+                  WHERE sc.year = $1 AND sc.province_code = pr.code AND NOT sc.draft AND sc.scale > 0)
+), '[]'::json)))::text
+"""
 # The hub's Volunteer read scopes (plugins/*/permissions.py) for the levels Q2 is run as.
 Q2_SCOPES = {
     OfficeLevel.NATIONAL: "true",
@@ -169,7 +254,7 @@ def field_arguments(document: str) -> dict[str, dict[str, Any]]:
 
 
 def prepare(today: Any) -> dict[str, Prepared]:
-    """Q1 and Q2 from bench/queries, keyed by their normalised text."""
+    """Q1, Q2 and the funding report from bench/queries, keyed by their normalised text."""
     q1 = (QUERIES / "q1_province_dashboard.graphql").read_text(encoding="utf-8")
     args = field_arguments(q1)
     year = args["posts"]["year"]
@@ -190,7 +275,19 @@ def prepare(today: Any) -> dict[str, Prepared]:
             {level: (Q2_SQL.format(scope=scope), "$7" in scope) for level, scope in Q2_SCOPES.items()},
             q2_args,
         ),
+        **prepare_funding(today),
     }
+
+
+def prepare_funding(today: Any) -> dict[str, Prepared]:
+    """The funding report (national office only: the limit keeps no provincial read scope for it)."""
+    text = (QUERIES / "funding_report.graphql").read_text(encoding="utf-8")
+    year = field_arguments(text)["fundingReport"]["year"]
+    starts, ends = service_period(year)
+    earlier = tuple(year_code(parse_year(year) - k) for k in (1, 2))  # the years of terms 2 and 3 (R27)
+    august = starts.year * 12 + starts.month  # the month index of the service period's first month
+    arguments = (year, today, starts, ends, august, *earlier)
+    return {normalise(text): Prepared("funding_report", {OfficeLevel.NATIONAL: (FUNDING_SQL, False)}, arguments)}
 
 
 def error(message: str, code: str, status: int = 200) -> JSONResponse:
@@ -207,7 +304,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         body = json.loads(await request.body())
         query = prepared.get(normalise(body.get("query") or ""))
         if query is None:
-            return error("the limit server answers only the bench's Q1 and Q2", "NOT_SUPPORTED", 400)
+            return error("the limit server answers only the bench's Q1, Q2 and funding report", "NOT_SUPPORTED", 400)
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         try:
             actor = parse_token(token.strip(), settings) if scheme.lower() == "bearer" else None

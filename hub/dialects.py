@@ -13,6 +13,7 @@ of a field gives the same answer on production's PostgreSQL and on the embedded 
 | `base64_text(t)` | `encode(convert_to(t, 'UTF8'), 'base64')`, on one line | `hub_base64(t)`, registered by hub.db |
 | `iso_instant(v)` | `to_char` of the UTC instant | `substr` of the stored `YYYY-MM-DD HH:MM:SS.ffffff` |
 | `decimal_text(v, scale)` | `v::text` (numeric keeps its scale) | `printf('%.<scale>f', v)` |
+| `cents_text(c)` | `CAST(c * 0.01 AS TEXT)` (numeric of scale 2) | `printf('%d.%02d', c / 100, c % 100)` |
 | `days_between(a, b)` | `b - a` | `julianday(b) - julianday(a)` as an integer |
 | `LATERAL (...)` | as written | a plain subquery (SQLite lets a FROM subquery see the outer row) |
 
@@ -213,6 +214,23 @@ def _decimal_text_sqlite(element: decimal_text, compiler: Any, **kw: Any) -> str
     return f"printf('%.{compiler.process(scale, **kw)}f', {compiler.process(value, **kw)})"
 
 
+class cents_text(FunctionElement):  # noqa: N801
+    """A sum of money in whole cents (an integer, not negative) as the executor prints its Decimal: `1234.50`."""
+
+    inherit_cache = True
+
+
+@compiles(cents_text)
+def _cents_text_pg(element: cents_text, compiler: Any, **kw: Any) -> str:
+    return f"CAST(({compiler.process(element.clauses, **kw)}) * 0.01 AS TEXT)"
+
+
+@compiles(cents_text, "sqlite")
+def _cents_text_sqlite(element: cents_text, compiler: Any, **kw: Any) -> str:
+    value = compiler.process(element.clauses, **kw)
+    return f"printf('%d.%02d', ({value}) / 100, ({value}) % 100)"
+
+
 class days_between(FunctionElement):  # noqa: N801
     """Whole days from the first date to the second (`date - date` in PostgreSQL; SQLite stores ISO text)."""
 
@@ -240,6 +258,7 @@ __all__ = [
     "EMPTY_LIST",
     "JSON",
     "base64_text",
+    "cents_text",
     "days_between",
     "decimal_text",
     "iso_instant",
