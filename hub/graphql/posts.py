@@ -160,8 +160,9 @@ def _report_sql(walk: Walk, year: str) -> tuple[Any, Any]:
     key = ("postStructure", year)
     if key in walk.memo:
         return walk.memo[key]
+    suffix = len(walk.memo)  # several years in one document: a CTE name each
     codes = sorted({a["province_code"] for a in walk.root_arguments("postStructure") if a.get("year") == year})
-    lines = posts.structure_lines(year, codes).cte("structure_lines")
+    lines = posts.structure_lines(year, codes).cte(f"structure_lines_{suffix}")
     province = m.Province.__table__.alias("structure_province")
 
     def total(condition: Any = None) -> Any:
@@ -179,13 +180,13 @@ def _report_sql(walk: Walk, year: str) -> tuple[Any, Any]:
         .select_from(province.outerjoin(lines, lines.c.province == province.c.code))
         .where(province.c.code.in_(codes))
         .group_by(province.c.code)
-        .cte("structure_sums")
+        .cte(f"structure_sums_{suffix}")
     )
     new_counties = (
         select(lines.c.province, lines.c.county, total().label("total"), total(lines.c.township == 1).label("township"))
         .where(lines.c.new_county == 1)
         .group_by(lines.c.province, lines.c.county)
-        .cte("structure_new_counties")
+        .cte(f"structure_new_counties_{suffix}")
     )
     plan_year = walk.hub.settings.plan_year
     warning = plan_year if structure.in_transition(plan_year, year) else None
@@ -207,7 +208,7 @@ def _report_sql(walk: Walk, year: str) -> tuple[Any, Any]:
             _violation_sql(ratio, new_counties.c.township, new_counties.c.total, new_counties.c.county, None),
         ).where(new_counties.c.total > 0, _violated_sql(ratio, new_counties.c.township, new_counties.c.total))
     )
-    violations = union_all(*found).cte("structure_violations")
+    violations = union_all(*found).cte(f"structure_violations_{suffix}")
     walk.memo[key] = sums, violations
     return sums, violations
 
