@@ -155,6 +155,7 @@ def corpus(codes: dict[str, str]) -> list[tuple[str, dict[str, Any] | None]]:
         (bench_query("q1_province_dashboard").replace('"62"', f'"{province}"'), None),
         (bench_query("q2_volunteer_page").replace('"620121"', f'"{county}"'), None),
         (bench_query("school_applications_page").replace('"10001"', f'"{school}"'), None),
+        (bench_query("post_structure_west"), None),
         # fragments, inline fragments, aliases, __typename, variables, @skip/@include
         (
             """query Q($code: String!, $year: String!, $withPosts: Boolean!, $n: Int) {
