@@ -13,7 +13,7 @@ of a field gives the same answer on production's PostgreSQL and on the embedded 
 | `base64_text(t)` | `encode(convert_to(t, 'UTF8'), 'base64')`, on one line | `hub_base64(t)`, registered by hub.db |
 | `iso_instant(v)` | `to_char` of the UTC instant | `substr` of the stored `YYYY-MM-DD HH:MM:SS.ffffff` |
 | `decimal_text(v, scale)` | `v::text` (numeric keeps its scale) | `printf('%.<scale>f', v)` |
-| `float_number(v)` | `v::float8` as JSON, `.0` on a whole number | the same with `printf('%!.17g', v)` |
+| `ratio_number(p, w)` | `p::float8 / w` as JSON, `.0` on a whole number | `printf('%!.17g', p / w)` |
 | `days_between(a, b)` | `b - a` | `julianday(b) - julianday(a)` as an integer |
 | `LATERAL (...)` | as written | a plain subquery (SQLite lets a FROM subquery see the outer row) |
 
@@ -214,27 +214,30 @@ def _decimal_text_sqlite(element: decimal_text, compiler: Any, **kw: Any) -> str
     return f"printf('%.{compiler.process(scale, **kw)}f', {compiler.process(value, **kw)})"
 
 
-class float_number(FunctionElement):  # noqa: N801
-    """A float as the JSON number the executor writes (Python's `repr`): one that reads back as the same
-    float, and `1.0`, not `1`, for a whole number (a share of 100%), so the answer's bytes are the same."""
+class ratio_number(FunctionElement):  # noqa: N801
+    """part / whole of two integers as the JSON number the executor writes for `float(Fraction(part, whole))`
+    (Python's repr, 0.0 when whole is 0): a float that reads back the same — both engines divide doubles
+    exactly rounded, as Python does — and `1.0`, not `1`, for a whole number, so the bytes are the same."""
 
     type = JSON
     inherit_cache = True
 
 
-@compiles(float_number)
-def _float_number_pg(element: float_number, compiler: Any, **kw: Any) -> str:
-    # float8's text is the shortest that reads back exactly (PostgreSQL 12+, extra_float_digits >= 1)
-    v = f"CAST({compiler.process(element.clauses, **kw)} AS double precision)"
-    whole = f"CAST(CAST({v} AS bigint) AS text) || '.0'"
-    return f"CAST(CASE WHEN {v} = trunc({v}) AND abs({v}) < 1e15 THEN {whole} ELSE CAST({v} AS text) END AS json)"
+@compiles(ratio_number)
+def _ratio_number_pg(element: ratio_number, compiler: Any, **kw: Any) -> str:
+    part, whole = (compiler.process(c, **kw) for c in element.clauses)
+    return (
+        f"CASE WHEN {whole} = 0 THEN CAST('0.0' AS json) "
+        f"WHEN {part} = ({part} / {whole}) * {whole} THEN CAST(CAST({part} / {whole} AS text) || '.0' AS json) "
+        f"ELSE to_json(CAST({part} AS double precision) / {whole}) END"  # float8's text reads back exactly
+    )
 
 
-@compiles(float_number, "sqlite")
-def _float_number_sqlite(element: float_number, compiler: Any, **kw: Any) -> str:
+@compiles(ratio_number, "sqlite")
+def _ratio_number_sqlite(element: ratio_number, compiler: Any, **kw: Any) -> str:
     # 17 significant digits read back as the same double ('!' lifts SQLite's cap of 16 and keeps the '.0')
-    v = f"CAST({compiler.process(element.clauses, **kw)} AS REAL)"
-    return f"json(printf('%!.17g', {v}))"
+    part, whole = (compiler.process(c, **kw) for c in element.clauses)
+    return f"json(CASE WHEN {whole} = 0 THEN '0.0' ELSE printf('%!.17g', CAST({part} AS REAL) / {whole}) END)"
 
 
 class days_between(FunctionElement):  # noqa: N801
@@ -266,7 +269,7 @@ __all__ = [
     "base64_text",
     "days_between",
     "decimal_text",
-    "float_number",
+    "ratio_number",
     "iso_instant",
     "json_array",
     "json_list",

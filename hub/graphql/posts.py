@@ -8,11 +8,13 @@ from collections.abc import Callable
 from typing import Any
 
 import strawberry
-from sqlalchemy import Float, Text, case, cast, exists, func, literal, literal_column, select, union_all
+from sqlalchemy import Text, case, cast, exists, func, literal, literal_column, select, union_all
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.elements import BindParameter
 
 from hub import models as m
 from hub import posts
-from hub.dialects import EMPTY_LIST, float_number, json_list
+from hub.dialects import EMPTY_LIST, json_list, ratio_number
 from hub.enums import PostCategory, PostStatus, SpecialProject, UnitLevel
 from hub.graphql import aggregates
 from hub.graphql.context import Info
@@ -154,6 +156,21 @@ def _violation_sql(ratio: structure.Ratio, part: Any, total: Any, county: Any, w
     return _spliced(message, {_SHARE: _percent_sql(part, total, ratio.at_least), _COUNTY: county})
 
 
+def _written_in(statement: Any) -> Any:
+    """`statement` with its values (the year, the provinces, statuses and levels) written into the SQL
+    instead of bound: PostgreSQL's generic plan of a prepared statement, which it settles on after five runs,
+    cannot see bound values and guessed one post for the year — then probed the counties once per post."""
+
+    def literal_value(element: Any, **_kw: Any) -> Any:
+        if isinstance(element, BindParameter) and not element.literal_execute:
+            written = element._clone()
+            written.literal_execute = True
+            return written
+        return None
+
+    return visitors.replacement_traverse(statement, {}, literal_value)
+
+
 def _report_sql(walk: Walk, year: str) -> tuple[Any, Any]:
     """(the sums of each province asked for in `year`, their violations with their order): CTEs shared by
     every `postStructure` of the operation, so the 13 western provinces cost one pass, as in the executor."""
@@ -162,14 +179,14 @@ def _report_sql(walk: Walk, year: str) -> tuple[Any, Any]:
         return walk.memo[key]
     suffix = len(walk.memo)  # several years in one document: a CTE name each
     codes = sorted({a["province_code"] for a in walk.root_arguments("postStructure") if a.get("year") == year})
-    lines = posts.structure_lines(year, codes).cte(f"structure_lines_{suffix}")
+    lines = _written_in(posts.structure_lines(year, codes)).cte(f"structure_lines_{suffix}")
     province = m.Province.__table__.alias("structure_province")
 
     def total(condition: Any = None) -> Any:
         counted = lines.c.headcount if condition is None else case((condition, lines.c.headcount), else_=0)
         return func.coalesce(func.sum(counted), 0)
 
-    sums = (
+    sums: Any = (
         select(
             province.c.code.label("province"),
             total().label("total"),
@@ -180,14 +197,14 @@ def _report_sql(walk: Walk, year: str) -> tuple[Any, Any]:
         .select_from(province.outerjoin(lines, lines.c.province == province.c.code))
         .where(province.c.code.in_(codes))
         .group_by(province.c.code)
-        .cte(f"structure_sums_{suffix}")
     )
-    new_counties = (
+    sums = _written_in(sums).cte(f"structure_sums_{suffix}")
+    new_counties: Any = (
         select(lines.c.province, lines.c.county, total().label("total"), total(lines.c.township == 1).label("township"))
         .where(lines.c.new_county == 1)
         .group_by(lines.c.province, lines.c.county)
-        .cte(f"structure_new_counties_{suffix}")
     )
+    new_counties = _written_in(new_counties).cte(f"structure_new_counties_{suffix}")
     plan_year = walk.hub.settings.plan_year
     warning = plan_year if structure.in_transition(plan_year, year) else None
     found = [
@@ -208,7 +225,7 @@ def _report_sql(walk: Walk, year: str) -> tuple[Any, Any]:
             _violation_sql(ratio, new_counties.c.township, new_counties.c.total, new_counties.c.county, None),
         ).where(new_counties.c.total > 0, _violated_sql(ratio, new_counties.c.township, new_counties.c.total))
     )
-    violations = union_all(*found).cte(f"structure_violations_{suffix}")
+    violations = _written_in(union_all(*found)).cte(f"structure_violations_{suffix}")
     walk.memo[key] = sums, violations
     return sums, violations
 
@@ -226,8 +243,7 @@ def post_structure_sql(walk: Walk, row: Any, args: dict[str, Any], details: Deta
     any_violation = exists(select(violations.c.rank).where(violations.c.province == sums.c.province))
 
     def share(column: str) -> Callable[[Details], Any]:
-        part = cast(sums.c[column], Float) / func.nullif(cast(sums.c.total, Float), 0)
-        return lambda _d: float_number(func.coalesce(part, 0.0))
+        return lambda _d: ratio_number(sums.c[column], sums.c.total)
 
     body = walk.embedded(
         named(definition),
