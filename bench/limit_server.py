@@ -217,6 +217,100 @@ Q2_SCOPES = {
     OfficeLevel.COUNTY: "v.id IN (SELECT volunteer_id FROM applications WHERE county_code = $7)",
 }
 
+# The post structure (R14) of the provinces a document asks for, one alias each ($3 aliases, $2 codes, in the
+# document's order): the lines R14 counts — the year's posts that are not REJECTED (with whether their county
+# serves for the first time that year) and the volunteers renewed into the year (term 2 of last year's
+# application or term 3 of the year before's, signed: one place each on their post's category and level) —
+# summed once per province; the violations are the hub's own texts (hub.rules.structure in the hub's default
+# language, read at start-up: $6–$9 as format() templates, share %1$s, county %2$s).
+STRUCTURE_SQL = """
+WITH lines AS MATERIALIZED (
+    SELECT c.province_code AS province, c.code AS county, c.first_service_year = $1 AS new_county,
+           p.headcount, p.category, u.level IN ('TOWNSHIP', 'VILLAGE') AS township
+    FROM posts p JOIN counties c ON c.code = p.county_code JOIN service_units u ON u.id = p.unit_id
+    WHERE p.year = $1 AND p.status <> 'REJECTED' AND c.province_code = ANY ($2::text[])
+    UNION ALL
+    SELECT c.province_code, c.code, false, 1, p.category, u.level IN ('TOWNSHIP', 'VILLAGE')
+    FROM applications a
+    JOIN service_agreements t ON t.application_id = a.id
+    JOIN posts p ON p.id = t.post_id JOIN service_units u ON u.id = p.unit_id JOIN counties c ON c.code = p.county_code
+    WHERE a.status = 'IN_SERVICE' AND c.province_code = ANY ($2::text[])
+      AND ((a.year = $4 AND t.term_year = 2 AND a.latest_term_year >= 2)
+           OR (a.year = $5 AND t.term_year = 3 AND a.latest_term_year >= 3))
+), sums AS (
+    SELECT pr.code, pr.name,
+           coalesce(sum(l.headcount), 0) AS total,
+           coalesce(sum(l.headcount) FILTER (WHERE l.township), 0) AS township,
+           coalesce(sum(l.headcount) FILTER (WHERE l.category = 'RURAL_EDUCATION'), 0) AS education,
+           coalesce(sum(l.headcount) FILTER (WHERE l.category = 'YOUTH_WORK'), 0) AS youth_work
+    FROM provinces pr LEFT JOIN lines l ON l.province = pr.code
+    WHERE pr.code = ANY ($2::text[])
+    GROUP BY pr.code, pr.name
+), new_counties AS (
+    SELECT province, county, sum(headcount) AS total, coalesce(sum(headcount) FILTER (WHERE township), 0) AS township
+    FROM lines WHERE new_county GROUP BY province, county
+), violations AS (  -- basis points floored below a minimum, ceiled above a maximum, as NN.NN%
+    SELECT code AS province, 0 AS rank, '' AS county,
+           format($6, b / 100 || '.' || lpad((b % 100)::text, 2, '0') || '%') AS text
+    FROM sums, LATERAL (SELECT township * 10000 / nullif(total, 0) AS b) bp
+    WHERE total > 0 AND township * 10 < total * 9
+    UNION ALL
+    SELECT code, 1, '', format($7, b / 100 || '.' || lpad((b % 100)::text, 2, '0') || '%')
+    FROM sums, LATERAL (SELECT education * 10000 / nullif(total, 0) AS b) bp
+    WHERE total > 0 AND education * 4 < total
+    UNION ALL
+    SELECT code, 2, '', format($8, b / 100 || '.' || lpad((b % 100)::text, 2, '0') || '%')
+    FROM sums, LATERAL (SELECT (youth_work * 10000 + total - 1) / nullif(total, 0) AS b) bp
+    WHERE total > 0 AND youth_work * 10 > total
+    UNION ALL
+    SELECT province, 3, county, format($9, b / 100 || '.' || lpad((b % 100)::text, 2, '0') || '%', county)
+    FROM new_counties, LATERAL (SELECT township * 10000 / nullif(total, 0) AS b) bp
+    WHERE total > 0 AND township * 100 < total * 95
+)
+SELECT json_build_object('data', json_object_agg(asked.alias, (
+    SELECT json_build_object(
+        'province', json_build_object('code', s.code, 'name', s.name),
+        'totalHeadcount', s.total,
+        'townshipShare', CASE WHEN s.total = 0 THEN 0 ELSE s.township::float8 / s.total END,
+        'educationShare', CASE WHEN s.total = 0 THEN 0 ELSE s.education::float8 / s.total END,
+        'youthWorkShare', CASE WHEN s.total = 0 THEN 0 ELSE s.youth_work::float8 / s.total END,
+        'compliant', NOT EXISTS (SELECT 1 FROM violations v WHERE v.province = s.code),
+        'violations', coalesce((SELECT json_agg(v.text ORDER BY v.rank, v.county)
+                                FROM violations v WHERE v.province = s.code), '[]'::json))
+    FROM sums s WHERE s.code = asked.code) ORDER BY asked.n))::text
+FROM unnest($3::text[], $2::text[]) WITH ORDINALITY AS asked (alias, code, n)
+"""
+
+
+def structure_texts(year: str, plan_year: str) -> tuple[str, ...]:
+    """R14's violations as format() templates (share %1$s, county %2$s), from the hub's own rule texts
+    (hub.rules.structure, hub.posts) in the hub's default language: warnings during the transition."""
+    from hub.posts import warned
+    from hub.rules import structure
+
+    share, county = "\x00share\x00", "\x00county\x00"
+    texts = []
+    for ratio in (structure.TOWNSHIP, structure.RURAL_EDUCATION, structure.YOUTH_WORK, structure.NEW_COUNTY_TOWNSHIP):
+        text = ratio.message(share, county)
+        if ratio is not structure.NEW_COUNTY_TOWNSHIP and structure.in_transition(plan_year, year):
+            text = warned(text, plan_year)
+        texts.append(text.replace("%", "%%").replace(share, "%1$s").replace(county, "%2$s"))
+    return tuple(texts)
+
+
+def structure_arguments(document: str, plan_year: str) -> tuple[Any, ...]:
+    """The aliases of a document of `postStructure` fields (one year), their provinces, and the texts."""
+    aliases, codes, years = [], [], set()
+    operation = parse(document).definitions[0]
+    for selection in operation.selection_set.selections:  # type: ignore[attr-defined]
+        arguments = {a.name.value: value_from_ast_untyped(a.value) for a in selection.arguments}
+        aliases.append((selection.alias or selection.name).value)
+        codes.append(arguments["provinceCode"])
+        years.add(arguments["year"])
+    [year] = years
+    earlier = tuple(year_code(parse_year(year) - k) for k in (1, 2))  # the years of terms 2 and 3 (R27)
+    return (year, codes, aliases, *earlier, *structure_texts(year, plan_year))
+
 
 @dataclass(frozen=True)
 class Prepared:
@@ -253,8 +347,9 @@ def field_arguments(document: str) -> dict[str, dict[str, Any]]:
     return found
 
 
-def prepare(today: Any) -> dict[str, Prepared]:
-    """Q1, Q2 and the funding report from bench/queries, keyed by their normalised text."""
+def prepare(today: Any, plan_year: str = Settings.plan_year) -> dict[str, Prepared]:
+    """Q1, Q2, the western post structure and the funding report from bench/queries, keyed by their normalised
+    text."""
     q1 = (QUERIES / "q1_province_dashboard.graphql").read_text(encoding="utf-8")
     args = field_arguments(q1)
     year = args["posts"]["year"]
@@ -275,6 +370,7 @@ def prepare(today: Any) -> dict[str, Prepared]:
             {level: (Q2_SQL.format(scope=scope), "$7" in scope) for level, scope in Q2_SCOPES.items()},
             q2_args,
         ),
+        **_post_structure(plan_year),
         **prepare_funding(today),
     }
 
@@ -290,6 +386,13 @@ def prepare_funding(today: Any) -> dict[str, Prepared]:
     return {normalise(text): Prepared("funding_report", {OfficeLevel.NATIONAL: (FUNDING_SQL, False)}, arguments)}
 
 
+def _post_structure(plan_year: str) -> dict[str, Prepared]:
+    west = (QUERIES / "post_structure_west.graphql").read_text(encoding="utf-8")
+    arguments = structure_arguments(west, plan_year)
+    every_level = {level: (STRUCTURE_SQL, False) for level in OfficeLevel}  # the hub asks only for a token
+    return {normalise(west): Prepared("post_structure_west", every_level, arguments)}
+
+
 def error(message: str, code: str, status: int = 200) -> JSONResponse:
     return JSONResponse({"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}, status)
 
@@ -297,7 +400,7 @@ def error(message: str, code: str, status: int = 200) -> JSONResponse:
 def create_app(settings: Settings | None = None) -> Starlette:
     """The limit server over `settings.database_url` (HUB_* environment by default)."""
     settings = settings or Settings.from_env()
-    prepared = prepare(Clock(settings.today).today())
+    prepared = prepare(Clock(settings.today).today(), settings.plan_year)
     state: dict[str, asyncpg.Pool] = {}
 
     async def graphql(request: Request) -> Response:

@@ -14,6 +14,7 @@ of a field gives the same answer on production's PostgreSQL and on the embedded 
 | `iso_instant(v)` | `to_char` of the UTC instant | `substr` of the stored `YYYY-MM-DD HH:MM:SS.ffffff` |
 | `decimal_text(v, scale)` | `v::text` (numeric keeps its scale) | `printf('%.<scale>f', v)` |
 | `cents_text(c)` | `CAST(c * 0.01 AS TEXT)` (numeric of scale 2) | `printf('%d.%02d', c / 100, c % 100)` |
+| `ratio_number(p, w)` | `p::float8 / w` as JSON, `.0` on a whole number | `printf('%!.17g', p / w)` |
 | `days_between(a, b)` | `b - a` | `julianday(b) - julianday(a)` as an integer |
 | `LATERAL (...)` | as written | a plain subquery (SQLite lets a FROM subquery see the outer row) |
 
@@ -231,6 +232,32 @@ def _cents_text_sqlite(element: cents_text, compiler: Any, **kw: Any) -> str:
     return f"printf('%d.%02d', ({value}) / 100, ({value}) % 100)"
 
 
+class ratio_number(FunctionElement):  # noqa: N801
+    """part / whole of two integers as the JSON number the executor writes for `float(Fraction(part, whole))`
+    (Python's repr, 0.0 when whole is 0): a float that reads back the same — both engines divide doubles
+    exactly rounded, as Python does — and `1.0`, not `1`, for a whole number, so the bytes are the same."""
+
+    type = JSON
+    inherit_cache = True
+
+
+@compiles(ratio_number)
+def _ratio_number_pg(element: ratio_number, compiler: Any, **kw: Any) -> str:
+    part, whole = (compiler.process(c, **kw) for c in element.clauses)
+    return (
+        f"CASE WHEN {whole} = 0 THEN CAST('0.0' AS json) "
+        f"WHEN {part} = ({part} / {whole}) * {whole} THEN CAST(CAST({part} / {whole} AS text) || '.0' AS json) "
+        f"ELSE to_json(CAST({part} AS double precision) / {whole}) END"  # float8's text reads back exactly
+    )
+
+
+@compiles(ratio_number, "sqlite")
+def _ratio_number_sqlite(element: ratio_number, compiler: Any, **kw: Any) -> str:
+    # 17 significant digits read back as the same double ('!' lifts SQLite's cap of 16 and keeps the '.0')
+    part, whole = (compiler.process(c, **kw) for c in element.clauses)
+    return f"json(CASE WHEN {whole} = 0 THEN '0.0' ELSE printf('%!.17g', CAST({part} AS REAL) / {whole}) END)"
+
+
 class days_between(FunctionElement):  # noqa: N801
     """Whole days from the first date to the second (`date - date` in PostgreSQL; SQLite stores ISO text)."""
 
@@ -261,6 +288,7 @@ __all__ = [
     "cents_text",
     "days_between",
     "decimal_text",
+    "ratio_number",
     "iso_instant",
     "json_array",
     "json_list",

@@ -24,6 +24,7 @@ PLANNED = {
     "node_batch",
     "province_inbox",
     "funding_report",
+    "post_structure_west",
 }
 
 

@@ -161,6 +161,7 @@ def corpus(codes: dict[str, str]) -> list[tuple[str, dict[str, Any] | None]]:
             "byZone { zone centralSubsidy } } }",
             {"p": province},
         ),
+        (bench_query("post_structure_west"), None),
         # fragments, inline fragments, aliases, __typename, variables, @skip/@include
         (
             """query Q($code: String!, $year: String!, $withPosts: Boolean!, $n: Int) {

@@ -41,6 +41,7 @@ from strawberry.types.graphql import OperationType as StrawberryOperation
 from strawberry.utils.str_converters import to_camel_case
 
 from hub.dialects import json_object
+from hub.i18n import language
 
 logger = logging.getLogger(__name__)
 
@@ -73,12 +74,22 @@ class Walk:
     actor: Any
     hub: Any
     today: date
+    memo: dict[Any, Any] = field(default_factory=dict)  # what several fields of one operation share (a CTE)
 
     def need_actor(self) -> Any:
         """The caller; fields that require a token are left to the executor (and its error) without one."""
         if self.actor is None:
             raise Unplannable("no token")
         return self.actor
+
+    def root_arguments(self, name: str) -> list[dict[str, Any]]:
+        """The arguments of every root field `name` of the operation (one per alias), so that the fields can
+        share one computation, as the executor's DataLoader batches them (R14's report of every province)."""
+        run, root = self.executor, self.schema.query_type
+        assert root is not None
+        collected = collect_fields(self.schema, run.fragments, run.variable_values, root, run.operation)
+        groups = [group for _key, group in self._grouped(collected) if group[0].node.name.value == name]
+        return [self.arguments(root.fields[name], group) for group in groups]
 
     def selections(self, parent: GraphQLObjectType, details: Details) -> Iterator[tuple[str, Details]]:
         """(response key, field details) of a field's sub-selection, merged as the executor merges them."""
@@ -207,9 +218,11 @@ def plan(
 
 def cache_key(query: str, operation_name: str | None, variables: Any, actor: Any, today: date) -> str:
     """What a plan depends on: the query text (parsed and validated the same every time), the operation,
-    the variables, the caller and today (agreements in force)."""
+    the variables, the caller, today (agreements in force) and the language of the request (a report's
+    texts, such as R14's violations, are written into its statement)."""
     who = None if actor is None else (actor.level.value, actor.code, actor.subject)
-    raw = json.dumps([query, operation_name, variables, who, today.isoformat()], default=str, sort_keys=True)
+    facts = [query, operation_name, variables, who, today.isoformat(), language()]
+    raw = json.dumps(facts, default=str, sort_keys=True)
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
