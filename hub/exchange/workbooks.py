@@ -13,6 +13,7 @@ from typing import Any, BinaryIO
 
 from xlsxwriter import Workbook
 
+from hub.exchange import sheetrows
 from hub.exchange.cells import FORMULA_STARTS, csv_text, would_be_formula
 from hub.exchange.tables import TABLES
 
@@ -129,6 +130,7 @@ async def write_xlsx(
         try:
             formats = Formats(workbook)
             sheet = workbook.add_worksheet(title[:31])
+            sheetrows.install(sheet)
             for index, heading in enumerate(headings):
                 sheet.set_column(index, index, heading.width)
                 write_text(sheet, 0, index, heading.header, formats, bold=True)
