@@ -24,7 +24,7 @@ VALUES: list[Any] = [
     " leading space",
     "trailing\t",
     "a\nb",
-    "<b>&amp;\"",
+    '<b>&amp;"',
     "_x0041_ looks escaped",
     "ctrl\x01char",
     "\ufffe",

@@ -69,15 +69,9 @@ def install(sheet: Any) -> bool:
             ref += number
             kind = cell.__class__.__name__
             if kind == "String" and cell.string.__class__ is str and not NOT_PLAIN.search(cell.string):
-                parts.append(
-                    f'<c r="{ref}"{style(col, cell.format)} t="inlineStr">'
-                    f"<is><t>{cell.string}</t></is></c>"
-                )
+                parts.append(f'<c r="{ref}"{style(col, cell.format)} t="inlineStr"><is><t>{cell.string}</t></is></c>')
             elif kind in ("Number", "Datetime"):
-                parts.append(
-                    f'<c r="{ref}"{style(col, cell.format)}>'
-                    f"<v>{cell.number:.16G}</v></c>"
-                )
+                parts.append(f'<c r="{ref}"{style(col, cell.format)}><v>{cell.number:.16G}</v></c>')
             elif kind == "Blank":
                 parts.append(f'<c r="{ref}"{style(col, cell.format)}/>')
             else:  # xlsxwriter's own way, in order

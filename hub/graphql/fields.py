@@ -208,12 +208,14 @@ def paged(
         after_key = None if after is None else decode_cursor(after, model, numeric)
     except GraphQLError as refused:
         raise Unplannable(refused.message) from refused
+    if after_key is not None:
+        cursor = walk.cursor(details, "after", after_key, lambda given: decode_cursor(given, model, numeric))
 
     def rows(limit: int) -> Any:
         alias = table.alias()
         condition = where(alias)
         if after_key is not None:
-            condition = and_(condition, alias.c[key] > after_key)
+            condition = and_(condition, alias.c[key] > cursor)
         return select(alias).where(condition).correlate_except(alias).order_by(alias.c[key]).limit(limit).lateral()
 
     kind = model.__name__
