@@ -151,21 +151,31 @@ def scoped(walk: Walk, row: Any, model: type, entity: str) -> ColumnElement[bool
     table = model.__table__  # type: ignore[attr-defined]
     if _on_own_row(condition, table):
         # A filter on the row's own columns (a school office: school_code = ?) is put on the row itself, so a
-        # page's keyset scan uses it: as `id IN (SELECT id ... WHERE ...)` it was rescanned whole for every page.
+        # page's keyset scan uses it: as `id IN (SELECT id ... WHERE ...)` it was rescanned whole for every page
+        # (and a key's own subquery, `id IN (SELECT volunteer_id ...)`, is probed once instead of nested twice).
         return ClauseAdapter(row).traverse(condition)
     key = primary_key(model)
     return row.c[key].in_(select(table.c[key]).where(condition))
 
 
 def _on_own_row(condition: ColumnElement[bool], table: Any) -> bool:
-    """Whether `condition` reads only columns of `table` and holds no subquery (which may name the same table
-    and must not be re-aliased to the outer row)."""
-    for element in iterate(condition):
+    """Whether `condition` may be moved onto an alias of `table`: outside its subqueries it reads only columns of
+    `table`, and no subquery names `table` at all (one that did — its FROM or a correlation — would change
+    meaning when re-aliased). A county office's `volunteers.id IN (SELECT volunteer_id FROM applications WHERE
+    county_code = ?)` qualifies, so a row is checked with one probe instead of a nested semi-join."""
+
+    def walk(element: Any) -> bool:
         if isinstance(element, (Selectable, ScalarSelect, Exists)):
-            return False
+            return not any(_names_table(inner, table) for inner in iterate(element))
         if isinstance(element, ColumnClause) and element.table is not None and element.table is not table:
             return False
-    return True
+        return all(walk(child) for child in element.get_children())
+
+    return walk(condition)
+
+
+def _names_table(element: Any, table: Any) -> bool:
+    return element is table or (isinstance(element, ColumnClause) and element.table is table)
 
 
 def when(condition: ColumnElement[bool], value: Any, otherwise: Any) -> Any:
