@@ -40,7 +40,7 @@ QUERIES = servers.BENCH / "queries"
 POSTGRAPHILE_QUERIES = servers.POSTGRAPHILE / "queries"
 COMPUTED_COLUMNS = servers.POSTGRAPHILE / "computed_columns.sql"
 SECRET = "xibu-bench-secret-of-at-least-32-bytes-long"
-LIMIT_QUERIES = ("q1_province_dashboard", "q2_volunteer_page")
+LIMIT_QUERIES = ("q1_province_dashboard", "q2_volunteer_page", "post_structure_west", "funding_report")
 SERVERS = ("hub", "baseline", "hub-executor", "limit", "postgraphile")
 ANONYMOUS = "anonymous"  # PostGraphile's queries carry no token
 NOT_QUERIES = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
@@ -377,6 +377,9 @@ def build_parser() -> argparse.ArgumentParser:
         default="hub,limit",
         help="comma-separated: hub, baseline (needs --baseline), hub-executor (planner off), limit, postgraphile",
     )
+    parser.add_argument(
+        "--queries", default="", help="comma-separated names of bench/queries/*.graphql to run (default: all)"
+    )
     parser.add_argument("--requests", type=int, default=500, help="timed requests per server and query")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--warmup", type=int, default=None, help="warm-up requests (default: max(c, n/5))")
@@ -404,6 +407,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.requests < 1 or args.concurrency < 1 or args.max_seconds <= 0 or args.warmup_seconds <= 0:
         sys.exit("bench: --requests, --concurrency, --max-seconds and --warmup-seconds must be positive")
     queries = load_queries()
+    if args.queries:
+        wanted = {n.strip() for n in args.queries.split(",") if n.strip()}
+        if wanted - {q.name for q in queries}:
+            sys.exit(f"bench: --queries takes {', '.join(q.name for q in queries)}, not {', '.join(sorted(wanted))}")
+        queries = [q for q in queries if q.name in wanted]
     results: dict[str, Any] = {"problems": [], "warnings": [], "answers": {}, "timing": {}, "skipped": {}}
     results["settings"] = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}
     logs = Path(tempfile.mkdtemp(prefix="xibu-bench-"))

@@ -13,6 +13,8 @@ of a field gives the same answer on production's PostgreSQL and on the embedded 
 | `base64_text(t)` | `encode(convert_to(t, 'UTF8'), 'base64')`, on one line | `hub_base64(t)`, registered by hub.db |
 | `iso_instant(v)` | `to_char` of the UTC instant | `substr` of the stored `YYYY-MM-DD HH:MM:SS.ffffff` |
 | `decimal_text(v, scale)` | `v::text` (numeric keeps its scale) | `printf('%.<scale>f', v)` |
+| `cents_text(c)` | `CAST(c * 0.01 AS TEXT)` (numeric of scale 2) | `printf('%d.%02d', c / 100, c % 100)` |
+| `ratio_number(p, w)` | `p::float8 / w` as JSON, `.0` on a whole number | `printf('%!.17g', p / w)` |
 | `days_between(a, b)` | `b - a` | `julianday(b) - julianday(a)` as an integer |
 | `LATERAL (...)` | as written | a plain subquery (SQLite lets a FROM subquery see the outer row) |
 
@@ -213,6 +215,49 @@ def _decimal_text_sqlite(element: decimal_text, compiler: Any, **kw: Any) -> str
     return f"printf('%.{compiler.process(scale, **kw)}f', {compiler.process(value, **kw)})"
 
 
+class cents_text(FunctionElement):  # noqa: N801
+    """A sum of money in whole cents (an integer, not negative) as the executor prints its Decimal: `1234.50`."""
+
+    inherit_cache = True
+
+
+@compiles(cents_text)
+def _cents_text_pg(element: cents_text, compiler: Any, **kw: Any) -> str:
+    return f"CAST(({compiler.process(element.clauses, **kw)}) * 0.01 AS TEXT)"
+
+
+@compiles(cents_text, "sqlite")
+def _cents_text_sqlite(element: cents_text, compiler: Any, **kw: Any) -> str:
+    value = compiler.process(element.clauses, **kw)
+    return f"printf('%d.%02d', ({value}) / 100, ({value}) % 100)"
+
+
+class ratio_number(FunctionElement):  # noqa: N801
+    """part / whole of two integers as the JSON number the executor writes for `float(Fraction(part, whole))`
+    (Python's repr, 0.0 when whole is 0): a float that reads back the same — both engines divide doubles
+    exactly rounded, as Python does — and `1.0`, not `1`, for a whole number, so the bytes are the same."""
+
+    type = JSON
+    inherit_cache = True
+
+
+@compiles(ratio_number)
+def _ratio_number_pg(element: ratio_number, compiler: Any, **kw: Any) -> str:
+    part, whole = (compiler.process(c, **kw) for c in element.clauses)
+    return (
+        f"CASE WHEN {whole} = 0 THEN CAST('0.0' AS json) "
+        f"WHEN {part} = ({part} / {whole}) * {whole} THEN CAST(CAST({part} / {whole} AS text) || '.0' AS json) "
+        f"ELSE to_json(CAST({part} AS double precision) / {whole}) END"  # float8's text reads back exactly
+    )
+
+
+@compiles(ratio_number, "sqlite")
+def _ratio_number_sqlite(element: ratio_number, compiler: Any, **kw: Any) -> str:
+    # 17 significant digits read back as the same double ('!' lifts SQLite's cap of 16 and keeps the '.0')
+    part, whole = (compiler.process(c, **kw) for c in element.clauses)
+    return f"json(CASE WHEN {whole} = 0 THEN '0.0' ELSE printf('%!.17g', CAST({part} AS REAL) / {whole}) END)"
+
+
 class days_between(FunctionElement):  # noqa: N801
     """Whole days from the first date to the second (`date - date` in PostgreSQL; SQLite stores ISO text)."""
 
@@ -240,8 +285,10 @@ __all__ = [
     "EMPTY_LIST",
     "JSON",
     "base64_text",
+    "cents_text",
     "days_between",
     "decimal_text",
+    "ratio_number",
     "iso_instant",
     "json_array",
     "json_list",

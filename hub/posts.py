@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import counting
@@ -99,15 +99,49 @@ async def structures(
     session: AsyncSession, year: str, province_codes: list[str], plan_year: str
 ) -> dict[str, Structure]:
     """`structure` for several provinces with one query (the report of every western province at once)."""
-    query = (
-        select(
-            m.County.province_code,
-            m.Post.headcount,
-            m.Post.category,
-            m.ServiceUnit.level,
-            m.County.code,
-            m.County.first_service_year,
+    lines: dict[str, list[PostLine]] = defaultdict(list)
+    new_counties: dict[str, dict[str, list[PostLine]]] = defaultdict(lambda: defaultdict(list))
+    query = structure_lines(year, province_codes)
+    for province, county_code, new_county, headcount, category, township in (await session.execute(query)).all():
+        line = PostLine(headcount, PostCategory(category), bool(township))
+        lines[province].append(line)
+        if new_county:
+            new_counties[province][county_code].append(line)
+    transition = in_transition(plan_year, year)
+    out = {}
+    for code in province_codes:
+        ratios = post_structure(lines.get(code, []))
+        counties = post_structure([], new_counties.get(code, {}))
+        shown = [warned(v, plan_year) if transition else v for v in ratios.violations]
+        out[code] = Structure(
+            report=ratios,
+            violations=shown + list(counties.violations),
+            blocking=([] if transition else list(ratios.violations)) + list(counties.violations),
         )
+    return out
+
+
+def structure_lines(year: str, province_codes: Any) -> Any:
+    """SQL: what R14 counts in `year` for the given provinces (a list, or an SQL expression to compare with
+    IN), one row per line: (province, county, new_county, headcount, category, township).
+
+    A line is a post of the year that is not REJECTED (`new_county`: its county serves for the first time
+    that year), or a volunteer renewed into `year`, who holds a post of an earlier year (R27 keeps the post):
+    one more place of the province's structure that year on their post's category and level (hub.counting),
+    never a new county's. Both the executor (`structures`) and the read planner (hub.graphql.posts) read
+    these rows, so what counts is said here only."""
+    unit_level = m.ServiceUnit.level.in_(TOWNSHIP_OR_BELOW)
+    township = case((unit_level, 1), else_=0)
+    posts = (
+        select(
+            m.County.province_code.label("province"),
+            m.County.code.label("county"),
+            case((m.County.first_service_year == year, 1), else_=0).label("new_county"),
+            m.Post.headcount.label("headcount"),
+            m.Post.category.label("category"),
+            township.label("township"),
+        )
+        .select_from(m.Post)
         .join(m.ServiceUnit, m.ServiceUnit.id == m.Post.unit_id)
         .join(m.County, m.County.code == m.Post.county_code)
         .where(
@@ -116,18 +150,16 @@ async def structures(
             m.Post.status != PostStatus.REJECTED.value,
         )
     )
-    lines: dict[str, list[PostLine]] = defaultdict(list)
-    new_counties: dict[str, dict[str, list[PostLine]]] = defaultdict(lambda: defaultdict(list))
-    for province, headcount, category, level, county_code, first_year in (await session.execute(query)).all():
-        line = PostLine(headcount, PostCategory(category), level in TOWNSHIP_OR_BELOW)
-        lines[province].append(line)
-        if first_year == year:
-            new_counties[province][county_code].append(line)
-    # Volunteers renewed into `year` hold a post of an earlier year (R27 keeps the post): each is one more
-    # place of the province's structure that year, on their post's category and level (hub.counting).
     term = m.ServiceAgreement.__table__.alias("term")
     renewed = (
-        select(m.County.province_code, m.Post.category, m.ServiceUnit.level)
+        select(
+            m.County.province_code,
+            m.County.code,
+            literal(0),
+            literal(1),
+            m.Post.category,
+            township,
+        )
         .select_from(m.Application)
         .join(term, term.c.application_id == m.Application.id)
         .join(m.Post, m.Post.id == term.c.post_id)
@@ -140,21 +172,12 @@ async def structures(
             m.County.province_code.in_(province_codes),
         )
     )
-    for province, category, level in (await session.execute(renewed)).all():
-        lines[province].append(PostLine(1, PostCategory(category), level in TOWNSHIP_OR_BELOW))
-    transition = in_transition(plan_year, year)
-    out = {}
-    for code in province_codes:
-        ratios = post_structure(lines.get(code, []))
-        counties = post_structure([], new_counties.get(code, {}))
-        warning = _("warning (two-year transition from {year}): {violation}", year=plan_year, violation="{}")
-        shown = [warning.replace("{}", v) if transition else v for v in ratios.violations]
-        out[code] = Structure(
-            report=ratios,
-            violations=shown + list(counties.violations),
-            blocking=([] if transition else list(ratios.violations)) + list(counties.violations),
-        )
-    return out
+    return union_all(posts, renewed)
+
+
+def warned(violation: str, plan_year: str) -> str:
+    """R14: a ratio violation during the two-year transition from the plan's year, shown as a warning."""
+    return _("warning (two-year transition from {year}): {violation}", year=plan_year, violation=violation)
 
 
 def rejection_reason(decision: Decision, reason: str | None) -> str | None:

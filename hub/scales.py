@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import counting
@@ -47,3 +47,17 @@ async def assigned(session: AsyncSession, year: str, province: str) -> int:
     """R8: the volunteers counting against `province`'s scale for `year` — assigned, dispatched or in post,
     renewals into `year` included (hub.counting, the one definition)."""
     return await counting.count(session, year, province)
+
+
+def serving_sql(year: str, province_code: Any) -> Any:
+    """SQL: `province_code` serves in `year` — `serving_provinces` for one province inside a statement (the
+    read planner's funding report): a scale that counts (no draft) above zero."""
+    scale = m.ProvinceScale.__table__.alias("serving_scale")
+    return exists(
+        select(scale.c.province_code).where(
+            scale.c.year == year,
+            scale.c.province_code == province_code,
+            scale.c.draft.is_(False),
+            scale.c.scale > 0,
+        )
+    )

@@ -9,7 +9,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from hub.event_settings import EventSettings
 from hub.i18n import _
 
 DEV_SECRET = "xibu-hub-development-secret-change-me"
@@ -79,6 +78,38 @@ class FileLimits:
 
 class ConfigurationError(RuntimeError):
     """The environment asks for something the hub refuses to run with."""
+
+
+@dataclass(frozen=True)
+class EventSettings:
+    """How events are delivered (issue 16: HUB_EVENTS_*, HUB_WEBHOOKS_*). `worker`: run the delivery worker
+    inside `hub serve`; `relay`: a broker URL (nats://… for NATS JetStream, amqp://… for RabbitMQ) the outbox
+    is relayed to, None for none."""
+
+    worker: bool = True
+    poll_seconds: float = 1.0  # how often an idle worker looks at the outbox (PostgreSQL also wakes it at once)
+    lease_seconds: float = 60.0  # a claimed delivery is re-sent by another worker after this (a killed sender)
+    timeout_seconds: float = 10.0  # one HTTP attempt
+    allow_private: bool = False  # HUB_WEBHOOKS_ALLOW_PRIVATE=1: loopback/private targets (tests, intranets)
+    relay: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> EventSettings:
+        def number(name: str, default: float) -> float:
+            raw = env.get(name)
+            value = float(raw) if raw else default
+            if value <= 0:
+                raise ConfigurationError(_("{name} must be positive, not {raw!r}", name=name, raw=raw))
+            return value
+
+        return cls(
+            worker=env.get("HUB_EVENTS_WORKER", "on").lower() in ("on", "1", "true", "yes"),
+            poll_seconds=number("HUB_EVENTS_POLL_SECONDS", cls.poll_seconds),
+            lease_seconds=number("HUB_WEBHOOKS_LEASE_SECONDS", cls.lease_seconds),
+            timeout_seconds=number("HUB_WEBHOOKS_TIMEOUT_SECONDS", cls.timeout_seconds),
+            allow_private=env.get("HUB_WEBHOOKS_ALLOW_PRIVATE", "0").lower() in ("1", "on", "true", "yes"),
+            relay=env.get("HUB_EVENTS_RELAY") or None,
+        )
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ import pytest
 from standardwebhooks import Webhook as Verifier
 
 from hub.auth import make_token
-from hub.event_settings import EventSettings
+from hub.settings import EventSettings
 from tests.conftest import SECRET, Client, listen_url
 from tests.seed import TODAY, id_number, seed_reference
 from tests.test_audit_log import REGISTER

@@ -17,7 +17,15 @@ from tests.bench_database import bench_database
 
 pytestmark = pytest.mark.postgres_only
 
-PLANNED = {"q1_province_dashboard", "q2_volunteer_page", "school_applications_page", "node_batch"}
+PLANNED = {
+    "q1_province_dashboard",
+    "q2_volunteer_page",
+    "school_applications_page",
+    "node_batch",
+    "province_inbox",
+    "funding_report",
+    "post_structure_west",
+}
 
 
 def statements_at(scale: float) -> dict[str, int]:

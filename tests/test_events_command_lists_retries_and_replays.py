@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from hub.event_settings import EventSettings
+from hub.settings import EventSettings
 from tests.conftest import Client
 from tests.seed import seed_reference
 from tests.test_audit_log import register

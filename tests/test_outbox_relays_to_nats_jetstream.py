@@ -10,9 +10,9 @@ from dataclasses import replace
 
 import pytest
 
-from hub.event_settings import EventSettings
 from hub.events.relay import STREAM, SUBJECT, Relay
 from hub.rules.idnumbers import mask_id_number
+from hub.settings import EventSettings
 from tests.conftest import Client
 from tests.seed import id_number, seed_reference
 from tests.test_audit_log import register, submit

@@ -12,6 +12,7 @@ executor on both sides).
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import random
 from collections.abc import Iterator
@@ -29,6 +30,7 @@ from sqlalchemy import insert, select, update
 from hub import models as m
 from hub.auth import Actor
 from hub.enums import OfficeLevel
+from hub.graphql import planner
 from hub.graphql.context import HubContext
 from hub.graphql.loaders import Loaders
 from hub.graphql.planner import BUILT_BY_PARENT, compiler_of, strawberry_field
@@ -155,6 +157,13 @@ def corpus(codes: dict[str, str]) -> list[tuple[str, dict[str, Any] | None]]:
         (bench_query("q1_province_dashboard").replace('"62"', f'"{province}"'), None),
         (bench_query("q2_volunteer_page").replace('"620121"', f'"{county}"'), None),
         (bench_query("school_applications_page").replace('"10001"', f'"{school}"'), None),
+        (bench_query("funding_report"), None),
+        (
+            'query($p: String) { fundingReport(year: "2027-2028", provinceCode: $p) { province { name } uninsured '
+            "byZone { zone centralSubsidy } } }",
+            {"p": province},
+        ),
+        (bench_query("post_structure_west"), None),
         # fragments, inline fragments, aliases, __typename, variables, @skip/@include
         (
             """query Q($code: String!, $year: String!, $withPosts: Boolean!, $n: Int) {
@@ -288,6 +297,47 @@ def test_pages_follow_the_executors_cursors(pair: Pair) -> None:
             break
         after = page["pageInfo"]["endCursor"]
     assert seen == page["totalCount"] > 7
+
+
+PAGED = """query($year: String!, $after: String, $other: String) {
+  a: applications(year: $year, first: 2, after: $after) {
+    totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { id status volunteer { name idNumber phone } } } }
+  b: applications(year: $year, first: 1, after: $after) { edges { node { id } } }
+  c: applications(year: $year, first: 1, after: $other) { edges { node { id } } } }"""
+
+
+@pytest.mark.parametrize("actor", ["school", "county", "national"])
+def test_every_page_of_a_query_uses_one_plan(pair: Pair, actor: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cursors given as variables are parameters of the plan: walking a list compiles the query once for the
+    first page and once for the rest, each page agreeing with the executor's; a cursor of another list is
+    still the executor's refusal."""
+    compiled: list[dict[str, Any]] = []
+    compile_plan = planner.plan
+
+    def counted(*args: Any) -> Any:
+        compiled.append(args[4])
+        return compile_plan(*args)
+
+    monkeypatch.setattr(planner, "plan", counted)
+    caller = pair.actors[actor]
+    variables: dict[str, Any] = {"year": YEAR, "after": None, "other": None}
+    seen = 0
+    while True:
+        planned, executed, was_planned = pair.run(PAGED, caller, variables)
+        assert planned == executed, first_difference(planned, executed)
+        assert was_planned
+        page = planned["data"]["a"]
+        seen += len(page["edges"])
+        if not page["pageInfo"]["hasNextPage"] or seen >= 12:
+            break
+        variables = {**variables, "after": page["pageInfo"]["endCursor"], "other": page["edges"][0]["cursor"]}
+    assert seen >= min(page["totalCount"], 12) > 2
+    assert len(compiled) == 2  # the first page (no cursor) and the second; every later page reuses the second's
+    wrong = {**variables, "after": base64.b64encode(b"Post:1").decode()}
+    planned, executed, _ = pair.run(PAGED, caller, wrong)
+    assert planned["data"] == executed["data"] is None  # the executor answers (which alias fails first varies)
+    assert {m for m, _ in planned["errors"]} == {m for m, _ in executed["errors"]} != set()
 
 
 def test_what_the_executor_refuses_it_still_refuses(pair: Pair) -> None:

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from hub.event_settings import EventSettings
+from hub.settings import EventSettings
 from tests.conftest import Client, error_codes
 from tests.permission_tables import changed, snapshot
 

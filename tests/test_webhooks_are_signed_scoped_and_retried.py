@@ -15,10 +15,10 @@ import pytest
 from standardwebhooks import Webhook as Verifier
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from hub.event_settings import EventSettings
 from hub.events import delivery
 from hub.ids import to_global_id
 from hub.rules.idnumbers import mask_id_number
+from hub.settings import EventSettings
 from tests.conftest import Client
 from tests.seed import id_number, seed_reference
 from tests.test_audit_log import SIGN_OFF, register, submit

@@ -25,7 +25,10 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError, GraphQLObjectType
 from sqlalchemy import DateTime, Numeric, Text, and_, case, cast, false, func, literal_column, null, select, true
-from sqlalchemy.sql.elements import ColumnElement, False_, True_
+from sqlalchemy.sql.elements import ColumnClause, ColumnElement, False_, True_
+from sqlalchemy.sql.selectable import Exists, ScalarSelect, Selectable
+from sqlalchemy.sql.util import ClauseAdapter
+from sqlalchemy.sql.visitors import iterate
 
 import hub.graphql.scalars  # noqa: F401  (registers the enums)
 from hub.dialects import EMPTY_LIST, base64_text, decimal_text, iso_instant, json_list
@@ -146,8 +149,33 @@ def scoped(walk: Walk, row: Any, model: type, entity: str) -> ColumnElement[bool
     if isinstance(condition, False_):
         return false()
     table = model.__table__  # type: ignore[attr-defined]
+    if _on_own_row(condition, table):
+        # A filter on the row's own columns (a school office: school_code = ?) is put on the row itself, so a
+        # page's keyset scan uses it: as `id IN (SELECT id ... WHERE ...)` it was rescanned whole for every page
+        # (and a key's own subquery, `id IN (SELECT volunteer_id ...)`, is probed once instead of nested twice).
+        return ClauseAdapter(row).traverse(condition)
     key = primary_key(model)
     return row.c[key].in_(select(table.c[key]).where(condition))
+
+
+def _on_own_row(condition: ColumnElement[bool], table: Any) -> bool:
+    """Whether `condition` may be moved onto an alias of `table`: outside its subqueries it reads only columns of
+    `table`, and no subquery names `table` at all (one that did — its FROM or a correlation — would change
+    meaning when re-aliased). A county office's `volunteers.id IN (SELECT volunteer_id FROM applications WHERE
+    county_code = ?)` qualifies, so a row is checked with one probe instead of a nested semi-join."""
+
+    def walk(element: Any) -> bool:
+        if isinstance(element, (Selectable, ScalarSelect, Exists)):
+            return not any(_names_table(inner, table) for inner in iterate(element))
+        if isinstance(element, ColumnClause) and element.table is not None and element.table is not table:
+            return False
+        return all(walk(child) for child in element.get_children())
+
+    return walk(condition)
+
+
+def _names_table(element: Any, table: Any) -> bool:
+    return element is table or (isinstance(element, ColumnClause) and element.table is table)
 
 
 def when(condition: ColumnElement[bool], value: Any, otherwise: Any) -> Any:
@@ -190,12 +218,14 @@ def paged(
         after_key = None if after is None else decode_cursor(after, model, numeric)
     except GraphQLError as refused:
         raise Unplannable(refused.message) from refused
+    if after_key is not None:
+        cursor = walk.cursor(details, "after", after_key, lambda given: decode_cursor(given, model, numeric))
 
     def rows(limit: int) -> Any:
         alias = table.alias()
         condition = where(alias)
         if after_key is not None:
-            condition = and_(condition, alias.c[key] > after_key)
+            condition = and_(condition, alias.c[key] > cursor)
         return select(alias).where(condition).correlate_except(alias).order_by(alias.c[key]).limit(limit).lateral()
 
     kind = model.__name__

@@ -28,19 +28,23 @@ from graphql import (
     GraphQLField,
     GraphQLObjectType,
     GraphQLSchema,
+    Node,
     OperationType,
+    VariableDefinitionNode,
+    VariableNode,
     get_named_type,
 )
 from graphql.execution.collect_fields import FieldDetails, collect_fields, collect_subfields
 from graphql.execution.executor import Executor
 from graphql.execution.values import get_argument_values
-from sqlalchemy import literal, select
+from sqlalchemy import bindparam, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType as StrawberryOperation
 from strawberry.utils.str_converters import to_camel_case
 
 from hub.dialects import json_object
+from hub.i18n import language
 
 logger = logging.getLogger(__name__)
 
@@ -73,12 +77,56 @@ class Walk:
     actor: Any
     hub: Any
     today: date
+    memo: dict[Any, Any] = field(default_factory=dict)  # what several fields of one operation share (a CTE)
+    cursors: dict[str, Callable[[Any], object]] = field(default_factory=dict)
+    cursor_arguments: dict[str, set[int]] = field(default_factory=dict)  # variable -> its cursor arguments' ids
+
+    def cursor(self, details: Details, argument: str, key: object, decode: Callable[[Any], object]) -> Any:
+        """The decoded cursor `key` as a parameter of the statement. When the cursor comes from a variable, the
+        parameter is named after it, so the plan serves every page of the same query: the next page's statement
+        is this one with the variable's decoded value put in (`Plan.bind`), not a new plan compiled per page."""
+        given = next((a for a in details[0].node.arguments or () if a.name.value == argument), None)
+        if given is None or not isinstance(given.value, VariableNode):
+            return key
+        name = given.value.name.value
+        self.cursors[name] = decode
+        self.cursor_arguments.setdefault(name, set()).add(id(given))
+        return bindparam(f"{CURSOR}{name}", key)
+
+    def template_cursors(self) -> set[str]:
+        """The cursor variables used nowhere but as cursors: only those may take another value in the same
+        plan (a variable also given to another argument may have shaped the statement)."""
+        uses: dict[str, int] = {}
+
+        def count(node: Any) -> None:
+            if isinstance(node, VariableNode):
+                uses[node.name.value] = uses.get(node.name.value, 0) + 1
+            elif isinstance(node, Node) and not isinstance(node, VariableDefinitionNode):
+                for key in node.keys:
+                    child = getattr(node, key, None)
+                    for item in child if isinstance(child, tuple | list) else (child,):
+                        if isinstance(item, Node):
+                            count(item)
+
+        count(self.executor.operation)
+        for fragment in self.executor.fragments.values():
+            count(fragment)
+        return {name for name, given in self.cursor_arguments.items() if uses.get(name) == len(given)}
 
     def need_actor(self) -> Any:
         """The caller; fields that require a token are left to the executor (and its error) without one."""
         if self.actor is None:
             raise Unplannable("no token")
         return self.actor
+
+    def root_arguments(self, name: str) -> list[dict[str, Any]]:
+        """The arguments of every root field `name` of the operation (one per alias), so that the fields can
+        share one computation, as the executor's DataLoader batches them (R14's report of every province)."""
+        run, root = self.executor, self.schema.query_type
+        assert root is not None
+        collected = collect_fields(self.schema, run.fragments, run.variable_values, root, run.operation)
+        groups = [group for _key, group in self._grouped(collected) if group[0].node.name.value == name]
+        return [self.arguments(root.fields[name], group) for group in groups]
 
     def selections(self, parent: GraphQLObjectType, details: Details) -> Iterator[tuple[str, Details]]:
         """(response key, field details) of a field's sub-selection, merged as the executor merges them."""
@@ -162,10 +210,25 @@ def named(definition: GraphQLField) -> Any:
 
 @dataclass(frozen=True)
 class Plan:
-    """A compiled statement: SQL text for the driver and its positional parameters."""
+    """A compiled statement: SQL text for the driver and its positional parameters; `cursors` gives, for each
+    parameter that is a page cursor taken from a variable, its position, the variable and its decoder."""
 
     sql: str
     parameters: tuple[Any, ...]
+    cursors: tuple[tuple[int, str, Callable[[Any], object]], ...] = ()
+
+    def cursor_variables(self) -> frozenset[str]:
+        return frozenset(name for _at, name, _decode in self.cursors)
+
+    def bind(self, variables: dict[str, Any]) -> Plan:
+        """The same statement for other cursor values (Unplannable when one is not a cursor of its list)."""
+        parameters = list(self.parameters)
+        for at, name, decode in self.cursors:
+            try:
+                parameters[at] = decode(variables[name])
+            except Exception as exc:  # the executor refuses it, with its message
+                raise Unplannable(str(exc)) from exc
+        return Plan(self.sql, tuple(parameters), self.cursors)
 
 
 @dataclass
@@ -175,6 +238,8 @@ class PlanCache:
 
     size: int = CACHE_SIZE
     entries: OrderedDict[str, Plan | None] = field(default_factory=OrderedDict)
+    # (query, operation) -> the variables its plans take page cursors from (Plan.cursors)
+    cursor_variables: OrderedDict[str, frozenset[str]] = field(default_factory=OrderedDict)
 
     def get(self, key: str) -> Plan | None | bool:
         if key not in self.entries:
@@ -186,6 +251,39 @@ class PlanCache:
         self.entries[key] = plan
         if len(self.entries) > self.size:
             self.entries.popitem(last=False)
+
+    def paged(self, query: str, operation_name: str | None, variables: dict[str, Any], actor: Any, today: date) -> Any:
+        """The plan of another page of a query planned before (its cursor variables bound), or False."""
+        names = self.cursor_variables.get(cache_key(query, operation_name, None, None, today))
+        if not names or any(variables.get(name) is None for name in names):
+            return False
+        template = self.get(cache_key(query, operation_name, _cursors_marked(variables, names), actor, today))
+        if not isinstance(template, Plan):
+            return False
+        try:
+            return template.bind(variables)
+        except Unplannable:
+            return False
+
+    def put_paged(
+        self, query: str, operation_name: str | None, variables: dict[str, Any], actor: Any, today: date, plan: Plan
+    ) -> None:
+        """Keep `plan` as the template of every page of its query (all its cursor variables given)."""
+        names = plan.cursor_variables()
+        if not names or any(variables.get(name) is None for name in names):
+            return
+        self.cursor_variables[cache_key(query, operation_name, None, None, today)] = names
+        if len(self.cursor_variables) > self.size:
+            self.cursor_variables.popitem(last=False)
+        self.put(cache_key(query, operation_name, _cursors_marked(variables, names), actor, today), plan)
+
+
+CURSOR = "hub_cursor_"  # the name of a parameter that is a page cursor: CURSOR + its variable's name
+
+
+def _cursors_marked(variables: dict[str, Any], names: frozenset[str]) -> dict[str, Any]:
+    """The variables with each cursor's value replaced by a mark: one key for every page of a query."""
+    return {**variables, **{name: {CURSOR: True} for name in names}}
 
 
 def plan(
@@ -202,15 +300,26 @@ def plan(
     compiled = statement.compile(dialect=hub.engine.dialect, compile_kwargs={"render_postcompile": True})
     values = compiled.construct_params()
     order = compiled.positiontup or []
-    return Plan(str(compiled), tuple(values[name] for name in order))
+    templated = walk.template_cursors()
+    cursors = tuple(
+        (at, name[len(CURSOR) :], walk.cursors[name[len(CURSOR) :]])
+        for at, name in enumerate(order)
+        if name.startswith(CURSOR) and name[len(CURSOR) :] in templated
+    )
+    return Plan(str(compiled), tuple(values[name] for name in order), cursors)
 
 
 def cache_key(query: str, operation_name: str | None, variables: Any, actor: Any, today: date) -> str:
     """What a plan depends on: the query text (parsed and validated the same every time), the operation,
-    the variables, the caller and today (agreements in force)."""
-    who = None if actor is None else (actor.level.value, actor.code, actor.subject)
-    raw = json.dumps([query, operation_name, variables, who, today.isoformat()], default=str, sort_keys=True)
+    the variables, the caller, today (agreements in force) and the language of the request (a report's
+    texts, such as R14's violations, are written into its statement)."""
+    facts = [query, operation_name, variables, _who(actor), today.isoformat(), language()]
+    raw = json.dumps(facts, default=str, sort_keys=True)
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _who(actor: Any) -> Any:
+    return None if actor is None else (actor.level.value, actor.code, actor.subject)
 
 
 class ReadPlanner(SchemaExtension):
@@ -232,8 +341,11 @@ async def answer(hub: Any, execution: Any, context: Any) -> dict[str, Any] | Non
         return None
     document = execution.graphql_document
     variables = execution.variables or {}
-    key = cache_key(execution.query, execution.operation_name, variables, context.actor, hub.clock.today())
+    today = hub.clock.today()
+    key = cache_key(execution.query, execution.operation_name, variables, context.actor, today)
     found = hub.plans.get(key)
+    if found is False:
+        found = hub.plans.paged(execution.query, execution.operation_name, variables, context.actor, today)
     if found is False:
         try:
             found = plan(hub, hub.schema._schema, document, execution.operation_name, variables, context.actor)
@@ -244,6 +356,8 @@ async def answer(hub: Any, execution: Any, context: Any) -> dict[str, Any] | Non
             logger.exception("the read planner failed; the executor answers")
             found = None
         hub.plans.put(key, found)
+        if found is not None:
+            hub.plans.put_paged(execution.query, execution.operation_name, variables, context.actor, today, found)
     if found is None:
         return None
     try:

@@ -11,7 +11,7 @@ import strawberry
 from hub import models as m
 from hub.enums import FundingZone, LocalProjectStatus, Milestone
 from hub.graphql.context import Info
-from hub.graphql.fields import Node, column, executor_only_type, one, record, view
+from hub.graphql.fields import Node, built_by_parent, column, executor_only_type, one, record, view
 from hub.graphql.geography import County, Province
 
 DRAFT = (
@@ -97,27 +97,30 @@ class Quota:
 
 
 @strawberry.type
-@executor_only_type("R38–R40: funding is computed by Python rules (hub.rules.funding)")
 class ZoneFunding:
-    zone: FundingZone
-    volunteer_months: int
-    central_subsidy: Decimal
+    """Built by the funding report: in Python by its resolver, in SQL by its compiler (hub.graphql.funding)."""
+
+    zone: FundingZone = built_by_parent()
+    volunteer_months: int = built_by_parent()
+    central_subsidy: Decimal = built_by_parent()
+
+
+async def _funded_province(self: ProvinceFunding, info: Info) -> Province:
+    return await _province(info, self.province_code)
 
 
 @strawberry.type
-@executor_only_type("R38–R40: funding is computed by Python rules (hub.rules.funding)")
 class ProvinceFunding:
-    year: str
-    province_code: strawberry.Private[str]
-    in_post: int
-    by_zone: list[ZoneFunding]
-    central_subsidy: Decimal
-    local_allowance: Decimal
-    uninsured: int
+    """Built by the funding report: in Python by its resolver, in SQL by its compiler (hub.graphql.funding)."""
 
-    @strawberry.field
-    async def province(self, info: Info) -> Province:
-        return await _province(info, self.province_code)
+    year: str = built_by_parent()
+    province_code: strawberry.Private[str]
+    in_post: int = built_by_parent()
+    by_zone: list[ZoneFunding] = built_by_parent()
+    central_subsidy: Decimal = built_by_parent()
+    local_allowance: Decimal = built_by_parent()
+    uninsured: int = built_by_parent()
+    province: Province = built_by_parent(resolver=_funded_province)
 
 
 @strawberry.type

@@ -40,10 +40,11 @@ from hub.graphql.fields import (
     primary_key,
     view,
 )
+from hub.graphql.funding import compile_funding_report
 from hub.graphql.geography import County, Province, School
 from hub.graphql.people import CertificateCheck, Volunteer
 from hub.graphql.planner import Details, Unplannable, Walk, named
-from hub.graphql.posts import Post, PostStructure
+from hub.graphql.posts import Post, PostStructure, post_structure_sql
 from hub.graphql.program import AllowanceStandard, LocalProject, MilestoneDate, ProgramYear, ProvinceFunding, Quota
 from hub.graphql.service import Assessment
 from hub.i18n import _
@@ -254,7 +255,7 @@ class Query:
         after: str | None = None,
     ) -> Connection[Post]: ...
 
-    @executor_only(REPORT)
+    @planned(post_structure_sql)
     async def post_structure(self, info: Info, year: str, province_code: str) -> PostStructure:
         info.context.require_actor("postStructure")
         return await reports.post_structure(info, _year(year), province_code)
@@ -315,7 +316,7 @@ class Query:
             query = query.where(m.Training.serving_province_code == serving_province_code)
         return [view(m.Training, r) for r in await _all(info, query)]
 
-    @executor_only(REPORT)
+    @planned(compile_funding_report)
     async def funding_report(self, info: Info, year: str, province_code: str | None = None) -> list[ProvinceFunding]:
         actor = info.context.require_scope("Funding", "fundingReport")
         return await reports.funding_report(info, actor, _year(year), province_code)

@@ -154,11 +154,11 @@ async def funding_report(info: Any, actor: Actor, year: str, province_code: str 
     serving = set(scales_of_year)
     by_application: dict[int, dict[str, Any]] = {}
     of_province: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
-    for app_id, serving, _status, county_code, starts_on, ends_on, volunteer_id in agreements:
+    for app_id, serving_code, _status, county_code, starts_on, ends_on, volunteer_id in agreements:
         entry = by_application.setdefault(
-            app_id, {"province": serving, "county": county_code, "periods": [], "volunteer": volunteer_id}
+            app_id, {"province": serving_code, "county": county_code, "periods": [], "volunteer": volunteer_id}
         )
-        of_province[serving][app_id] = entry
+        of_province[serving_code][app_id] = entry
         entry["periods"].append((starts_on, ends_on))
         entry["county"] = county_code  # the latest agreement's county
     policies_of: dict[int, list[Any]] = defaultdict(list)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 
@@ -12,6 +13,9 @@ class Post(SQLModel, table=True):
     """R12: a service post (服务岗位) of a unit for one year, with a headcount."""
 
     __tablename__ = "posts"
+    # The inbox's post queues (hub.events.inbox: posts to confirm or approve) find the few posts of one status,
+    # in a province's counties, without reading every post of every year.
+    __table_args__ = (Index("ix_posts_status_county_code", "status", "county_code"),)
 
     id: int | None = Field(default=None, primary_key=True)
     year: str = Field(foreign_key="program_years.code", index=True, max_length=9)

@@ -4,16 +4,27 @@ Money is `decimal.Decimal`, never float. Each amount is computed exactly and rou
 volunteer, to the cent (ROUND_HALF_UP); a province's or the nation's total is the plain sum of those
 per-volunteer amounts. Round per volunteer, then sum: that way the provinces' totals add up to the
 national total to the cent, whatever way the volunteers are grouped.
+
+The read planner answers the funding report in SQL (hub.graphql.funding): the zone, the local allowance and
+insurance are spelled in SQL here too (`*_sql`), next to their Python and from the same constants, and
+tests/test_funding_report_is_planned.py holds each pair together on SQLite and PostgreSQL. The months that
+can count (`counted_months`) and the central subsidy per zone and month count (`central_subsidy`) go into the
+statement from Python as literal tables, so they have one spelling only.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
+from sqlalchemy import BigInteger, and_, case, cast, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from hub import models as m
 from hub.enums import FundingZone, InsuranceKind, Region
 from hub.rules.years import service_period
 
@@ -45,21 +56,45 @@ def funding_zone(county_code: str, province_region: Region) -> FundingZone:
     return FundingZone.NONE
 
 
+def funding_zone_sql(county_code: Any, province_region: Any) -> ColumnElement[str]:
+    """`funding_zone` in SQL (the read planner's funding report), from the same constants; tests hold the two
+    together (tests/test_funding_report_is_planned.py)."""
+    south = or_(
+        func.substr(county_code, 1, len(TIBET_PROVINCE)) == TIBET_PROVINCE,
+        func.substr(county_code, 1, 4).in_(sorted(SOUTH_XINJIANG_PREFECTURES)),
+    )
+    return case(
+        (south, FundingZone.SOUTH_XINJIANG_TIBET.value),
+        (province_region == Region.WEST.value, FundingZone.WEST.value),
+        (province_region == Region.CENTRAL.value, FundingZone.CENTRAL.value),
+        else_=FundingZone.NONE.value,
+    )
+
+
+def counted_months(year: str, today: date) -> list[tuple[date, date]]:
+    """R38: the months of `year`'s service period (August to July) begun by `today`, oldest first, each as
+    (its first day, its last day or `today`, whichever comes first) — the days of it that can count."""
+    period_start, period_end = service_period(year)
+    months = []
+    first = period_start
+    while first <= min(period_end, today):
+        following = date(first.year + first.month // MONTHS_PER_YEAR, first.month % MONTHS_PER_YEAR + 1, 1)
+        months.append((first, min(following - timedelta(days=1), today)))
+        first = following
+    return months
+
+
 def months_in_post(periods: Iterable[tuple[date, date]], year: str, today: date) -> int:
     """R38: the months of `year`'s service period (August to July) in which the volunteer was in post
-    on any day up to `today`. Periods are inclusive (start, end) agreement terms and may overlap; a
-    month counts once."""
-    period_start, period_end = service_period(year)
-    months: set[tuple[int, int]] = set()
-    for start, end in periods:
+    on any day up to `today`: the counted months (`counted_months`) that a term overlaps. Periods are
+    inclusive (start, end) agreement terms and may overlap; a month counts once."""
+    terms = list(periods)
+    for start, end in terms:
         if start > end:
             raise ValueError(f"a term cannot end ({end.isoformat()}) before it starts ({start.isoformat()})")
-        first, last = max(start, period_start), min(end, period_end, today)
-        if first > last:
-            continue
-        index, last_index = _month_index(first), _month_index(last)
-        months.update(divmod(i, MONTHS_PER_YEAR) for i in range(index, last_index + 1))
-    return len(months)
+    return sum(
+        1 for first, last in counted_months(year, today) if any(start <= last and end >= first for start, end in terms)
+    )
 
 
 def central_subsidy(
@@ -89,6 +124,17 @@ def local_allowance(months: int, monthly: Decimal, hardship: Decimal, remote: bo
     return _to_cents(per_month * months)
 
 
+def local_allowance_cents_sql(months: Any, monthly: Any, hardship: Any, remote: Any) -> ColumnElement[int]:
+    """`local_allowance` in SQL, in whole cents: standards are stored to the cent (numeric(12, 2)), so
+    months × (monthly + hardship when remote) is exact and its rounding to the cent changes nothing."""
+    per_month = _cents_sql(monthly) + case((remote.is_(True), _cents_sql(hardship)), else_=0)
+    return months * per_month
+
+
+def _cents_sql(amount: Any) -> ColumnElement[int]:
+    return cast(func.round(amount * 100), BigInteger)
+
+
 def uninsured(policies: Iterable[tuple[InsuranceKind, date, date]], today: date) -> bool:
     """R39: true unless both a MAJOR_ILLNESS and an ACCIDENT policy are in force today
     (valid_from ≤ today ≤ valid_until)."""
@@ -96,8 +142,18 @@ def uninsured(policies: Iterable[tuple[InsuranceKind, date, date]], today: date)
     return not REQUIRED_INSURANCE <= in_force
 
 
-def _month_index(day: date) -> int:
-    return day.year * MONTHS_PER_YEAR + day.month - 1
+def insured_sql(volunteer_id: Any, today: date) -> ColumnElement[bool]:
+    """`not uninsured(...)` in SQL: a policy of every required kind in force today (each kind an
+    uncorrelated IN, which PostgreSQL hashes once instead of probing per volunteer)."""
+
+    def in_force(kind: InsuranceKind) -> ColumnElement[bool]:
+        policy = m.InsurancePolicy.__table__.alias(f"policy_{kind.value.lower()}")
+        held = select(policy.c.volunteer_id).where(
+            policy.c.kind == kind.value, policy.c.valid_from <= today, policy.c.valid_until >= today
+        )
+        return volunteer_id.in_(held)
+
+    return and_(*(in_force(kind) for kind in sorted(REQUIRED_INSURANCE)))
 
 
 def _check_months(months: int) -> None:

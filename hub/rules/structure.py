@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from hub.enums import PostCategory, SpecialProject
-from hub.i18n import _
+from hub.i18n import N_, _
 from hub.rules.years import parse_year
 
 # R14: the plan's ratios, as exact fractions.
@@ -22,6 +22,38 @@ RURAL_EDUCATION_MIN = Fraction(1, 4)
 YOUTH_WORK_MAX = Fraction(1, 10)
 NEW_COUNTY_TOWNSHIP_MIN = Fraction(95, 100)
 TRANSITION_YEARS = 2
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """One ratio of R14 as a report names it: its name (a msgid, with `{county}` for a county's ratio), its
+    limit and the side of it that complies (`at_least`: the share must not fall below the limit)."""
+
+    name: str
+    limit: Fraction
+    at_least: bool
+
+    def violated(self, share: Fraction) -> bool:
+        return share < self.limit if self.at_least else share > self.limit
+
+    def violation(self, share: Fraction, county: str = "") -> str:
+        """The violation a report shows for `share`."""
+        return self.message(_percent(share, math.floor if self.at_least else math.ceil), county)
+
+    def message(self, share: str, county: str = "") -> str:
+        """The violation's text with the share already written (the read planner writes it in SQL)."""
+        ratio = _(self.name, county=county)
+        if self.at_least:
+            return _("{ratio} {share} is below {limit}", ratio=ratio, share=share, limit=_limit(self.limit))
+        return _("{ratio} {share} is above {limit}", ratio=ratio, share=share, limit=_limit(self.limit))
+
+
+TOWNSHIP = Ratio(N_("township-and-below share"), TOWNSHIP_MIN, at_least=True)
+RURAL_EDUCATION = Ratio(N_("RURAL_EDUCATION share"), RURAL_EDUCATION_MIN, at_least=True)
+YOUTH_WORK = Ratio(N_("YOUTH_WORK share"), YOUTH_WORK_MAX, at_least=False)
+NEW_COUNTY_TOWNSHIP = Ratio(
+    N_("new service county {county}: township-and-below share"), NEW_COUNTY_TOWNSHIP_MIN, at_least=True
+)
 
 XINJIANG_PROVINCES = frozenset({"65", "66"})  # Xinjiang and the XPCC (新疆生产建设兵团)
 TIBET_PROVINCE = "54"
@@ -81,26 +113,17 @@ def post_structure(
 
     violations: list[str] = []
     if total:
-        if township < TOWNSHIP_MIN:
-            violations.append(_below(_("township-and-below share"), township, TOWNSHIP_MIN))
-        if education < RURAL_EDUCATION_MIN:
-            violations.append(_below(_("RURAL_EDUCATION share"), education, RURAL_EDUCATION_MIN))
-        if youth_work > YOUTH_WORK_MAX:
-            violations.append(_above(_("YOUTH_WORK share"), youth_work, YOUTH_WORK_MAX))
+        for ratio, share in ((TOWNSHIP, township), (RURAL_EDUCATION, education), (YOUTH_WORK, youth_work)):
+            if ratio.violated(share):
+                violations.append(ratio.violation(share))
     for county_code in sorted(first_year_counties_lines or {}):
         county_lines = tuple((first_year_counties_lines or {})[county_code])
         county_total = _total(county_lines)
         if not county_total:
             continue
         county_township = _share(sum(line.headcount for line in county_lines if line.township_or_below), county_total)
-        if county_township < NEW_COUNTY_TOWNSHIP_MIN:
-            violations.append(
-                _below(
-                    _("new service county {county}: township-and-below share", county=county_code),
-                    county_township,
-                    NEW_COUNTY_TOWNSHIP_MIN,
-                )
-            )
+        if NEW_COUNTY_TOWNSHIP.violated(county_township):
+            violations.append(NEW_COUNTY_TOWNSHIP.violation(county_township, county_code))
     return StructureReport(
         total_headcount=total,
         township_share=township,
@@ -129,14 +152,6 @@ def _category_headcount(lines: tuple[PostLine, ...], category: PostCategory) -> 
 
 def _share(part: int, total: int) -> Fraction:
     return Fraction(part, total) if total else Fraction(0)
-
-
-def _below(ratio: str, share: Fraction, limit: Fraction) -> str:
-    return _("{ratio} {share} is below {limit}", ratio=ratio, share=_percent(share, math.floor), limit=_limit(limit))
-
-
-def _above(ratio: str, share: Fraction, limit: Fraction) -> str:
-    return _("{ratio} {share} is above {limit}", ratio=ratio, share=_percent(share, math.ceil), limit=_limit(limit))
 
 
 def _percent(share: Fraction, rounding: Callable[[Fraction], int]) -> str:
