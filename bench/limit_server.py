@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import orjson
 from graphql import FieldNode, parse, value_from_ast_untyped, visit
 from graphql.language import Visitor
 from starlette.applications import Starlette
@@ -26,6 +27,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bench import limit_writes
 from hub.auth import Actor, AuthenticationError, parse_token
 from hub.clock import Clock
 from hub.enums import OfficeLevel
@@ -400,21 +402,30 @@ def error(message: str, code: str, status: int = 200) -> JSONResponse:
 def create_app(settings: Settings | None = None) -> Starlette:
     """The limit server over `settings.database_url` (HUB_* environment by default)."""
     settings = settings or Settings.from_env()
-    prepared = prepare(Clock(settings.today).today(), settings.plan_year)
+    clock = Clock(settings.today)
+    prepared = prepare(clock.today(), settings.plan_year)
     state: dict[str, asyncpg.Pool] = {}
+    write_key = normalise(limit_writes.SUBMIT_APPLICATION)
 
     async def graphql(request: Request) -> Response:
         body = json.loads(await request.body())
-        query = prepared.get(normalise(body.get("query") or ""))
-        if query is None:
-            return error("the limit server answers only the bench's Q1, Q2 and funding report", "NOT_SUPPORTED", 400)
+        text = normalise(body.get("query") or "")
+        query = prepared.get(text)
+        if query is None and text != write_key:  # submitApplication: the write limit (bench/limit_writes.py)
+            message = "the limit server answers only the bench's Q1, Q2, funding report and submitApplication"
+            return error(message, "NOT_SUPPORTED", 400)
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         try:
             actor = parse_token(token.strip(), settings) if scheme.lower() == "bearer" else None
         except AuthenticationError as exc:
             return error(str(exc), "UNAUTHENTICATED")
         if actor is None:
-            return error(f"{query.name} needs a token", "UNAUTHENTICATED")
+            return error(f"{query.name if query else limit_writes.OPERATION} needs a token", "UNAUTHENTICATED")
+        if query is None:  # the write limit (bench/limit_writes.py)
+            answer = await limit_writes.submit_application(
+                state["pool"], actor, body.get("variables"), clock.now(), clock.today()
+            )
+            return Response(orjson.dumps(answer), media_type="application/json")
         bound = query.bind(actor)
         if bound is None:
             return error(f"the limit server has no read scope for {actor.level.value}", "FORBIDDEN")

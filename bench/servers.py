@@ -131,12 +131,14 @@ def hub_server(env: dict[str, str], logs: Path, name: str = "hub", workers: int 
     return Server(name, serve, env, port, logs / f"{name}.log")
 
 
-def limit_server(env: dict[str, str], logs: Path) -> Server:
-    """The raw-SQL limit under uvicorn with the hub's defaults (one process, access log on)."""
+def limit_server(env: dict[str, str], logs: Path, name: str = "limit", workers: int = 1) -> Server:
+    """The raw-SQL limit under uvicorn with the hub's defaults (one process unless `workers`, access log on)."""
     port = free_port()
     command = [sys.executable, "-m", "uvicorn", "--factory", "bench.limit_server:create_app"]
     command += ["--host", HOST, "--port", str(port), "--log-level", "info"]
-    return Server("limit", command, env, port, logs / "limit.log")
+    if workers > 1:
+        command += ["--workers", str(workers)]
+    return Server(name, command, env, port, logs / f"{name}.log")
 
 
 def install_postgraphile(log: Path) -> str | None:

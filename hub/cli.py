@@ -174,12 +174,14 @@ def cmd_serve(args: argparse.Namespace) -> None:
             print(f"\n  {level:<10} {what}\n  {token}", flush=True)
         print("\n" + _("GraphiQL: {url}", url=f"http://{args.host}:{args.port}/graphql") + "\n", flush=True)
     if args.workers > 1:
-        uvicorn.run(
+        from hub.serving import serve_workers
+
+        serve_workers(  # each worker on its own SO_REUSEPORT socket: connections spread evenly (hub/serving.py)
             "hub.app:create_served_app",  # create_app, then freeze_heap, in each worker
+            args.workers,
             factory=True,
             host=args.host,
             port=args.port,
-            workers=args.workers,
             log_level="info",
             log_config=json_logging_config(),  # one JSON line per request (hub/observability.py)
             access_log=False,

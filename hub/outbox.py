@@ -11,10 +11,14 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from sqlalchemy import insert
+
+from hub.db import check_text_rows
 from hub.ids import from_global_id
 from hub.models import DomainEvent
 
 CHANNEL = "hub_events"
+EVENTS = DomainEvent.__table__  # type: ignore[attr-defined]
 
 
 def new_uid() -> str:
@@ -35,18 +39,22 @@ def affected_objects(target_ids: list[str], changes: dict[str, Any]) -> list[dic
     return objects
 
 
-async def write_event(unit: Any, entry: Any) -> DomainEvent:
+async def write_event(unit: Any, entry: Any) -> dict[str, Any]:
     """Add the event of `unit` (the mutation's unit of work) to its open transaction; `entry` is the audit
-    entry just written, whose jurisdiction scopes decide who may receive the event."""
-    session = unit.session
-    event = DomainEvent(
-        uid=new_uid(),
-        type=unit.operation,
-        at=entry.at,
-        audit_entry_id=entry.id,
-        actor_level=unit.actor.level.value,
-        actor_code=unit.actor.code,
-        objects=affected_objects(list(entry.target_ids), entry.changes),
-    )
-    session.add(event)  # flushed with the commit; on PostgreSQL its insert trigger sends the NOTIFY
+    entry just written, whose jurisdiction scopes decide who may receive the event. One plain insert (the
+    row comes back), no ORM object: every mutation writes one. On PostgreSQL its insert trigger sends the
+    NOTIFY, delivered at commit."""
+    event = {
+        "uid": new_uid(),
+        "type": unit.operation,
+        "at": entry.at,
+        "audit_entry_id": entry.id,
+        "actor_level": unit.actor.level.value,
+        "actor_code": unit.actor.code,
+        "objects": affected_objects(list(entry.target_ids), entry.changes),
+        "fanned_out": False,
+        "relayed": False,
+    }
+    check_text_rows(EVENTS, [event])  # what the ORM flush checks (hub.db)
+    await unit.session.execute(insert(EVENTS).values(event))
     return event

@@ -62,11 +62,17 @@ class Hub:
         """R7: the milestones of `year` in force (with extensions); None when the year does not exist. The one
         read of milestone dates that rules use: a draft date (copied by openProgramYear, not yet confirmed)
         is no date, so a dated mutation of that milestone is INVALID_STATE until the national office confirms it."""
-        if await session.get(m.ProgramYear, year) is None:
+        in_force = (m.MilestoneDate.year == m.ProgramYear.code) & m.MilestoneDate.draft.is_(False)
+        query = (
+            select(m.MilestoneDate.milestone, m.MilestoneDate.closes_on)
+            .select_from(m.ProgramYear)
+            .outerjoin(m.MilestoneDate, in_force)
+            .where(m.ProgramYear.code == year)
+        )
+        rows = (await session.execute(query)).all()  # one statement: no row, no year
+        if not rows:
             return None
-        query = select(m.MilestoneDate).where(m.MilestoneDate.year == year, m.MilestoneDate.draft.is_(False))
-        rows = (await session.execute(query)).scalars()
-        return {Milestone(r.milestone): r.closes_on for r in rows}
+        return {Milestone(milestone): closes_on for milestone, closes_on in rows if milestone is not None}
 
     def read_connection(self) -> contextlib.AbstractAsyncContextManager[AsyncConnection]:
         """A connection for a planned read: the replica's when configured and fresh enough (hub/replica.py)."""

@@ -15,22 +15,32 @@ from hub import counting
 from hub import models as m
 
 
+def _in_force(year: str, among: Iterable[str] | None) -> list[Any]:
+    """The conditions of a scale that counts for `year` (drafts skipped), optionally only those in `among`."""
+    conditions = [m.ProvinceScale.year == year, m.ProvinceScale.draft.is_(False)]
+    if among is not None:
+        conditions.append(m.ProvinceScale.province_code.in_(list(among)))
+    return conditions
+
+
 async def in_force(
     session: AsyncSession, year: str, among: Iterable[str] | None = None, *, lock: bool = False
 ) -> dict[str, m.ProvinceScale]:
     """Province code → its scale row for `year` that counts (drafts skipped), optionally only those in `among`;
     `lock` takes the rows FOR UPDATE (R8: assignment serialises on its province's scale)."""
-    query = select(m.ProvinceScale).where(m.ProvinceScale.year == year, m.ProvinceScale.draft.is_(False))
-    if among is not None:
-        query = query.where(m.ProvinceScale.province_code.in_(list(among)))
+    query = select(m.ProvinceScale).where(*_in_force(year, among))
     if lock:
         query = query.with_for_update()
     return {row.province_code: row for row in (await session.execute(query)).scalars()}
 
 
 async def serving_provinces(session: AsyncSession, year: str, among: Iterable[str] | None = None) -> dict[str, int]:
-    """Province code → scale, for the provinces serving in `year` (optionally only those in `among`)."""
-    return {code: row.scale for code, row in (await in_force(session, year, among)).items() if row.scale > 0}
+    """Province code → scale, for the provinces serving in `year` (optionally only those in `among`). Two
+    columns, no ORM objects: every application (submitApplication) asks."""
+    query = select(m.ProvinceScale.province_code, m.ProvinceScale.scale).where(
+        *_in_force(year, among), m.ProvinceScale.scale > 0
+    )
+    return {code: scale for code, scale in (await session.execute(query)).all()}
 
 
 async def assigned(session: AsyncSession, year: str, province: str) -> int:

@@ -149,7 +149,9 @@ def test_generator_and_driver_run_on_a_tiny_data_set(bench_database: str, tmp_pa
     assert all(results["statements"][query]["statements"] >= 1 for query in hub_queries)
     assert "| q1_province_dashboard | hub |" in driven.stdout
 
-    # The registration burst, on one process and on two sharing the database: every application stored once.
+    # The registration burst, on one process and on two sharing the database, and the write limit (issue 17):
+    # every application stored once with its audit entry, scopes and outbox event, the limit's rows equal to
+    # the hub's volunteer for volunteer, the audit chain (the limit's entries sealed too) intact.
     burst_file = tmp_path / "burst.json"
     burst = _run(
         "bench.burst",
@@ -157,17 +159,28 @@ def test_generator_and_driver_run_on_a_tiny_data_set(bench_database: str, tmp_pa
         bench_database,
         "--workers",
         "1,2",
+        "--limit",
+        "1",
         "--requests",
         "12",
+        "--warmup",
+        "2",
         "--concurrency",
         "3",
         "--json",
         str(burst_file),
-        timeout=180,
+        timeout=240,
     )
     assert burst.returncode == 0, burst.stdout[-3000:] + burst.stderr[-3000:]
     figures = json.loads(burst_file.read_text(encoding="utf-8"))
-    assert set(figures) == {"workers=1", "workers=2"}
-    for result in figures.values():
-        assert result["requests"] == 12 and result["refused"] == 0 and result["stored"] == 12
+    assert {"hub-1", "hub-2", "limit-1"} <= set(figures)
+    for name in ("hub-1", "hub-2", "limit-1"):
+        result = figures[name]
+        assert result["requests"] == 12 and result["refused"] == 0, (name, result)
+        assert result["stored"] == result["audit_entries"] == 14 and result["consistent"], (name, result)
+        assert result["rows_equal_first_server"], (name, result.get("first_difference"))
         assert result["req_per_s"] > 0 and result["p99_ms"] >= result["p50_ms"] > 0
+        assert result["cpu"]["server_ms_per_req"] > 0  # PostgreSQL in a container: its backends not seen
+    assert figures["audit_chain"]["chain_intact"] and figures["audit_chain"]["chain_pending"] == 0
+    assert set(figures["ratios"]) == {"hub-1 / limit-1", "hub-2 / limit-1", "hub-2 / hub-1"}
+    assert "| limit-1 |" in burst.stdout
