@@ -42,6 +42,8 @@ def test_the_report_runs_every_step_and_tables_each_goal(bench_database: str, tm
             "1",
             "--burst-requests",
             "6",
+            "--burst-rounds",
+            "1",
             "--file-rows",
             "60",
             "--memory-rows",
@@ -66,6 +68,8 @@ def test_the_report_runs_every_step_and_tables_each_goal(bench_database: str, tm
     for query in ("q1_province_dashboard", "q2_volunteer_page", "province_inbox"):
         assert f"| growth | {query} req/s, scale 5 ÷ 1 |" in table
     assert "| growth | funding report p50, scale 5 ÷ 1 |" in table
-    assert "| writes | every accepted request stored once | yes | yes | yes |" in table
+    assert "| writes | every accepted request stored once, as the limit stores it | yes | yes | yes |" in table
+    assert "| writes | audit chain intact after the burst | yes | yes | yes |" in table
+    assert "| writes | hub (1 process) ÷ write limit |" in table and "| writes | hub 2 processes ÷ 1 process |" in table
     assert "| files | sqlite export of 60 rows |" in table and "| files | postgres import of 60 rows |" in table
     assert "not measured" not in table.split("| growth |")[0]  # every read figure came from the run
