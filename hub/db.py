@@ -18,7 +18,7 @@ from hub.dialects import sqlite_base64
 from hub.enums import UserErrorCode
 from hub.errors import DomainRefusal, Problem
 from hub.i18n import _
-from hub.rules.text import text_problem
+from hub.rules.text import text_problem, texts_fit
 
 WRITE_OPTION = "hub_write"
 
@@ -97,6 +97,9 @@ def check_text_rows(table: Table, rows: Iterable[dict[str, Any]]) -> None:
     """The check `_check_text` makes before a flush, for rows a mutation inserts without ORM objects (a
     batch of thousands: `insert(table)` with a list of dicts); the same refusal."""
     columns = text_columns(table.columns)
+    rows = rows if isinstance(rows, list) else list(rows)
+    if all(texts_fit([v for row in rows if isinstance(v := row.get(key), str)], length) for key, length in columns):
+        return  # the common case, checked column by column; otherwise each problem is found as before
     problems = []
     for row in rows:
         for key, length in columns:

@@ -10,6 +10,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.types.base import StrawberryList, StrawberryOptional
+from strawberry.types.private import is_private
 
 from hub.enums import UserErrorCode
 from hub.i18n import spoken
@@ -78,8 +79,8 @@ def _objects(payload: type) -> tuple[tuple[str, bool], ...]:
     null has no refused value, and says so."""
     objects = []
     for f in payload.__strawberry_definition__.fields:  # type: ignore[attr-defined]
-        if f.python_name == "user_errors":
-            continue
+        if f.python_name == "user_errors" or f.base_resolver is not None or is_private(f.type):
+            continue  # a computed field or a private value is no argument of the payload
         if not isinstance(f.type, StrawberryList | StrawberryOptional):
             raise TypeError(f"{payload.__name__}.{f.python_name} is neither a list nor nullable: no refused value")
         objects.append((f.python_name, isinstance(f.type, StrawberryList)))

@@ -45,6 +45,16 @@ def text_problem(value: str, max_length: int | None) -> str | None:
     return None
 
 
+def texts_fit(values: list[str], max_length: int | None) -> bool:
+    """Whether `text_problem` finds nothing in any of `values`: one length check and one search over them all
+    (a batch of thousands), so the problems are looked for one value at a time only when there are some."""
+    if not values:
+        return True
+    if max_length is not None and max(map(len, values)) > max_length:
+        return False
+    return _CONTROL.search(" ".join(values)) is None  # the space is no control character: nothing new matches
+
+
 def _describe(character: str) -> str:
     name = unicodedata.name(character, "")
     return f"U+{ord(character):04X}" + (f" ({name})" if name else " (a control character)")

@@ -6,6 +6,9 @@ and R2a already lets it see their phones; a school registers only students of it
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 import strawberry
 
 from hub.enums import UserErrorCode
@@ -32,8 +35,12 @@ class RegisterVolunteersInput:
 
 @strawberry.type
 class RegisterVolunteersPayload:
-    volunteers: list[Volunteer]
+    @strawberry.field
+    def volunteers(self) -> list[Volunteer]:  # built when asked for: an import of 20,000 rows reads only the problems
+        return [Volunteer.of(v) for v in self.saved]
+
     user_errors: list[UserError]
+    saved: strawberry.Private[list[Any]] = dataclasses.field(default_factory=list)  # the rows written
 
 
 def _as_registration(row: VolunteerRegistrationInput) -> RegisterVolunteerInput:
@@ -63,8 +70,9 @@ class SchoolRegistrationMutation:
                 "input",
                 "volunteers",
             )
-        for row in rows:  # R1 first: a roster naming another school's student is refused whole
-            unit.authorize({"school_code": row.school_code.strip()})
+        # R1 first: a roster naming another school's student is refused whole (each school decided once)
+        for school in dict.fromkeys(row.school_code.strip() for row in rows):
+            unit.authorize({"school_code": school})
         empty = [
             Problem(UserErrorCode.INVALID_INPUT, _("the account is empty"), ("input", "volunteers", str(i), "subject"))
             for i, row in enumerate(rows)
@@ -79,4 +87,4 @@ class SchoolRegistrationMutation:
                 for index, row in enumerate(rows)
             ],
         )
-        return RegisterVolunteersPayload(volunteers=[Volunteer.of(v) for v in saved], user_errors=[])
+        return RegisterVolunteersPayload(user_errors=[], saved=saved)
