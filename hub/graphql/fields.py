@@ -205,6 +205,7 @@ def listed(
 
 
 TOTAL, RANK = "hub_total", "hub_rank"  # the columns a connection's one scan adds to its rows (PostgreSQL)
+SHORT_LIST = 4  # a list of at most 4 pages is counted by the scan that finds its first page (PostgreSQL)
 
 
 def paged(
@@ -242,29 +243,23 @@ def paged(
     selected = {group[0].node.name.value for _key, group in walk.selections(conn_type, details)}
     if walk.hub.engine.dialect.name == "postgresql" and selected & {"edges", "pageInfo"}:
         # One scan of the list answers the whole connection: its page (first + 1 rows after the cursor, the
-        # extra one telling hasNextPage), and with totalCount the count of the whole list as a window over
-        # its keys, taken before the cursor and the page. Written out below, every part scanned it again.
-        counted = "totalCount" in selected
-        if counted:
-            alias = table.alias()
-            keys = (
-                select(alias.c[key].label("k"), func.count().over().label("n"))
-                .where(where(alias))
-                .correlate_except(alias)
-                .lateral()
-            )
-            row = table.alias()
-            position = keys.c.k
-            found = select(row, keys.c.n.label(TOTAL)).select_from(keys.join(row, row.c[key] == position))
-        else:
-            row = table.alias()
-            position = row.c[key]
-            found = select(row).where(where(row))
+        # extra one telling hasNextPage), edges and pageInfo aggregated over it. On a first page totalCount too,
+        # as a window over the first SHORT_LIST × first rows; a longer list (the scan found more) is counted
+        # apart, as every list is after a cursor — a window over all of a long list would hold each of its rows
+        # (a national list of 20,000 applications: 9 -> 166 ms). Written out below, every part scanned again.
+        counted = "totalCount" in selected and after_key is None
+        row = table.alias()
+        found = select(row).where(where(row))
         if after_key is not None:
-            found = found.where(position > cursor)
-        ranked = found.add_columns(func.row_number().over(order_by=position).label(RANK))
-        page = ranked.correlate_except(row).order_by(position).limit(size + 1).lateral()
+            found = found.where(row.c[key] > cursor)
+        if counted:
+            short = found.correlate_except(row).order_by(row.c[key]).limit(SHORT_LIST * size + 1).lateral()
+            found = select(short, func.count().over().label(TOTAL))
+            row = short
+        ranked = found.add_columns(func.row_number().over(order_by=row.c[key]).label(RANK))
+        page = ranked.correlate_except(row).order_by(row.c[key]).limit(size + 1).lateral()
         in_page = page.c[RANK] <= size
+        seen = func.coalesce(func.max(page.c[TOTAL]), 0) if counted else None
         edge_type = named(conn_type.fields["edges"])
 
         def page_edges(group: Details) -> Any:
@@ -285,14 +280,13 @@ def paged(
                 {
                     "hasNextPage": lambda _d: func.count() > size,
                     "hasPreviousPage": lambda _d: true() if after is not None else false(),
-                    "startCursor": lambda _d: b64(kind, func.min(page.c[key])),
+                    "startCursor": lambda _d: b64(kind, func.min(page.c[key]).filter(in_page)),
                     "endCursor": lambda _d: b64(kind, func.max(page.c[key]).filter(in_page)),
                 },
             )
 
         parts = {
-            # an empty page (a cursor at the end) carries no count: the list is counted apart then
-            "totalCount": lambda d: func.coalesce(func.max(page.c[TOTAL]), total(d)) if counted else total(d),
+            "totalCount": lambda d: case((seen <= SHORT_LIST * size, seen), else_=total(d)) if counted else total(d),
             "edges": page_edges,
             "pageInfo": page_info_once,
         }
