@@ -48,6 +48,18 @@ async def write_entry(
     row written (its columns as attributes, its id read back), not an ORM object: every mutation writes one,
     and an object with its flush cost more than the two inserts (issue 17, the registration burst)."""
     await session.flush()  # the rule's own rows first, as before: the entry is the transaction's last write
+    row = entry_row(actor, operation, at, target_ids, changes)
+    entry_id = (await session.execute(insert(ENTRIES).values(row).returning(ENTRIES.c.id))).scalar_one()
+    # one statement of plain rows: a batch mutation touches thousands of scopes (a roster: every account)
+    scope_rows = [{"entry_id": entry_id, "level": level, "code": code} for level, code in sorted(set(scopes))]
+    await insert_rows(session, AuditScope, scope_rows)
+    return written(entry_id, row)
+
+
+def entry_row(
+    actor: Actor, operation: str, at: datetime, target_ids: list[str], changes: dict[str, Any]
+) -> dict[str, Any]:
+    """The columns of an unsealed entry as `write_entry` inserts them, text-checked as an ORM flush checks."""
     row = {
         "at": at,
         "actor_level": actor.level.value,
@@ -58,10 +70,11 @@ async def write_entry(
         "changes": _jsonable(changes),
     }
     check_text_rows(ENTRIES, [row])  # what the ORM flush checks (hub.db)
-    entry_id = (await session.execute(insert(ENTRIES).values(row).returning(ENTRIES.c.id))).scalar_one()
-    # one statement of plain rows: a batch mutation touches thousands of scopes (a roster: every account)
-    scope_rows = [{"entry_id": entry_id, "level": level, "code": code} for level, code in sorted(set(scopes))]
-    await insert_rows(session, AuditScope, scope_rows)
+    return row
+
+
+def written(entry_id: int, row: dict[str, Any]) -> Any:
+    """The entry as written: its columns as attributes, its id read back, not yet sealed."""
     return SimpleNamespace(id=entry_id, prev_hash=None, hash=None, seq=None, **row)
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterable
 from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Table, event, insert, inspect, make_url
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
@@ -58,15 +60,53 @@ def make_engine(url: str, pool_size: int = 16, pgbouncer: bool = False) -> Async
             connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
-    # pre-ping: a pooled connection the server dropped (a restart, a failover) is replaced at checkout,
-    # so the hub recovers by itself when the database returns (docs/security.md).
+    connect_args: dict[str, Any] = {}
     if pgbouncer:
         connect_args = {"statement_cache_size": 0, "prepared_statement_name_func": _statement_name}
         url = str(make_url(url).update_query_dict({"prepared_statement_cache_size": "0"}))
-        return create_async_engine(
-            url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, connect_args=connect_args
-        )
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, connect_args=connect_args)
+    ping_at_checkout(engine)
+    return engine
+
+
+ANSWERED = "hub_answered_at"  # where a pooled connection's record keeps when the server last answered on it
+FRESH_SECONDS = 1.0  # a connection the server answered on this recently is not pinged again at checkout
+
+
+def ping_at_checkout(engine: AsyncEngine) -> None:
+    """Pessimistic disconnect handling: a pooled connection the server dropped (a restart, a failover) is
+    replaced at checkout, so the hub recovers by itself when the database returns (docs/security.md).
+
+    SQLAlchemy's `pool_pre_ping` pings at every checkout, and its asyncpg ping is three round trips (BEGIN,
+    an empty statement, ROLLBACK: for PgBouncer's transaction mode) — more than a whole registration's reads
+    (issue 17's burst). Here a connection is pinged, with the same ping, only when the server has not
+    answered on it within FRESH_SECONDS or the driver has seen it closed; a failed ping invalidates the
+    pool as pre-ping does, and the checkout gets a new connection (or the database's error)."""
+    sync_engine = engine.sync_engine
+    dialect = sync_engine.dialect
+
+    @event.listens_for(sync_engine.pool, "connect")
+    def _connected(_dbapi_connection: Any, record: Any) -> None:
+        record.info[ANSWERED] = time.monotonic()
+
+    @event.listens_for(sync_engine.pool, "checkin")
+    def _returned(dbapi_connection: Any, record: Any) -> None:
+        if dbapi_connection is not None:  # None: invalidated on its way back
+            record.info[ANSWERED] = time.monotonic()
+
+    @event.listens_for(sync_engine.pool, "checkout")
+    def _alive(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        answered = record.info.get(ANSWERED)
+        closed = dbapi_connection.driver_connection.is_closed()
+        if not closed and answered is not None and time.monotonic() - answered < FRESH_SECONDS:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as exc:
+            if not dialect.is_disconnect(exc, dbapi_connection, None):
+                raise
+            # as pool_pre_ping: every connection older than this one is suspect too
+            raise InvalidatePoolError("the pooled connection is gone") from exc
 
 
 def single_statements(engine: AsyncEngine) -> AsyncEngine:
@@ -148,14 +188,30 @@ async def insert_rows(
     table = model.__table__
     check_text_rows(table, rows)
     if key is None:
-        await session.execute(insert(table), rows)
+        await session.execute(_insert(table, None), rows)
         return []
     generated = [column for column in table.primary_key.columns if column.key != key]
-    result = await session.execute(insert(table).returning(table.columns[key], *generated), rows)
+    result = await session.execute(_insert(table, key), rows)
     stored = {found[0]: found[1:] for found in result}
     blank = dict.fromkeys(column.key for column in table.columns)
     names = [column.key for column in generated]
     return [SimpleNamespace(**{**blank, **row, **dict(zip(names, stored[row[key]], strict=True))}) for row in rows]
+
+
+_INSERTS: dict[tuple[Table, str | None], Any] = {}
+
+
+def _insert(table: Table, key: str | None) -> Any:
+    """`insert_rows`' statement for `table` (returning `key` and the generated primary key), built once: a
+    statement built anew computes its cache key anew on every execution."""
+    statement = _INSERTS.get((table, key))
+    if statement is None:
+        statement = insert(table)
+        if key is not None:
+            generated = [column for column in table.primary_key.columns if column.key != key]
+            statement = statement.returning(table.columns[key], *generated)
+        _INSERTS[(table, key)] = statement
+    return statement
 
 
 def _text_refusal(key: str, problem: str) -> Problem:

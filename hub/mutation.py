@@ -20,13 +20,12 @@ import strawberry
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.audit import write_entry
 from hub.auth import Actor
 from hub.enums import Milestone, UserErrorCode
 from hub.errors import DomainRefusal, Problem, forbidden, refusal, refuse, unauthenticated
 from hub.i18n import _
 from hub.ids import int_key
-from hub.outbox import write_event
+from hub.outbox import write_entry_and_event
 from hub.permissions import Decision, Target
 from hub.rules.deadlines import ensure_open
 
@@ -176,10 +175,8 @@ async def perform(
                             operation=operation,
                         )
                     )
-                entry = await write_entry(
-                    session, actor, operation, hub.clock.now(), unit.target_ids, unit.changes, unit.scopes
-                )
-                await write_event(unit, entry)  # the outbox (issue 16): the event commits with the change
+                # the audit entry and the outbox's event (issue 16): both commit with the change
+                await write_entry_and_event(unit, hub.clock.now())
                 if getattr(info.context, "rehearsal", False):
                     raise Rehearsed(result)
         except Rehearsed as rehearsed:

@@ -82,14 +82,14 @@ async def test_a_transaction_that_fails_after_the_event_keeps_neither(
     import hub.mutation
 
     await seed_reference(client.hub)
-    real = hub.mutation.write_event
+    real = hub.mutation.write_entry_and_event
 
-    async def then_fail(unit: Any, entry: Any) -> Any:
-        await real(unit, entry)
+    async def then_fail(unit: Any, at: Any) -> Any:
+        await real(unit, at)
         await unit.session.flush()
         raise ConnectionError("the connection dropped before the commit")
 
-    monkeypatch.setattr(hub.mutation, "write_event", then_fail)
+    monkeypatch.setattr(hub.mutation, "write_entry_and_event", then_fail)
     body = await client.gql(
         REGISTER,
         {

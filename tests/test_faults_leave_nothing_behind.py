@@ -5,6 +5,7 @@ mutation leaves nothing behind — no partial rows, no audit entry."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
@@ -131,23 +132,37 @@ async def test_the_hub_recovers_by_itself_when_the_database_returns(settings) ->
 
 
 class Fault:
-    """Raises inside the mutation's transaction at the n-th writing statement (INSERT, UPDATE, DELETE)."""
+    """Raises inside the mutation's transaction at the n-th writing statement (INSERT, UPDATE, DELETE, or a
+    WITH holding one: on PostgreSQL the audit entry, its scopes and its event are one such statement), or at
+    the commit when the mutation has fewer writing statements — after its last write, before anything is kept."""
 
     def __init__(self, hub: Hub, at_write: int) -> None:
-        self.engine, self.at_write, self.writes = hub.engine.sync_engine, at_write, 0
+        self.engine, self.at_write, self.writes, self.fired = hub.engine.sync_engine, at_write, 0, False
 
     def __enter__(self) -> Fault:
         event.listen(self.engine, "before_cursor_execute", self.check)
+        event.listen(self.engine, "commit", self.at_commit)
         return self
 
     def __exit__(self, *_exc: object) -> None:
         event.remove(self.engine, "before_cursor_execute", self.check)
+        event.remove(self.engine, "commit", self.at_commit)
 
     def check(self, _conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
-        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+        text = statement.lstrip().upper()
+        if text.startswith(("INSERT", "UPDATE", "DELETE")) or (text.startswith("WITH") and WRITES.search(text)):
             self.writes += 1
             if self.writes == self.at_write:
+                self.fired = True
                 raise RuntimeError("injected fault in table counties after the first write")
+
+    def at_commit(self, _conn) -> None:  # type: ignore[no-untyped-def]
+        if self.writes and not self.fired:
+            self.fired = True
+            raise RuntimeError("injected fault at the commit, after the last write")
+
+
+WRITES = re.compile(r"\b(INSERT INTO|UPDATE|DELETE FROM)\b")
 
 
 async def counts(front: Client) -> dict[str, int]:
@@ -182,7 +197,7 @@ async def test_a_fault_after_the_first_write_leaves_nothing(
     before = await counts(client)
     with Fault(client.hub, at_write) as fault:
         body = await client.gql(document, variables, **actor)
-    assert fault.writes >= at_write  # the fault did fire, after at least one write of the mutation
+    assert fault.fired and fault.writes >= 2  # the fault did fire, after at least one write of the mutation
     assert body["data"] is None or all(v is None for v in body["data"].values())
     assert error_codes(body) == [None] or error_codes(body) == ["INTERNAL_SERVER_ERROR"], body
     assert await counts(client) == before  # no partial rows, no audit entry

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import strawberry
-from sqlalchemy import select, union
+from sqlalchemy import String, bindparam, exists, select, union
 
 from hub import applications
 from hub import models as m
@@ -21,10 +21,11 @@ from hub.i18n import N_, _
 from hub.ids import to_global_id
 from hub.mutation import Unit, mutation
 from hub.permissions import ReadScope, Rule
+from hub.rules.deadlines import ensure_open
 from hub.rules.idnumbers import InvalidIdNumber, is_mobile, normalize_id_number, parse_id_number
 from hub.rules.lifecycle import ensure_transition
 from hub.rules.text import name_problem
-from hub.scales import serving_provinces
+from hub.scales import serving_sql
 
 
 @strawberry.input
@@ -84,17 +85,56 @@ def _audit_touching(level: str, code: str):  # type: ignore[no-untyped-def]
     return touched_by(level, code)
 
 
-async def _registered(unit: Unit) -> Any:
-    """The caller's volunteer: id, school and the school's province (one statement, no ORM object)."""
-    query = (
-        select(m.Volunteer.id, m.Volunteer.school_code, m.School.province_code)
-        .join(m.School, m.School.code == m.Volunteer.school_code)
-        .where(m.Volunteer.subject == unit.actor.subject)
+def _facts_statement(with_codes: bool) -> Any:
+    """What submitApplication decides on, in one statement (one round trip, issue 17's burst): the caller's
+    volunteer (id, school, the school's province; no row when not registered), whether the year exists, its
+    registration deadline in force (Hub.timeline's read for that one milestone: a draft date is no date),
+    with `with_codes` whether each of the three named provinces serves (scales.serving_sql), and whether the
+    volunteer already has an active application for the year (R20). Built once per shape, bound per call."""
+    year = bindparam("year", type_=String)
+    deadline = (
+        select(m.MilestoneDate.closes_on)
+        .where(
+            m.MilestoneDate.year == year,
+            m.MilestoneDate.milestone == Milestone.REGISTRATION_CLOSES.value,
+            m.MilestoneDate.draft.is_(False),
+        )
+        .scalar_subquery()
     )
-    volunteer = (await unit.session.execute(query)).first()
-    if volunteer is None:
+    active = select(m.Application.id).where(
+        m.Application.year == year, m.Application.active_volunteer_id == m.Volunteer.id
+    )
+    codes = [bindparam(f"code_{i}", type_=String) for i in range(3)] if with_codes else []
+    return (
+        select(
+            m.Volunteer.id,
+            m.Volunteer.school_code,
+            m.School.province_code,
+            exists(select(m.ProgramYear.code).where(m.ProgramYear.code == year)).label("year_exists"),
+            deadline.label("closes_on"),
+            exists(active).label("active"),
+            *(serving_sql(year, code).label(f"serves_{i}") for i, code in enumerate(codes)),
+        )
+        .join(m.School, m.School.code == m.Volunteer.school_code)
+        .where(m.Volunteer.subject == bindparam("subject", type_=String))
+    )
+
+
+FACTS = {with_codes: _facts_statement(with_codes) for with_codes in (False, True)}
+
+
+async def _facts(unit: Unit, year: str, codes: list[str]) -> Any:
+    """The caller's facts for an application to `year` naming `codes` (FACTS); INELIGIBLE when the caller has
+    not registered as a volunteer. Whether each province serves is asked only of three distinct codes: any
+    other list is refused before that matters."""
+    with_codes = len(codes) == 3 and len(set(codes)) == 3
+    parameters = {"year": year, "subject": unit.actor.subject}
+    if with_codes:
+        parameters.update({f"code_{i}": code for i, code in enumerate(codes)})
+    facts = (await unit.session.execute(FACTS[with_codes], parameters)).first()
+    if facts is None:
         raise refuse(UserErrorCode.INELIGIBLE, "register as a volunteer (registerVolunteer) before applying")
-    return volunteer
+    return facts
 
 
 @strawberry.type
@@ -111,9 +151,14 @@ class VolunteerMutation:
         """R7, R20: three distinct serving provinces of the year, before registration closes; one active
         application per volunteer per year."""
         unit.authorize()
-        volunteer = await _registered(unit)
-        await unit.ensure_open(input.year, Milestone.REGISTRATION_CLOSES)
         codes = [c.strip() for c in input.preferred_province_codes]
+        volunteer = await _facts(unit, input.year, codes)
+        if not volunteer.year_exists:
+            raise refuse(
+                UserErrorCode.NOT_FOUND, _("there is no program year {year}", year=input.year), "input", "year"
+            )
+        timeline = {} if volunteer.closes_on is None else {Milestone.REGISTRATION_CLOSES: volunteer.closes_on}
+        ensure_open(timeline, Milestone.REGISTRATION_CLOSES, unit.hub.clock.today(), input.year)
         if len(codes) != 3 or len(set(codes)) != 3:
             raise refuse(
                 UserErrorCode.INVALID_INPUT,
@@ -121,8 +166,7 @@ class VolunteerMutation:
                 "input",
                 "preferredProvinceCodes",
             )
-        serving = await serving_provinces(unit.session, input.year, codes)
-        not_serving = [c for c in codes if c not in serving]
+        not_serving = [c for i, c in enumerate(codes) if not volunteer._mapping[f"serves_{i}"]]
         if not_serving:
             raise refuse(
                 UserErrorCode.INVALID_INPUT,
@@ -130,14 +174,7 @@ class VolunteerMutation:
                 "input",
                 "preferredProvinceCodes",
             )
-        active = (
-            await unit.session.execute(
-                select(m.Application.id).where(
-                    m.Application.year == input.year, m.Application.active_volunteer_id == volunteer.id
-                )
-            )
-        ).first()
-        if active is not None:
+        if volunteer.active:
             raise refuse(
                 UserErrorCode.DUPLICATE, _("you already have an active application for {year}", year=input.year)
             )
