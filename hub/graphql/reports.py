@@ -14,7 +14,6 @@ from hub.graphql.posts import PostStructure
 from hub.graphql.program import ProvinceFunding, Quota, ZoneFunding
 from hub.quotas import matrix as quota_matrix
 from hub.quotas import used as quota_used
-from hub.rules.years import parse_year
 
 
 async def post_structure(info: Any, year: str, province_code: str) -> PostStructure:
@@ -63,7 +62,6 @@ async def quota_views(session: Any, cells: list[m.Quota]) -> list[Quota]:
 
 async def funding_report(info: Any, actor: Actor, year: str, province_code: str | None) -> list[ProvinceFunding]:
     """R38–R40 for each serving province (or one), computed by hub.funding.report from the record."""
-    parse_year(year)
     visible = info.context.hub.permissions.visible(actor, "Funding")
     async with info.context.hub.sessionmaker() as session:
         figures = await funding.report(session, year, info.context.hub.clock.today(), visible, province_code)
