@@ -58,6 +58,12 @@ def _province_schools(walk: Walk, row: Any, args: dict[str, Any], details: Detai
     return listed(walk, m.School, lambda t: t.c.province_code == row.c.code, details, definition)
 
 
+async def province_of(info: Info, code: str) -> Province | None:
+    """The province of a code through the request's loader (None for a code no province has)."""
+    row = await info.context.loaders.one(m.Province).load(code)
+    return None if row is None else Province.of(row)  # type: ignore[attr-defined]
+
+
 @strawberry.federation.type(keys=["code"])
 @record(m.Province)
 class Province(Node):
@@ -69,8 +75,7 @@ class Province(Node):
     async def resolve_reference(cls, info: Info, code: str) -> Province | None:
         """Federation: a Province entity by its code (public reference data)."""
         info.context.check_public()
-        row = await info.context.loaders.one(m.Province).load(code)
-        return None if row is None else cls.of(row)  # type: ignore[attr-defined]
+        return await province_of(info, code)
 
     @planned(
         _province_scale,

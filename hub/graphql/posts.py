@@ -27,7 +27,7 @@ from hub.graphql.fields import (
     view,
     year_argument,
 )
-from hub.graphql.geography import County, Province, ServiceUnit
+from hub.graphql.geography import County, Province, ServiceUnit, province_of
 from hub.graphql.planner import BUILT_BY_PARENT, Details, Unplannable, Walk, named
 from hub.ids import int_key
 from hub.posts import TOWNSHIP_OR_BELOW, held_places
@@ -94,7 +94,7 @@ class PostStructure:
 
     @strawberry.field(metadata={BUILT_BY_PARENT: True})
     async def province(self, info: Info) -> Province:
-        return view(m.Province, await info.context.loaders.one(m.Province).load(self.province_code))
+        return await province_of(info, self.province_code)
 
 
 SHARES = {"townshipShare": "township", "educationShare": "education", "youthWorkShare": "youth_work"}

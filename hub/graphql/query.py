@@ -42,7 +42,7 @@ from hub.graphql.fields import (
     view,
 )
 from hub.graphql.funding import compile_funding_report
-from hub.graphql.geography import County, Province, School
+from hub.graphql.geography import County, Province, School, province_of
 from hub.graphql.people import CertificateCheck, Volunteer
 from hub.graphql.planner import Details, Unplannable, Walk, named
 from hub.graphql.posts import Post, PostStructure, post_structure_sql
@@ -204,7 +204,7 @@ class Query:
     @planned(_by_code(m.Province, public=True))
     async def province(self, info: Info, code: str) -> Province | None:
         info.context.check_public()
-        return view(m.Province, await info.context.loaders.one(m.Province).load(code))
+        return await province_of(info, code)
 
     @planned(_by_code(m.County))
     async def county(self, info: Info, code: str) -> County | None:
@@ -356,17 +356,7 @@ class Query:
             .where(m.AllowanceStandard.year == year_input(year), m.AllowanceStandard.province_code == province_code)
             .order_by(m.AllowanceStandard.id)
         )
-        return [
-            AllowanceStandard(
-                year=r.year,
-                province_code=r.province_code,
-                county_code=r.county_code,
-                monthly_allowance=r.monthly_allowance,
-                hardship_allowance=r.hardship_allowance,
-                draft=r.draft,
-            )
-            for r in await _all(info, query)
-        ]
+        return [AllowanceStandard.of(r) for r in await _all(info, query)]
 
     @executor_only("an auditor pages the log one screen at a time, matching target ids in JSON text")
     async def audit_log(

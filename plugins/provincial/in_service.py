@@ -231,14 +231,7 @@ class InServiceMutation:
             county=input.county_code,
         )
         return AllowanceStandardPayload(
-            standard=AllowanceStandard(
-                year=row.year,
-                province_code=row.province_code,
-                county_code=row.county_code,
-                monthly_allowance=row.monthly_allowance,
-                hardship_allowance=row.hardship_allowance,
-                draft=row.draft,
-            ),
+            standard=AllowanceStandard.of(row),
             user_errors=[],
         )
 
