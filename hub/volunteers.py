@@ -5,14 +5,14 @@ permission rules and read scopes (the offices' come from their plugins)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import select, union
 
 from hub import models as m
 from hub.audit import touched_by
 from hub.db import insert_rows
-from hub.enums import Degree, OfficeLevel, UserErrorCode
+from hub.enums import OfficeLevel, UserErrorCode
 from hub.errors import DomainRefusal, Problem
 from hub.i18n import N_, _
 from hub.ids import to_global_id
@@ -50,25 +50,12 @@ CORE_SCOPES = [
 ]
 
 
-class RegistrationInput(Protocol):
-    """What a registration gives (registerVolunteer's input, a row of a school's roster)."""
-
-    name: str
-    id_number: str
-    phone: str
-    school_code: str
-    degree: Degree
-    has_work_experience: bool
-    graduate_teaching_group: bool | None
-    volunteer_experience: str | None
-
-
 @dataclass(frozen=True)
 class Registration:
     """One volunteer to register: the input, the account it registers under, and where its fields are in
     the request (the input itself, or one row of a batch) for the userErrors."""
 
-    input: RegistrationInput
+    input: Any  # registerVolunteer's input (hub.graphql.volunteer.RegisterVolunteerInput), or a roster's row
     subject: str
     at: tuple[str, ...] = ("input",)
 
