@@ -1,5 +1,6 @@
 """What every mutation on an application shares: the facts its permission rules look at, and its audit
-record with every jurisdiction it touches (school, recruiting and serving province, county, volunteer)."""
+record with every jurisdiction it touches (school, recruiting and serving province, county, volunteer); and the
+volunteer's own: submitting an application (R7, R20) and withdrawing it (R25)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ from typing import Any
 from sqlalchemy import select
 
 from hub import models as m
-from hub.enums import ApplicationStatus, UserErrorCode
+from hub.db import insert_rows
+from hub.enums import ApplicationStatus, Milestone, UserErrorCode
 from hub.errors import DomainRefusal, Problem, refuse
+from hub.i18n import _
 from hub.ids import to_global_id
 from hub.mutation import Unit
 from hub.rules.lifecycle import ensure_transition
+from hub.scales import serving_provinces
 
 
 def target(app: m.Application, subject: str | None = None) -> dict[str, Any]:
@@ -95,3 +99,94 @@ async def advance(unit: Unit, app: m.Application, status: Any, changes: dict[str
     change = moved(app.status, status)
     app.status = status.value
     return await record(unit, app, {"status": change, **(changes or {})})
+
+
+async def _registered(unit: Unit) -> Any:
+    """The caller's volunteer: id, school and the school's province (one statement, no ORM object)."""
+    query = (
+        select(m.Volunteer.id, m.Volunteer.school_code, m.School.province_code)
+        .join(m.School, m.School.code == m.Volunteer.school_code)
+        .where(m.Volunteer.subject == unit.actor.subject)
+    )
+    volunteer = (await unit.session.execute(query)).first()
+    if volunteer is None:
+        raise refuse(UserErrorCode.INELIGIBLE, "register as a volunteer (registerVolunteer) before applying")
+    return volunteer
+
+
+async def submit(unit: Unit, year: str, preferred_province_codes: list[str], accepts_adjustment: bool) -> Any:
+    """R7, R20: the caller's application (authorized by the caller) — three distinct serving provinces of the
+    year, before registration closes; one active application per volunteer per year. Returns the row written."""
+    volunteer = await _registered(unit)
+    await unit.ensure_open(year, Milestone.REGISTRATION_CLOSES)
+    codes = [c.strip() for c in preferred_province_codes]
+    if len(codes) != 3 or len(set(codes)) != 3:
+        raise refuse(
+            UserErrorCode.INVALID_INPUT,
+            _("name exactly three distinct serving provinces"),
+            "input",
+            "preferredProvinceCodes",
+        )
+    serving = await serving_provinces(unit.session, year, codes)
+    not_serving = [c for c in codes if c not in serving]
+    if not_serving:
+        raise refuse(
+            UserErrorCode.INVALID_INPUT,
+            _("not serving provinces in {year}: {codes}", year=year, codes=", ".join(not_serving)),
+            "input",
+            "preferredProvinceCodes",
+        )
+    active = (
+        await unit.session.execute(
+            select(m.Application.id).where(
+                m.Application.year == year, m.Application.active_volunteer_id == volunteer.id
+            )
+        )
+    ).first()
+    if active is not None:
+        raise refuse(UserErrorCode.DUPLICATE, _("you already have an active application for {year}", year=year))
+    # A plain insert (the row comes back with its id), not an ORM object and its flush: the registration
+    # burst's hot path (issue 17); the same row, text-checked as a flush checks it.
+    (application,) = await insert_rows(
+        unit.session,
+        m.Application,
+        [
+            {
+                "year": year,
+                "volunteer_id": volunteer.id,
+                "active_volunteer_id": volunteer.id,
+                "school_code": volunteer.school_code,
+                "recruiting_province_code": volunteer.province_code,
+                "preference_1": codes[0],
+                "preference_2": codes[1],
+                "preference_3": codes[2],
+                "accepts_adjustment": accepts_adjustment,
+                "status": ApplicationStatus.SUBMITTED.value,
+                "submitted_at": unit.hub.clock.now(),
+            }
+        ],
+        key="volunteer_id",  # unique among the one row: how insert_rows matches RETURNING
+    )
+    unit.record(
+        to_global_id("Application", application.id),
+        {"status": "SUBMITTED", "preferences": codes, "acceptsAdjustment": accepts_adjustment},
+        volunteer=unit.actor.subject,
+        school=volunteer.school_code,
+        province=volunteer.province_code,
+    )
+    return application
+
+
+async def withdraw(unit: Unit, application_id: str, reason: str) -> m.Application:
+    """A volunteer withdraws their own application, with a reason, before service starts (R25)."""
+    application = await unit.fetch(m.Application, application_id, "input", "applicationId")
+    volunteer = await unit.session.get(m.Volunteer, application.volunteer_id)
+    unit.authorize(target(application, volunteer.subject))
+    reason = reason.strip()
+    if not reason:
+        raise refuse(UserErrorCode.INVALID_INPUT, "give a reason for withdrawing", "input", "reason")
+    ensure_transition(application.status, ApplicationStatus.WITHDRAWN)
+    application.active_volunteer_id = None  # R20: the year is open for a new application
+    application.withdrawn_reason = reason
+    await advance(unit, application, ApplicationStatus.WITHDRAWN, {"reason": reason})
+    return application
