@@ -69,6 +69,16 @@ def make_engine(url: str, pool_size: int = 16, pgbouncer: bool = False) -> Async
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 
+def single_statements(engine: AsyncEngine) -> AsyncEngine:
+    """`engine` for reads of one statement each (the read planner's): on PostgreSQL without a transaction
+    around it — one statement is its own snapshot — so a planned read costs one round trip, not three
+    (BEGIN, the statement, the pool's ROLLBACK). The same pool; SQLite's engine is returned as it is (its
+    BEGIN is the dialect's own, above)."""
+    if engine.dialect.name != "postgresql":
+        return engine
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
 def _statement_name() -> str:
     return f"__asyncpg_{uuid.uuid4()}__"
 

@@ -123,6 +123,23 @@ def _json_list_sqlite(element: json_list, compiler: Any, **kw: Any) -> str:
     return f"json_group_array({value}) OVER ({window})"
 
 
+class json_list_where(FunctionElement):  # noqa: N801
+    """PostgreSQL only: the JSON array of `body` over the rows of the enclosing SELECT where `condition` holds, in
+    `order` — an aggregate beside others over the same rows (a connection's page, hub/graphql/fields.py `paged`).
+    The body is computed only for the rows the condition admits (PostgreSQL checks FILTER before the arguments)."""
+
+    type = JSON
+    inherit_cache = True
+
+
+@compiles(json_list_where)
+def _json_list_where_pg(element: json_list_where, compiler: Any, **kw: Any) -> str:
+    body, condition, *order = list(element.clauses)
+    ordering = ", ".join(compiler.process(o, **kw) for o in order)
+    kept = compiler.process(condition, **kw)
+    return f"json_agg({compiler.process(body, **kw)} ORDER BY {ordering}) FILTER (WHERE {kept})"
+
+
 class _empty_list(FunctionElement):  # noqa: N801
     type = JSON
     inherit_cache = True
@@ -292,6 +309,7 @@ __all__ = [
     "iso_instant",
     "json_array",
     "json_list",
+    "json_list_where",
     "json_object",
     "sqlite_base64",
 ]

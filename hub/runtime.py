@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from hub import models as m
 from hub.clock import Clock
-from hub.db import make_engine, make_sessionmaker
+from hub.db import make_engine, make_sessionmaker, single_statements
 from hub.enums import Milestone
 from hub.events.graphql import WEBHOOK_RULES
 from hub.graphql.planner import PlanCache
@@ -45,7 +45,8 @@ class Hub:
         self.engine = make_engine(settings.database_url, settings.pool_size, settings.pgbouncer)
         replica = settings.database_replica_url
         replica_engine = make_engine(replica, settings.pool_size, settings.pgbouncer) if replica else None
-        self.reads = ReadRouting(self.engine, replica_engine, settings.replica_max_lag)
+        reads = single_statements(replica_engine) if replica_engine is not None else None
+        self.reads = ReadRouting(single_statements(self.engine), reads, settings.replica_max_lag)
         # The token guard's own small pool (revocations, hub/tokenguard.py): its refresh never waits for, nor
         # counts among, the statements of the requests it guards.
         self.guard_engine = make_engine(settings.database_url, 2, settings.pgbouncer)

@@ -31,7 +31,7 @@ from sqlalchemy.sql.util import ClauseAdapter
 from sqlalchemy.sql.visitors import iterate
 
 import hub.graphql.scalars  # noqa: F401  (registers the enums)
-from hub.dialects import EMPTY_LIST, base64_text, decimal_text, iso_instant, json_list
+from hub.dialects import EMPTY_LIST, base64_text, decimal_text, iso_instant, json_list, json_list_where
 from hub.graphql.connections import Connection, decode_cursor, fetch_nested_pages, fetch_page, page_size, to_connection
 from hub.graphql.context import Info
 from hub.graphql.planner import BUILT_BY_PARENT, EXECUTOR_ONLY, PLAN, Details, Unplannable, Walk, compiler_of, named
@@ -204,6 +204,9 @@ def listed(
     return func.coalesce(select(aggregated).where(where(alias)).correlate_except(alias).scalar_subquery(), EMPTY_LIST)
 
 
+TOTAL, RANK = "hub_total", "hub_rank"  # the columns a connection's one scan adds to its rows (PostgreSQL)
+
+
 def paged(
     walk: Walk, model: type, where: Callable[[Any], Any], args: dict[str, Any], details: Details, definition: Any
 ) -> ColumnElement[Any]:
@@ -235,6 +238,65 @@ def paged(
     def total(_details: Details) -> Any:
         alias = table.alias()
         return select(func.count()).select_from(alias).where(where(alias)).correlate_except(alias).scalar_subquery()
+
+    selected = {group[0].node.name.value for _key, group in walk.selections(conn_type, details)}
+    if walk.hub.engine.dialect.name == "postgresql" and selected & {"edges", "pageInfo"}:
+        # One scan of the list answers the whole connection: its page (first + 1 rows after the cursor, the
+        # extra one telling hasNextPage), and with totalCount the count of the whole list as a window over
+        # its keys, taken before the cursor and the page. Written out below, every part scanned it again.
+        counted = "totalCount" in selected
+        if counted:
+            alias = table.alias()
+            keys = (
+                select(alias.c[key].label("k"), func.count().over().label("n"))
+                .where(where(alias))
+                .correlate_except(alias)
+                .lateral()
+            )
+            row = table.alias()
+            position = keys.c.k
+            found = select(row, keys.c.n.label(TOTAL)).select_from(keys.join(row, row.c[key] == position))
+        else:
+            row = table.alias()
+            position = row.c[key]
+            found = select(row).where(where(row))
+        if after_key is not None:
+            found = found.where(position > cursor)
+        ranked = found.add_columns(func.row_number().over(order_by=position).label(RANK))
+        page = ranked.correlate_except(row).order_by(position).limit(size + 1).lateral()
+        in_page = page.c[RANK] <= size
+        edge_type = named(conn_type.fields["edges"])
+
+        def page_edges(group: Details) -> Any:
+            body = walk.embedded(
+                edge_type,
+                group,
+                {
+                    "cursor": lambda _d: b64(kind, page.c[key]),
+                    "node": lambda nodes: walk.object(node_type, page, nodes),
+                },
+            )
+            return func.coalesce(json_list_where(body, in_page, page.c[key]), EMPTY_LIST)
+
+        def page_info_once(group: Details) -> Any:
+            return walk.embedded(
+                named(conn_type.fields["pageInfo"]),
+                group,
+                {
+                    "hasNextPage": lambda _d: func.count() > size,
+                    "hasPreviousPage": lambda _d: true() if after is not None else false(),
+                    "startCursor": lambda _d: b64(kind, func.min(page.c[key])),
+                    "endCursor": lambda _d: b64(kind, func.max(page.c[key]).filter(in_page)),
+                },
+            )
+
+        parts = {
+            # an empty page (a cursor at the end) carries no count: the list is counted apart then
+            "totalCount": lambda d: func.coalesce(func.max(page.c[TOTAL]), total(d)) if counted else total(d),
+            "edges": page_edges,
+            "pageInfo": page_info_once,
+        }
+        return select(walk.embedded(conn_type, details, parts)).select_from(page).scalar_subquery()
 
     def edges(group: Details) -> Any:
         page = rows(size)
