@@ -1,8 +1,8 @@
 """The write limit (issue 17): the bench's `submitApplication` answered with ONE SQL statement — one round trip,
 one transaction — that stores exactly the rows the hub's path stores, behind the limit server's stack.
 
-What the hub does for this mutation (hub/graphql/volunteer.py `submit_application` inside hub/mutation.py
-`perform`), and where the statement does the same:
+What the hub does for this mutation (hub/applications.py `submit`, called by hub/graphql/volunteer.py's
+`submit_application` inside hub/mutation.py `perform`), and where the statement does the same:
 
 - the token verified (hub.auth.parse_token, by the limit server) and the volunteer's account registered;
 - R7: the program year exists and registration has not closed (the milestone dates in force, drafts skipped);
@@ -104,7 +104,7 @@ def _input(variables: Any) -> tuple[str, list[str], bool]:
 
 
 def _refusal(facts: Any, year: str, codes: list[str], today: date) -> list[Problem]:
-    """Why nothing was inserted, in the order the hub's rule checks (hub/graphql/volunteer.py)."""
+    """Why nothing was inserted, in the order the hub's rule checks (hub.applications.submit)."""
     try:
         if facts is None:
             raise refuse(UserErrorCode.INELIGIBLE, "register as a volunteer (registerVolunteer) before applying")

@@ -1,19 +1,24 @@
 """What every mutation on an application shares: the facts its permission rules look at, and its audit
-record with every jurisdiction it touches (school, recruiting and serving province, county, volunteer)."""
+record with every jurisdiction it touches (school, recruiting and serving province, county, volunteer); and the
+volunteer's own: submitting an application (R7, R20) and withdrawing it (R25)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, bindparam, exists, select
 
 from hub import models as m
-from hub.enums import ApplicationStatus, UserErrorCode
+from hub.db import insert_rows
+from hub.enums import ApplicationStatus, Milestone, UserErrorCode
 from hub.errors import DomainRefusal, Problem, refuse
+from hub.i18n import _
 from hub.ids import to_global_id
 from hub.mutation import Unit
+from hub.rules.deadlines import ensure_open
 from hub.rules.lifecycle import ensure_transition
+from hub.scales import serving_sql
 
 
 def target(app: m.Application, subject: str | None = None) -> dict[str, Any]:
@@ -95,3 +100,128 @@ async def advance(unit: Unit, app: m.Application, status: Any, changes: dict[str
     change = moved(app.status, status)
     app.status = status.value
     return await record(unit, app, {"status": change, **(changes or {})})
+
+
+def _facts_statement(with_codes: bool) -> Any:
+    """What submitApplication decides on, in one statement (one round trip, issue 17's burst): the caller's
+    volunteer (id, school, the school's province; no row when not registered), whether the year exists, its
+    registration deadline in force (Hub.timeline's read for that one milestone: a draft date is no date),
+    with `with_codes` whether each of the three named provinces serves (scales.serving_sql), and whether the
+    volunteer already has an active application for the year (R20). Built once per shape, bound per call."""
+    year = bindparam("year", type_=String)
+    deadline = (
+        select(m.MilestoneDate.closes_on)
+        .where(
+            m.MilestoneDate.year == year,
+            m.MilestoneDate.milestone == Milestone.REGISTRATION_CLOSES.value,
+            m.MilestoneDate.draft.is_(False),
+        )
+        .scalar_subquery()
+    )
+    active = select(m.Application.id).where(
+        m.Application.year == year, m.Application.active_volunteer_id == m.Volunteer.id
+    )
+    codes = [bindparam(f"code_{i}", type_=String) for i in range(3)] if with_codes else []
+    return (
+        select(
+            m.Volunteer.id,
+            m.Volunteer.school_code,
+            m.School.province_code,
+            exists(select(m.ProgramYear.code).where(m.ProgramYear.code == year)).label("year_exists"),
+            deadline.label("closes_on"),
+            exists(active).label("active"),
+            *(serving_sql(year, code).label(f"serves_{i}") for i, code in enumerate(codes)),
+        )
+        .join(m.School, m.School.code == m.Volunteer.school_code)
+        .where(m.Volunteer.subject == bindparam("subject", type_=String))
+    )
+
+
+FACTS = {with_codes: _facts_statement(with_codes) for with_codes in (False, True)}
+
+
+async def _facts(unit: Unit, year: str, codes: list[str]) -> Any:
+    """The caller's facts for an application to `year` naming `codes` (FACTS); INELIGIBLE when the caller has
+    not registered as a volunteer. Whether each province serves is asked only of three distinct codes: any
+    other list is refused before that matters."""
+    with_codes = len(codes) == 3 and len(set(codes)) == 3
+    parameters = {"year": year, "subject": unit.actor.subject}
+    if with_codes:
+        parameters.update({f"code_{i}": code for i, code in enumerate(codes)})
+    facts = (await unit.session.execute(FACTS[with_codes], parameters)).first()
+    if facts is None:
+        raise refuse(UserErrorCode.INELIGIBLE, "register as a volunteer (registerVolunteer) before applying")
+    return facts
+
+
+async def submit(unit: Unit, year: str, preferred_province_codes: list[str], accepts_adjustment: bool) -> Any:
+    """R7, R20: the caller's application (authorized by the caller) — three distinct serving provinces of the
+    year, before registration closes; one active application per volunteer per year. Returns the row written."""
+    codes = [c.strip() for c in preferred_province_codes]
+    volunteer = await _facts(unit, year, codes)
+    if not volunteer.year_exists:
+        raise refuse(UserErrorCode.NOT_FOUND, _("there is no program year {year}", year=year), "input", "year")
+    timeline = {} if volunteer.closes_on is None else {Milestone.REGISTRATION_CLOSES: volunteer.closes_on}
+    ensure_open(timeline, Milestone.REGISTRATION_CLOSES, unit.hub.clock.today(), year)
+    if len(codes) != 3 or len(set(codes)) != 3:
+        raise refuse(
+            UserErrorCode.INVALID_INPUT,
+            _("name exactly three distinct serving provinces"),
+            "input",
+            "preferredProvinceCodes",
+        )
+    not_serving = [c for i, c in enumerate(codes) if not volunteer._mapping[f"serves_{i}"]]
+    if not_serving:
+        raise refuse(
+            UserErrorCode.INVALID_INPUT,
+            _("not serving provinces in {year}: {codes}", year=year, codes=", ".join(not_serving)),
+            "input",
+            "preferredProvinceCodes",
+        )
+    if volunteer.active:
+        raise refuse(UserErrorCode.DUPLICATE, _("you already have an active application for {year}", year=year))
+    # A plain insert (the row comes back with its id), not an ORM object and its flush: the registration
+    # burst's hot path (issue 17); the same row, text-checked as a flush checks it.
+    (application,) = await insert_rows(
+        unit.session,
+        m.Application,
+        [
+            {
+                "year": year,
+                "volunteer_id": volunteer.id,
+                "active_volunteer_id": volunteer.id,
+                "school_code": volunteer.school_code,
+                "recruiting_province_code": volunteer.province_code,
+                "preference_1": codes[0],
+                "preference_2": codes[1],
+                "preference_3": codes[2],
+                "accepts_adjustment": accepts_adjustment,
+                "status": ApplicationStatus.SUBMITTED.value,
+                "submitted_at": unit.hub.clock.now(),
+            }
+        ],
+        key="volunteer_id",  # unique among the one row: how insert_rows matches RETURNING
+    )
+    unit.record(
+        to_global_id("Application", application.id),
+        {"status": "SUBMITTED", "preferences": codes, "acceptsAdjustment": accepts_adjustment},
+        volunteer=unit.actor.subject,
+        school=volunteer.school_code,
+        province=volunteer.province_code,
+    )
+    return application
+
+
+async def withdraw(unit: Unit, application_id: str, reason: str) -> m.Application:
+    """A volunteer withdraws their own application, with a reason, before service starts (R25)."""
+    application = await unit.fetch(m.Application, application_id, "input", "applicationId")
+    volunteer = await unit.session.get(m.Volunteer, application.volunteer_id)
+    unit.authorize(target(application, volunteer.subject))
+    reason = reason.strip()
+    if not reason:
+        raise refuse(UserErrorCode.INVALID_INPUT, "give a reason for withdrawing", "input", "reason")
+    ensure_transition(application.status, ApplicationStatus.WITHDRAWN)
+    application.active_volunteer_id = None  # R20: the year is open for a new application
+    application.withdrawn_reason = reason
+    await advance(unit, application, ApplicationStatus.WITHDRAWN, {"reason": reason})
+    return application

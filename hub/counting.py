@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Integer, and_, cast, exists, false, func, or_, select, union
+from sqlalchemy import Integer, Text, and_, cast, exists, false, func, literal_column, or_, select, union
 
 from hub import models as m
 from hub.enums import ApplicationStatus
@@ -47,6 +47,15 @@ def term_covers(agreement: Any, application: Any, year: str) -> Any:
 def term_program_year(application_year: str, term_year: int) -> str:
     """The program year term `term_year` of an application of `application_year` covers (term_covers in Python)."""
     return year_code(parse_year(application_year) + term_year - 1)
+
+
+def term_program_year_sql(agreement: Any) -> Any:
+    """SQL: the program year an agreement's term covers, as `term_program_year` spells it (a SELECT of its
+    application's year, correlated to `agreement`, a table or alias)."""
+    application = m.Application.__table__.alias()
+    first = first_year(application.c.year) + agreement.c.term_year - 1  # 'YYYY-YYYY'
+    code = cast(first, Text).op("||")(literal_column("'-'")).op("||")(cast(first + 1, Text))
+    return select(code).where(application.c.id == agreement.c.application_id).correlate_except(application)
 
 
 def _terms(year: str, application: Any, county: Any = None) -> Any:

@@ -4,12 +4,15 @@ the batch decisions of the province and the national office."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func, literal, select, union_all
+from sqlalchemy import Text, case, cast, func, literal, literal_column, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.elements import BindParameter
 
 from hub import counting
 from hub import models as m
@@ -17,7 +20,17 @@ from hub.enums import ApplicationStatus, Decision, PostCategory, PostStatus, Uni
 from hub.errors import DomainRefusal, refuse
 from hub.i18n import _
 from hub.ids import to_global_id
-from hub.rules.structure import PostLine, StructureReport, in_transition, post_structure
+from hub.rules.structure import (
+    NEW_COUNTY_TOWNSHIP,
+    RURAL_EDUCATION,
+    TOWNSHIP,
+    YOUTH_WORK,
+    PostLine,
+    Ratio,
+    StructureReport,
+    in_transition,
+    post_structure,
+)
 
 TOWNSHIP_OR_BELOW = (UnitLevel.TOWNSHIP.value, UnitLevel.VILLAGE.value)
 
@@ -128,7 +141,7 @@ def structure_lines(year: str, province_codes: Any) -> Any:
     A line is a post of the year that is not REJECTED (`new_county`: its county serves for the first time
     that year), or a volunteer renewed into `year`, who holds a post of an earlier year (R27 keeps the post):
     one more place of the province's structure that year on their post's category and level (hub.counting),
-    never a new county's. Both the executor (`structures`) and the read planner (hub.graphql.posts) read
+    never a new county's. Both the executor (`structures`) and the read planner (`structures_sql`) read
     these rows, so what counts is said here only."""
     unit_level = m.ServiceUnit.level.in_(TOWNSHIP_OR_BELOW)
     township = case((unit_level, 1), else_=0)
@@ -173,6 +186,117 @@ def structure_lines(year: str, province_codes: Any) -> Any:
         )
     )
     return union_all(posts, renewed)
+
+
+# --- R14 in SQL (the read planner's postStructure): what counts comes from `structure_lines`, the ratios and
+# their texts from hub.rules.structure; the comparisons and the percentages are spelled again below, and
+# tests/test_post_structure_is_planned.py holds them to the executor's (`structures`) on both engines. ------
+
+SHARES = {"township": TOWNSHIP, "education": RURAL_EDUCATION, "youth_work": YOUTH_WORK}  # sums' column -> ratio
+_SHARE, _COUNTY = "\x00share\x00", "\x00county\x00"  # where SQL writes into a message
+
+
+def structures_sql(year: str, province_codes: list[str], plan_year: str, suffix: int = 0) -> tuple[Any, Any]:
+    """`structures` in SQL: (the sums of each province in `year` — total and each share's part of the
+    headcount —, their violations as shown, with their order): CTEs named with `suffix`, so that the 13 western
+    provinces cost one pass, as in the executor."""
+    lines = _written_in(structure_lines(year, province_codes)).cte(f"structure_lines_{suffix}")
+    province = m.Province.__table__.alias("structure_province")
+
+    def total(condition: Any = None) -> Any:
+        counted = lines.c.headcount if condition is None else case((condition, lines.c.headcount), else_=0)
+        return func.coalesce(func.sum(counted), 0)
+
+    sums: Any = (
+        select(
+            province.c.code.label("province"),
+            total().label("total"),
+            total(lines.c.township == 1).label("township"),
+            total(lines.c.category == PostCategory.RURAL_EDUCATION.value).label("education"),
+            total(lines.c.category == PostCategory.YOUTH_WORK.value).label("youth_work"),
+        )
+        .select_from(province.outerjoin(lines, lines.c.province == province.c.code))
+        .where(province.c.code.in_(province_codes))
+        .group_by(province.c.code)
+    )
+    sums = _written_in(sums).cte(f"structure_sums_{suffix}")
+    new_counties: Any = (
+        select(lines.c.province, lines.c.county, total().label("total"), total(lines.c.township == 1).label("township"))
+        .where(lines.c.new_county == 1)
+        .group_by(lines.c.province, lines.c.county)
+    )
+    new_counties = _written_in(new_counties).cte(f"structure_new_counties_{suffix}")
+    warning = plan_year if in_transition(plan_year, year) else None
+    found = [
+        select(
+            sums.c.province,
+            literal_column(str(order)).label("rank"),
+            _text("").label("county"),
+            _violation_sql(ratio, sums.c[column], sums.c.total, _text(""), warning).label("text"),
+        ).where(sums.c.total > 0, _violated_sql(ratio, sums.c[column], sums.c.total))
+        for order, (column, ratio) in enumerate(SHARES.items())
+    ]
+    ratio = NEW_COUNTY_TOWNSHIP
+    found.append(
+        select(
+            new_counties.c.province,
+            literal_column(str(len(found))),
+            new_counties.c.county,
+            _violation_sql(ratio, new_counties.c.township, new_counties.c.total, new_counties.c.county, None),
+        ).where(new_counties.c.total > 0, _violated_sql(ratio, new_counties.c.township, new_counties.c.total))
+    )
+    return sums, _written_in(union_all(*found)).cte(f"structure_violations_{suffix}")
+
+
+def _text(value: str) -> Any:
+    return cast(literal(value), Text)
+
+
+def _spliced(message: str, values: dict[str, Any]) -> Any:
+    """SQL: `message` (written in the request's language with the markers of `values`) with each marker
+    replaced by its SQL text."""
+    parts = re.split("(" + "|".join(re.escape(marker) for marker in values) + ")", message)
+    pieces = [values[part] if part in values else _text(part) for part in parts if part]
+    out = pieces[0]
+    for piece in pieces[1:]:
+        out = out.op("||")(piece)
+    return out
+
+
+def _percent_sql(part: Any, total: Any, at_least: bool) -> Any:
+    """SQL of hub.rules.structure._percent: basis points, floored below a minimum, ceiled above a maximum."""
+    scaled = part * 10000
+    points = scaled // total if at_least else (scaled + total - 1) // total
+    hundredths = cast(100 + points - (points // 100) * 100, Text)
+    return cast(points // 100, Text).op("||")(_text(".")).op("||")(func.substr(hundredths, 2)).op("||")(_text("%"))
+
+
+def _violated_sql(ratio: Ratio, part: Any, total: Any) -> Any:
+    """SQL of Ratio.violated on part/total (total > 0), in whole numbers: exact, as the Fraction is."""
+    share, limit = part * ratio.limit.denominator, total * ratio.limit.numerator
+    return share < limit if ratio.at_least else share > limit
+
+
+def _violation_sql(ratio: Ratio, part: Any, total: Any, county: Any, warning: str | None) -> Any:
+    message = ratio.message(_SHARE, _COUNTY)
+    if warning is not None:
+        message = warned(message, warning)
+    return _spliced(message, {_SHARE: _percent_sql(part, total, ratio.at_least), _COUNTY: county})
+
+
+def _written_in(statement: Any) -> Any:
+    """`statement` with its values (the year, the provinces, statuses and levels) written into the SQL
+    instead of bound: PostgreSQL's generic plan of a prepared statement, which it settles on after five runs,
+    cannot see bound values and guessed one post for the year — then probed the counties once per post."""
+
+    def literal_value(element: Any, **_kw: Any) -> Any:
+        if isinstance(element, BindParameter) and not element.literal_execute:
+            written = element._clone()
+            written.literal_execute = True
+            return written
+        return None
+
+    return visitors.replacement_traverse(statement, {}, literal_value)
 
 
 def warned(violation: str, plan_year: str) -> str:

@@ -46,6 +46,29 @@ async def used(session: AsyncSession, year: str, recruiting: str, serving: str) 
     return (await session.execute(query)).scalar_one()
 
 
+async def matrix(
+    session: AsyncSession, year: str, recruiting: str | None = None, serving: str | None = None
+) -> list[tuple[m.Quota, int]]:
+    """The quota cells of `year` (of one recruiting or serving province when given), each with what it has
+    used: two statements, the use counted in one grouped query."""
+    cells = select(m.Quota).where(m.Quota.year == year)
+    counted = (
+        select(m.Application.quota_recruiting_code, m.Application.serving_province_code, func.count())
+        .where(m.Application.year == year, uses_quota())
+        .group_by(m.Application.quota_recruiting_code, m.Application.serving_province_code)
+    )
+    if recruiting is not None:
+        cells = cells.where(m.Quota.recruiting_province_code == recruiting)
+        counted = counted.where(m.Application.quota_recruiting_code == recruiting)
+    if serving is not None:
+        cells = cells.where(m.Quota.serving_province_code == serving)
+        counted = counted.where(m.Application.serving_province_code == serving)
+    cells = cells.order_by(m.Quota.recruiting_province_code, m.Quota.serving_province_code)
+    rows = list((await session.execute(cells)).scalars())
+    counts = {(r, s): n for r, s, n in (await session.execute(counted))}
+    return [(q, counts.get((q.recruiting_province_code, q.serving_province_code), 0)) for q in rows]
+
+
 async def ensure_free_place(session: AsyncSession, year: str, recruiting: str, serving: str, *field: str) -> m.Quota:
     """R18: lock the cell and refuse with QUOTA_EXCEEDED (at the input `field`) when every unit is used."""
     cell = await lock_cell(session, year, recruiting, serving)

@@ -14,7 +14,6 @@ from hub.db import make_engine, make_sessionmaker, single_statements
 from hub.enums import Milestone
 from hub.events.graphql import WEBHOOK_RULES
 from hub.graphql.planner import PlanCache
-from hub.graphql.volunteer import CORE_RULES, CORE_SCOPES
 from hub.observability import tracer_provider_from_env
 from hub.permissions import Permissions
 from hub.persisted import PersistedDocuments
@@ -22,6 +21,7 @@ from hub.plugins import HubPlugins
 from hub.replica import ReadRouting
 from hub.schema import compose
 from hub.settings import Settings
+from hub.volunteers import CORE_RULES, CORE_SCOPES
 
 
 def core_permissions() -> Permissions:

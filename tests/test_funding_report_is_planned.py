@@ -1,5 +1,5 @@
-"""R38–R40: the funding report is planned into the read planner's one statement (hub.graphql.funding), and the
-planner's answer is the executor's (hub.graphql.reports.funding_report), byte for byte, on SQLite and
+"""R38–R40: the funding report is planned into the read planner's one statement (hub.funding.report_sql), and
+the planner's answer is the executor's (hub.funding.report), byte for byte, on SQLite and
 PostgreSQL: for every office level (those who may not read it are left to the executor and its error),
 every province or one, before the year, during it and after it, the year before, with the cases of
 tests/test_funding_report.py — partial months, the three zones, county and province standards, a renewal, a

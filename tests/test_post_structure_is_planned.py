@@ -3,8 +3,8 @@
 asked for, and its answer is the executor's to the byte — every boundary of tests/test_post_structure_boundaries.py,
 new service counties, the two-year transition, renewed volunteers, rejected posts, a province with no posts,
 several provinces and years in one document — in Chinese (the default) and in English, on SQLite and on
-PostgreSQL. The planner's SQL spells R14's comparisons and percentages again (hub/graphql/posts.py), so this
-is what holds them to hub.rules.structure. Callers the executor refuses (no token, a bad year, a province
+PostgreSQL. The planner's SQL spells R14's comparisons and percentages again (hub.posts.structures_sql), so
+this is what holds them to hub.rules.structure. Callers the executor refuses (no token, a bad year, a province
 that does not exist) are left to it."""
 
 from __future__ import annotations

@@ -13,34 +13,23 @@ from sqlalchemy import func, select
 
 from hub import counting
 from hub import models as m
-from hub.enums import (
-    AssessmentGrade,
-    AssessmentStatus,
-    IncidentSeverity,
-    LocalProjectStatus,
-    UserErrorCode,
-)
+from hub.counties import major_incidents
+from hub.enums import AssessmentGrade, AssessmentStatus, LocalProjectStatus
 from hub.errors import bad_input
 from hub.i18n import _
 from hub.posts import holding
 from hub.rules import counties
 from hub.rules.benefits import ServiceRecord
 from hub.rules.benefits import benefits as compute_benefits
-from hub.rules.years import parse_year
+from hub.rules.years import is_year_code
 from hub.scales import in_force as scale_rows
 
 
-def _year(year: str) -> None:
+def year_input(year: str) -> str:
     """A year argument that is no program year is the caller's mistake (BAD_USER_INPUT), not a crash."""
-    try:
-        parse_year(year)
-    except ValueError:
-        raise bad_input(_("a program year reads like 2021-2022, not {year!r}", year=year)) from None
-
-
-def in_post_condition(year: str) -> Any:
-    """SQL: the application is in post during `year`, renewals into it included (R8; hub.counting)."""
-    return counting.in_post(year)
+    if not is_year_code(year):
+        raise bad_input(_("a program year reads like 2021-2022, not {year!r}", year=year))
+    return year
 
 
 async def scales(info: Any, year: str) -> dict[str, int]:
@@ -56,15 +45,14 @@ async def scales(info: Any, year: str) -> dict[str, int]:
 
 
 async def in_post_by_province(info: Any, year: str) -> dict[str, int]:
-    _year(year)
+    year_input(year)
 
     async def batch(session: Any, years: list[str]) -> list[dict[str, int]]:
         out = []
         for y in years:
-            parse_year(y)
             query = (
                 select(m.Application.serving_province_code, func.count())
-                .where(in_post_condition(y))
+                .where(counting.in_post(y))
                 .group_by(m.Application.serving_province_code)
             )
             out.append(dict((await session.execute(query)).all()))
@@ -73,18 +61,12 @@ async def in_post_by_province(info: Any, year: str) -> dict[str, int]:
     return await info.context.loaders.custom("in_post_by_province", batch).load(year)
 
 
-def _major_incidents(codes: list[str]) -> Any:
-    return select(m.SafetyIncident.county_code, m.SafetyIncident.occurred_on).where(
-        m.SafetyIncident.county_code.in_(codes), m.SafetyIncident.severity == IncidentSeverity.MAJOR.value
-    )
-
-
 async def banned_years(info: Any, county_code: str) -> set[str]:
     """R10/R29: the years a county is banned for, from its major incidents."""
 
     async def batch(session: Any, codes: list[str]) -> list[set[str]]:
         days: dict[str, list[Any]] = defaultdict(list)
-        for code, day in (await session.execute(_major_incidents(codes))).all():
+        for code, day in (await session.execute(major_incidents(codes))).all():
             days[code].append(day)
         return [counties.banned_years(days.get(c, [])) for c in codes]
 
@@ -92,24 +74,11 @@ async def banned_years(info: Any, county_code: str) -> set[str]:
 
 
 async def accepts_volunteers(info: Any, county: m.County, year: str) -> bool:
-    _year(year)
+    year_input(year)
     evaluations = await info.context.loaders.many(m.CountyEvaluation, "county_code").load(county.code)
     failed = [e.year for e in evaluations if not e.passed]
     banned = await banned_years(info, county.code)
     return counties.refusal(county.status, banned, failed, year, county.first_service_year) is None
-
-
-async def county_acceptance(session: Any, county: m.County, year: str) -> tuple[UserErrorCode, str] | None:
-    """The same rule inside a mutation's transaction: None, or why the county takes no volunteers in `year`."""
-    days = [day for _, day in (await session.execute(_major_incidents([county.code]))).all()]
-    failed = (
-        await session.execute(
-            select(m.CountyEvaluation.year).where(
-                m.CountyEvaluation.county_code == county.code, m.CountyEvaluation.passed.is_(False)
-            )
-        )
-    ).scalars()
-    return counties.refusal(county.status, counties.banned_years(days), list(failed), year, county.first_service_year)
 
 
 async def filled(info: Any, post_id: int) -> int:

@@ -8,15 +8,25 @@ import strawberry
 from sqlalchemy import and_, func, select, true
 
 from hub import models as m
-from hub.counting import volunteers_served_in_county
+from hub.counting import in_post, volunteers_served_in_county
 from hub.enums import CountyStatus, FundingZone, KeyAssistance, PostStatus, Region, UnitLevel
 from hub.graphql import aggregates
 from hub.graphql.connections import Connection
 from hub.graphql.context import Info
-from hub.graphql.fields import Node, column, connection, executor_only, listed, many, one, planned, record
-from hub.graphql.planner import Details, Unplannable, Walk
+from hub.graphql.fields import (
+    Node,
+    column,
+    connection,
+    executor_only,
+    listed,
+    many,
+    one,
+    planned,
+    record,
+    year_argument,
+)
+from hub.graphql.planner import Details, Walk
 from hub.rules.funding import funding_zone
-from hub.rules.years import parse_year
 
 # Types of modules above this one, by name: strawberry resolves them lazily, so there is no import cycle.
 PostRef = Annotated["Post", strawberry.lazy("hub.graphql.posts")]  # noqa: F821
@@ -33,14 +43,11 @@ def _province_scale(walk: Walk, row: Any, args: dict[str, Any], details: Details
 
 def _province_in_post(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
     walk.need_actor()
-    try:
-        parse_year(args["year"])
-    except Exception as refused:
-        raise Unplannable("not a year") from refused
+    year = year_argument(args["year"])
     return (
         select(func.count())
         .select_from(m.Application.__table__)
-        .where(m.Application.serving_province_code == row.c.code, aggregates.in_post_condition(args["year"]))
+        .where(m.Application.serving_province_code == row.c.code, in_post(year))
         .correlate_except(m.Application.__table__)
         .scalar_subquery()
     )
@@ -49,6 +56,12 @@ def _province_in_post(walk: Walk, row: Any, args: dict[str, Any], details: Detai
 def _province_schools(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
     walk.need_actor()
     return listed(walk, m.School, lambda t: t.c.province_code == row.c.code, details, definition)
+
+
+async def province_of(info: Info, code: str) -> Province | None:
+    """The province of a code through the request's loader (None for a code no province has)."""
+    row = await info.context.loaders.one(m.Province).load(code)
+    return None if row is None else Province.of(row)  # type: ignore[attr-defined]
 
 
 @strawberry.federation.type(keys=["code"])
@@ -62,8 +75,7 @@ class Province(Node):
     async def resolve_reference(cls, info: Info, code: str) -> Province | None:
         """Federation: a Province entity by its code (public reference data)."""
         info.context.check_public()
-        row = await info.context.loaders.one(m.Province).load(code)
-        return None if row is None else cls.of(row)  # type: ignore[attr-defined]
+        return await province_of(info, code)
 
     @planned(
         _province_scale,
@@ -93,11 +105,6 @@ class Province(Node):
         info.context.require_actor("Province.schools")
         rows = await info.context.loaders.many(m.School, "province_code", "code").load(self.row.code)
         return [School.of(r) for r in rows]  # type: ignore[attr-defined]
-
-
-def _assigned(year: str, county_code: Any) -> Any:
-    """The volunteers on the county's list of `year` (hub.counting: assigned there that year, or renewed into it)."""
-    return volunteers_served_in_county(year, county_code)
 
 
 @strawberry.federation.type(keys=["code"])
@@ -146,7 +153,11 @@ class County(Node):
         after: str | None = None,
     ) -> Connection[PostRef]: ...
 
-    @connection(m.Volunteer, lambda t, a, county: t.c.id.in_(_assigned(a["year"], county.code)), visible_to="Volunteer")
+    @connection(
+        m.Volunteer,
+        lambda t, a, county: t.c.id.in_(volunteers_served_in_county(a["year"], county.code)),
+        visible_to="Volunteer",
+    )
     async def volunteers(
         self, info: Info, year: str, first: int | None = None, after: str | None = None
     ) -> Connection[VolunteerRef]: ...

@@ -4,9 +4,9 @@ assessments) and a county's years (R9–R11: filed, banned, disqualified, evalua
 Fields added to the core types `Volunteer` and `County` (as plugins add theirs, hub.schema). Both are declared
 with their SQL beside their resolver, so the read planner answers them in the query's one statement. The
 executor assembles a county's years in Python from per-request DataLoaders (one statement per level whatever
-the length) with the rules of hub.rules.counties (R10 bans, R11 disqualification); the planner's SQL spells
-the same rules over one row per program year, and tests/test_read_planner_agrees_with_executor.py holds the
-two together."""
+the length) with the rules of hub.rules.counties (R9 filing, R10 bans, R11 disqualification); the planner's SQL
+spells the same rules over one row per program year (hub.counties), and
+tests/test_read_planner_agrees_with_executor.py holds the two together."""
 
 from __future__ import annotations
 
@@ -14,12 +14,13 @@ import asyncio
 from typing import Any
 
 import strawberry
-from sqlalchemy import Integer, Text, and_, case, cast, exists, extract, func, literal_column, not_, select
+from sqlalchemy import and_, func, literal_column, select
 
 from hub import counting
 from hub import models as m
+from hub.counties import banned_sql, disqualified_sql, filed_sql
 from hub.dialects import json_list
-from hub.enums import CountyStatus, IncidentSeverity, UserErrorCode
+from hub.enums import UserErrorCode
 from hub.graphql import aggregates
 from hub.graphql.context import Info
 from hub.graphql.fields import (
@@ -39,19 +40,9 @@ from hub.graphql.planner import Details, Walk, named
 from hub.graphql.service import Assessment, ServiceAgreement
 from hub.rules import counties
 
-FILED = (CountyStatus.ACTIVE.value, CountyStatus.DISQUALIFIED.value)  # R9: filed by the national office
-
-
-def _term_year_sql(agreement: Any) -> Any:
-    """SQL: the program year an agreement's term covers, as counting.term_program_year spells it."""
-    application = m.Application.__table__.alias()
-    first = cast(func.substr(application.c.year, 1, 4), Integer) + agreement.c.term_year - 1  # 'YYYY-YYYY'
-    code = cast(first, Text).op("||")(literal_column("'-'")).op("||")(cast(first + 1, Text))
-    return select(code).where(application.c.id == agreement.c.application_id).correlate_except(application)
-
 
 def _year(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
-    return _term_year_sql(row).scalar_subquery()
+    return counting.term_program_year_sql(row).scalar_subquery()
 
 
 def _renewal(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
@@ -65,7 +56,7 @@ def _agreement(walk: Walk, row: Any, args: dict[str, Any], details: Details, def
 def _assessment(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
     assessment = m.Assessment.__table__.alias()
     body = walk.object(named(definition), assessment, details)
-    year = _term_year_sql(row).scalar_subquery()
+    year = counting.term_program_year_sql(row).scalar_subquery()
     where = and_(assessment.c.volunteer_id == row.c.volunteer_id, assessment.c.year == year)
     return select(body).where(where).correlate_except(assessment).scalar_subquery()
 
@@ -98,7 +89,7 @@ class ServiceTerm:
 def _terms(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
     agreement = m.ServiceAgreement.__table__.alias()
     body = walk.object(named(definition), agreement, details)
-    year = _term_year_sql(agreement).scalar_subquery()
+    year = counting.term_program_year_sql(agreement).scalar_subquery()
     terms = json_list(body, year, agreement.c.term_year, agreement.c.id)
     listed = select(terms).where(agreement.c.volunteer_id == row.c.id).correlate_except(agreement).scalar_subquery()
     return when(scoped(walk, row, m.Volunteer, "Volunteer"), func.coalesce(listed, EMPTY_LIST), EMPTY_LIST)
@@ -137,41 +128,19 @@ def _county_years(walk: Walk, row: Any, args: dict[str, Any], details: Details, 
         found = select(e.c[column]).where(e.c.county_code == row.c.code, e.c.year == year)
         return found.order_by(e.c.id.desc()).limit(1).correlate_except(e).scalar_subquery()
 
-    def banned(_details: Details) -> Any:
-        """R10, R29 (hub.rules.counties.banned_years): a major incident in the program year before."""
-        i = m.SafetyIncident.__table__.alias()
-        day = i.c.occurred_on
-        incident_year = extract("year", day) - case((extract("month", day) < 8, 1), else_=0)  # rules.years.year_of
-        major = and_(i.c.county_code == row.c.code, i.c.severity == IncidentSeverity.MAJOR.value)
-        return exists(select(i.c.id).where(major, incident_year + 1 == first).correlate_except(i))
-
-    def disqualified(_details: Details) -> Any:
-        """R11 (hub.rules.counties.refusal): a failed evaluation of an earlier year, unless a new filing for
-        a year after it and not after this one lifted it."""
-        e = m.CountyEvaluation.__table__.alias()
-        failed = counting.first_year(e.c.year)
-        lifted = and_(
-            filed_for.is_not(None),
-            failed < counting.first_year(filed_for),
-            counting.first_year(filed_for) <= first,
-        )
-        condition = and_(e.c.county_code == row.c.code, e.c.passed.is_(False), failed < first, not_(lifted))
-        return exists(select(e.c.id).where(condition).correlate_except(e))
-
     def volunteers(_details: Details) -> Any:
         a = m.Application.__table__.alias()
         served = counting.served_in_county_of(year, row.c.code, a.c)
         return select(func.count(func.distinct(a.c.volunteer_id))).where(served).correlate_except(a).scalar_subquery()
 
-    filed = and_(row.c.status.in_(FILED), func.coalesce(counting.first_year(filed_for), first) <= first)
     body = walk.embedded(
         named(definition),
         details,
         {
             "year": lambda _d: year,
-            "filed": lambda _d: filed,
-            "banned": banned,
-            "disqualified": disqualified,
+            "filed": lambda _d: filed_sql(row.c.status, filed_for, first),
+            "banned": lambda _d: banned_sql(row.c.code, first),
+            "disqualified": lambda _d: disqualified_sql(row.c.code, filed_for, first),
             "evaluationPassed": lambda _d: evaluation("passed"),
             "evaluationRemarks": lambda _d: evaluation("remarks"),
             "volunteers": volunteers,
@@ -247,7 +216,7 @@ class CountyHistory:
             out.append(
                 CountyYear(
                     year=year,
-                    filed=row.status in FILED and (row.first_service_year or year) <= year,
+                    filed=counties.filed(row.status, year, row.first_service_year),
                     banned=year in banned,
                     disqualified=disqualified is not None and disqualified[0] is UserErrorCode.INELIGIBLE,
                     evaluation_passed=evaluation.passed if evaluation else None,

@@ -30,7 +30,7 @@ from hub.graphql.fields import (
     visible,
     when,
 )
-from hub.graphql.geography import Province, School
+from hub.graphql.geography import Province, School, province_of
 from hub.graphql.planner import Details, Walk, named
 from hub.i18n import _
 from hub.ids import int_key
@@ -175,7 +175,7 @@ class Benefit:
 
 
 @strawberry.type(description="What anyone may learn from a service certificate's number (R31).")
-@executor_only_type("a certificate check is assembled in Python from the volunteer's agreements (hub.graphql.reports)")
+@executor_only_type("a certificate check is assembled in Python from the volunteer's agreements (hub.certificates)")
 class CertificateCheck:
     number: str
     name: str
@@ -185,4 +185,4 @@ class CertificateCheck:
 
     @strawberry.field
     async def province(self, info: Info) -> Province:
-        return view(m.Province, await info.context.loaders.one(m.Province).load(self.province_code))
+        return await province_of(info, self.province_code)

@@ -12,16 +12,12 @@ from hub import models as m
 from hub.enums import FundingZone, LocalProjectStatus, Milestone
 from hub.graphql.context import Info
 from hub.graphql.fields import Node, built_by_parent, column, executor_only_type, one, record, view
-from hub.graphql.geography import County, Province
+from hub.graphql.geography import County, Province, province_of
 
 DRAFT = (
     "Copied by openProgramYear and not yet confirmed by the national office (confirmProgramYearDrafts): "
     "shown, but no rule counts it."
 )
-
-
-async def _province(info: Info, code: str) -> Province:
-    return view(m.Province, await info.context.loaders.one(m.Province).load(code))
 
 
 @strawberry.type
@@ -54,7 +50,7 @@ class ProvinceScale:
 
     @strawberry.field
     async def province(self, info: Info) -> Province:
-        return await _province(info, self.province_code)
+        return await province_of(info, self.province_code)
 
 
 @strawberry.type
@@ -67,9 +63,20 @@ class AllowanceStandard:
     hardship_allowance: Decimal
     draft: bool = strawberry.field(default=False, description=DRAFT)
 
+    @classmethod
+    def of(cls, row: m.AllowanceStandard) -> AllowanceStandard:
+        return cls(
+            year=row.year,
+            province_code=row.province_code,
+            county_code=row.county_code,
+            monthly_allowance=row.monthly_allowance,
+            hardship_allowance=row.hardship_allowance,
+            draft=row.draft,
+        )
+
     @strawberry.field
     async def province(self, info: Info) -> Province:
-        return await _province(info, self.province_code)
+        return await province_of(info, self.province_code)
 
     @strawberry.field
     async def county(self, info: Info) -> County | None:
@@ -89,11 +96,11 @@ class Quota:
 
     @strawberry.field
     async def recruiting_province(self, info: Info) -> Province:
-        return await _province(info, self.recruiting_province_code)
+        return await province_of(info, self.recruiting_province_code)
 
     @strawberry.field
     async def serving_province(self, info: Info) -> Province:
-        return await _province(info, self.serving_province_code)
+        return await province_of(info, self.serving_province_code)
 
 
 @strawberry.type
@@ -106,7 +113,7 @@ class ZoneFunding:
 
 
 async def _funded_province(self: ProvinceFunding, info: Info) -> Province:
-    return await _province(info, self.province_code)
+    return await province_of(info, self.province_code)
 
 
 @strawberry.type

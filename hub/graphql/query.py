@@ -22,8 +22,9 @@ from hub.enums import (
     PostStatus,
 )
 from hub.enums import Region as RegionEnum
-from hub.errors import bad_input, forbidden
+from hub.errors import forbidden
 from hub.graphql import reports
+from hub.graphql.aggregates import year_input
 from hub.graphql.applications import Application, Training
 from hub.graphql.audit_log import AuditEntry
 from hub.graphql.connections import Connection, fetch_page, to_connection
@@ -41,7 +42,7 @@ from hub.graphql.fields import (
     view,
 )
 from hub.graphql.funding import compile_funding_report
-from hub.graphql.geography import County, Province, School
+from hub.graphql.geography import County, Province, School, province_of
 from hub.graphql.people import CertificateCheck, Volunteer
 from hub.graphql.planner import Details, Unplannable, Walk, named
 from hub.graphql.posts import Post, PostStructure, post_structure_sql
@@ -49,16 +50,9 @@ from hub.graphql.program import AllowanceStandard, LocalProject, MilestoneDate, 
 from hub.graphql.service import Assessment
 from hub.i18n import _
 from hub.ids import from_global_id, to_global_id
-from hub.rules.years import is_year_code
 
 REPORT = "a report computed by Python rules over grouped queries (hub.graphql.reports)"
 SMALL_LIST = "a short reference list read once per page; the executor answers it in one query"
-
-
-def _year(year: str) -> str:
-    if not is_year_code(year):
-        raise bad_input(_("a program year reads like 2021-2022, not {year!r}", year=year))
-    return year
 
 
 async def _all(info: Info, query: Any) -> list[Any]:
@@ -210,7 +204,7 @@ class Query:
     @planned(_by_code(m.Province, public=True))
     async def province(self, info: Info, code: str) -> Province | None:
         info.context.check_public()
-        return view(m.Province, await info.context.loaders.one(m.Province).load(code))
+        return await province_of(info, code)
 
     @planned(_by_code(m.County))
     async def county(self, info: Info, code: str) -> County | None:
@@ -258,7 +252,7 @@ class Query:
     @planned(post_structure_sql)
     async def post_structure(self, info: Info, year: str, province_code: str) -> PostStructure:
         info.context.require_actor("postStructure")
-        return await reports.post_structure(info, _year(year), province_code)
+        return await reports.post_structure(info, year_input(year), province_code)
 
     @connection(
         m.Application,
@@ -306,12 +300,12 @@ class Query:
         serving_province_code: str | None = None,
     ) -> list[Quota]:
         info.context.require_actor("quotas")
-        return await reports.quotas(info, _year(year), recruiting_province_code, serving_province_code)
+        return await reports.quotas(info, year_input(year), recruiting_province_code, serving_province_code)
 
     @executor_only(SMALL_LIST)
     async def trainings(self, info: Info, year: str, serving_province_code: str | None = None) -> list[Training]:
         info.context.require_actor("trainings")
-        query = select(m.Training).where(m.Training.year == _year(year)).order_by(m.Training.id)
+        query = select(m.Training).where(m.Training.year == year_input(year)).order_by(m.Training.id)
         if serving_province_code is not None:
             query = query.where(m.Training.serving_province_code == serving_province_code)
         return [view(m.Training, r) for r in await _all(info, query)]
@@ -319,12 +313,12 @@ class Query:
     @planned(compile_funding_report)
     async def funding_report(self, info: Info, year: str, province_code: str | None = None) -> list[ProvinceFunding]:
         actor = info.context.require_scope("Funding", "fundingReport")
-        return await reports.funding_report(info, actor, _year(year), province_code)
+        return await reports.funding_report(info, actor, year_input(year), province_code)
 
     @executor_only(SMALL_LIST)
     async def local_projects(self, info: Info, year: str, province_code: str | None = None) -> list[LocalProject]:
         info.context.require_actor("localProjects")
-        query = select(m.LocalProject).where(m.LocalProject.year == _year(year)).order_by(m.LocalProject.id)
+        query = select(m.LocalProject).where(m.LocalProject.year == year_input(year)).order_by(m.LocalProject.id)
         if province_code is not None:
             query = query.where(m.LocalProject.province_code == province_code)
         return [view(m.LocalProject, r) for r in await _all(info, query)]
@@ -338,7 +332,7 @@ class Query:
         query = (
             select(m.Assessment)
             .where(
-                m.Assessment.year == _year(year),
+                m.Assessment.year == year_input(year),
                 m.Assessment.grade == AssessmentGrade.EXCELLENT.value,
                 m.Assessment.status == AssessmentStatus.APPROVED.value,
             )
@@ -359,20 +353,10 @@ class Query:
         info.context.require_actor("allowanceStandards")
         query = (
             select(m.AllowanceStandard)
-            .where(m.AllowanceStandard.year == _year(year), m.AllowanceStandard.province_code == province_code)
+            .where(m.AllowanceStandard.year == year_input(year), m.AllowanceStandard.province_code == province_code)
             .order_by(m.AllowanceStandard.id)
         )
-        return [
-            AllowanceStandard(
-                year=r.year,
-                province_code=r.province_code,
-                county_code=r.county_code,
-                monthly_allowance=r.monthly_allowance,
-                hardship_allowance=r.hardship_allowance,
-                draft=r.draft,
-            )
-            for r in await _all(info, query)
-        ]
+        return [AllowanceStandard.of(r) for r in await _all(info, query)]
 
     @executor_only("an auditor pages the log one screen at a time, matching target ids in JSON text")
     async def audit_log(

@@ -5,7 +5,7 @@ volunteer, to the cent (ROUND_HALF_UP); a province's or the nation's total is th
 per-volunteer amounts. Round per volunteer, then sum: that way the provinces' totals add up to the
 national total to the cent, whatever way the volunteers are grouped.
 
-The read planner answers the funding report in SQL (hub.graphql.funding): the zone, the local allowance and
+The read planner answers the funding report in SQL (hub.funding.report_sql): the zone, the local allowance and
 insurance are spelled in SQL here too (`*_sql`), next to their Python and from the same constants, and
 tests/test_funding_report_is_planned.py holds each pair together on SQLite and PostgreSQL. The months that
 can count (`counted_months`) and the central subsidy per zone and month count (`central_subsidy`) go into the

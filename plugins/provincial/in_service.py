@@ -8,10 +8,10 @@ from decimal import Decimal
 import strawberry
 from sqlalchemy import func, select
 
+from hub import counting
 from hub import models as m
 from hub.enums import AssessmentGrade, AssessmentStatus, LocalProjectStatus, UserErrorCode, labelled
 from hub.errors import DomainRefusal, Problem, refuse
-from hub.graphql.aggregates import in_post_condition
 from hub.graphql.payloads import AllowanceStandardPayload, AssessmentsPayload, LocalProjectPayload
 from hub.graphql.program import AllowanceStandard, LocalProject
 from hub.graphql.service import Assessment
@@ -49,7 +49,7 @@ class SubmitLocalProjectInput:
 async def _serving_province(session: object, volunteer_id: int, year: str) -> str | None:
     """The province the volunteer serves in during `year` (their in-post application's serving province)."""
     query = select(m.Application.serving_province_code).where(
-        m.Application.volunteer_id == volunteer_id, in_post_condition(year)
+        m.Application.volunteer_id == volunteer_id, counting.in_post(year)
     )
     return (await session.execute(query)).scalars().first()  # type: ignore[attr-defined]
 
@@ -107,7 +107,7 @@ class InServiceMutation:
                 continue
             in_post = (
                 await unit.session.execute(
-                    select(func.count()).where(m.Application.serving_province_code == province, in_post_condition(year))
+                    select(func.count()).where(m.Application.serving_province_code == province, counting.in_post(year))
                 )
             ).scalar_one()
             approved = (
@@ -120,7 +120,7 @@ class InServiceMutation:
                         m.Assessment.status == AssessmentStatus.APPROVED.value,
                         m.Assessment.volunteer_id.in_(
                             select(m.Application.volunteer_id).where(
-                                m.Application.serving_province_code == province, in_post_condition(year)
+                                m.Application.serving_province_code == province, counting.in_post(year)
                             )
                         ),
                     )
@@ -231,14 +231,7 @@ class InServiceMutation:
             county=input.county_code,
         )
         return AllowanceStandardPayload(
-            standard=AllowanceStandard(
-                year=row.year,
-                province_code=row.province_code,
-                county_code=row.county_code,
-                monthly_allowance=row.monthly_allowance,
-                hardship_allowance=row.hardship_allowance,
-                draft=row.draft,
-            ),
+            standard=AllowanceStandard.of(row),
             user_errors=[],
         )
 

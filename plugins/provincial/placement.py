@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from hub import applications, posts, scales
 from hub import models as m
+from hub.counties import acceptance as county_acceptance
 from hub.enums import ApplicationStatus as S
 from hub.enums import CountyStatus, Decision, PostStatus, UserErrorCode, label, labelled
 from hub.errors import refuse
-from hub.graphql.aggregates import county_acceptance
 from hub.graphql.applications import Application
 from hub.graphql.geography import County
 from hub.graphql.inputs import PostsDecisionInput

@@ -14,9 +14,10 @@ import strawberry
 from hub.enums import UserErrorCode
 from hub.errors import DomainRefusal, Problem, UserError, refuse
 from hub.graphql.people import Volunteer
-from hub.graphql.volunteer import RegisterVolunteerInput, Registration, register
+from hub.graphql.volunteer import RegisterVolunteerInput
 from hub.i18n import _
 from hub.mutation import Unit, mutation
+from hub.volunteers import Registration, register
 
 MAX_VOLUNTEERS = 20000  # a batch: a large school's roster in one file
 
