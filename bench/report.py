@@ -154,6 +154,18 @@ class Nation:
         return f"scale {how['scale']:g}" if "scale" in how else unsaid
 
 
+def _cpu(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """`; CPU 12.3 → 12.9 ms/req`: the server's and PostgreSQL's CPU per request at both sizes (bench.run), if
+    measured — on a shared machine steadier than req/s."""
+    figures = []
+    for timing in (before, after):
+        used = timing.get("cpu") or {}
+        if "server_ms_per_req" not in used:
+            return ""
+        figures.append(used["server_ms_per_req"] + used["postgres_ms_per_req"])
+    return f"; CPU {figures[0]:.1f} → {figures[1]:.1f} ms/req"
+
+
 def _answer(results: dict[str, Any] | None, query: str) -> dict[str, Any]:
     return ((results or {}).get("answers") or {}).get("hub", {}).get(query) or {}
 
@@ -182,6 +194,7 @@ def growth_rows(
             figure = f"p50 {after['p50_ms']:.0f} ÷ {before['p50_ms']:.0f} ms = {_x(ratio)}"
             if small and large:
                 figure += f" for {small.agreements:,} → {large.agreements:,} agreements"
+            figure += _cpu(before, after)
             rows.append(
                 Row(
                     "growth",
@@ -200,6 +213,7 @@ def growth_rows(
             figure += f"; the same answer ({one.get('bytes', 0):,} B)"
         else:
             figure += f"; answer not the same ({one.get('bytes', 0):,} → {other.get('bytes', 0):,} B)"
+        figure += _cpu(before, after)
         rows.append(
             Row(
                 "growth",
