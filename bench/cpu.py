@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 TICKS = os.sysconf("SC_CLK_TCK")
+PARALLEL_WORKER = "postgres: parallel worker for PID "
 PROC = Path("/proc")
 
 
@@ -58,9 +59,11 @@ class Snapshot:
 
 
 def snapshot(server_group: int | None, database: str) -> Snapshot:
-    """The CPU so far of the processes in `server_group` and of the backends of `database`."""
+    """The CPU so far of the processes in `server_group` and of the backends of `database`, with the parallel
+    workers those backends started (their title names the leader's pid, not the database)."""
     taken = Snapshot()
     title = f" {database} "
+    workers: dict[int, tuple[int, float]] = {}
     for pid in _pids():
         stat = _stat(pid)
         if stat is None:
@@ -68,7 +71,14 @@ def snapshot(server_group: int | None, database: str) -> Snapshot:
         group, seconds, system = stat
         if server_group is not None and group == server_group:
             taken.server[pid], taken.server_system[pid] = seconds, system
-        elif _cmdline(pid).startswith("postgres: ") and title in _cmdline(pid):
+            continue
+        command = _cmdline(pid)
+        if command.startswith("postgres: ") and title in command:
+            taken.backends[pid] = seconds
+        elif command.startswith(PARALLEL_WORKER) and command[len(PARALLEL_WORKER) :].split()[0].isdigit():
+            workers[pid] = (int(command[len(PARALLEL_WORKER) :].split()[0]), seconds)
+    for pid, (leader, seconds) in workers.items():
+        if leader in taken.backends:
             taken.backends[pid] = seconds
     taken.busy, taken.total = _machine()
     return taken

@@ -6,7 +6,9 @@ for Q1 and Q2 the limit server's one statement with its arguments (bench/limit_s
         --query q1_province_dashboard [--plans /tmp/q1-plans.txt]
 
 Each statement is explained `--repeat` times (the shared buffers are warm after the first) and the last
-run is reported: shared buffer hits and reads, planning and execution time.
+run is reported: shared buffer hits and reads, planning and execution time. `--setting NAME=VALUE` (repeatable)
+sets a PostgreSQL setting for the explaining session first, e.g. `max_parallel_workers_per_gather=0` to see
+the plan without parallel workers, or `work_mem=64MB`.
 """
 
 from __future__ import annotations
@@ -38,7 +40,14 @@ def summary(plan: list[str]) -> dict[str, float]:
     return out
 
 
-async def hub_statements(database_url: str, query: BenchQuery, repeat: int) -> list[tuple[str, list[str]]]:
+def _set(settings: dict[str, str]) -> list[str]:
+    quoted = {name: value.replace("'", "''") for name, value in settings.items()}
+    return [f"SET {name} = '{value}'" for name, value in quoted.items()]
+
+
+async def hub_statements(
+    database_url: str, query: BenchQuery, repeat: int, settings: dict[str, str] | None = None
+) -> list[tuple[str, list[str]]]:
     """(statement, the last EXPLAIN's lines) for every data statement of one warm request of `query`."""
     import httpx
     from sqlalchemy import event
@@ -68,6 +77,8 @@ async def hub_statements(database_url: str, query: BenchQuery, repeat: int) -> l
             if "errors" in response.json():
                 raise RuntimeError(f"the hub answered {query.name} with {response.text[:300]}")
         async with hub.engine.connect() as connection:
+            for setting in _set(settings or {}):
+                await connection.exec_driver_sql(setting)
             for statement, parameters in caught:
                 for _ in range(repeat):
                     result = await connection.exec_driver_sql(EXPLAIN + statement, parameters)
@@ -78,7 +89,9 @@ async def hub_statements(database_url: str, query: BenchQuery, repeat: int) -> l
     return out
 
 
-async def limit_statement(database_url: str, query: BenchQuery, repeat: int) -> tuple[str, list[str]] | None:
+async def limit_statement(
+    database_url: str, query: BenchQuery, repeat: int, settings: dict[str, str] | None = None
+) -> tuple[str, list[str]] | None:
     """The limit server's statement for `query` (None if it answers no such query), explained."""
     import asyncpg
 
@@ -95,6 +108,8 @@ async def limit_statement(database_url: str, query: BenchQuery, repeat: int) -> 
     sql, arguments = bound
     connection = await asyncpg.connect(generate.asyncpg_dsn(database_url), timeout=10)
     try:
+        for setting in _set(settings or {}):
+            await connection.execute(setting)
         for _ in range(repeat):
             plan = [row[0] for row in await connection.fetch(EXPLAIN + sql, *arguments)]
     finally:
@@ -108,10 +123,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--query", default="q1_province_dashboard", help="a file name of bench/queries")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--plans", type=Path, default=None, help="also write every statement and its plan here")
+    parser.add_argument(
+        "--setting", action="append", default=[], help="NAME=VALUE set for the explaining session (repeatable)"
+    )
     args = parser.parse_args(argv)
+    settings = dict(item.split("=", 1) for item in args.setting)
+    if any(not name.replace("_", "").replace(".", "").isalnum() for name in settings):
+        parser.error("--setting takes NAME=VALUE with a setting's name")
     query = BenchQuery.read(QUERIES / f"{args.query}.graphql")
-    explained = [("hub", s, p) for s, p in asyncio.run(hub_statements(args.database_url, query, args.repeat))]
-    limit = asyncio.run(limit_statement(args.database_url, query, args.repeat))
+    hub = asyncio.run(hub_statements(args.database_url, query, args.repeat, settings))
+    explained = [("hub", s, p) for s, p in hub]
+    limit = asyncio.run(limit_statement(args.database_url, query, args.repeat, settings))
     if limit is not None:
         explained.append(("limit", *limit))
     for who, _statement, plan in explained:

@@ -9,6 +9,22 @@ standards, scales and quotas that cover what is used. Every row is a dict keyed 
 hub's SQLModel tables (`hub.models`), checked against them, and copied with asyncpg in chunks.
 
     python -m bench.generate --scale 1.0 --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/xibu_bench
+
+Two ways to make the nation bigger (issue 17: "Q1, Q2 and the inbox independent of national size"):
+
+- `--scale 5` multiplies everything, counties too: Gansu gets ~275 counties instead of its real ~86 (55 here),
+  county 620121 more volunteers, province 62 five times the applications awaiting it. The province's own pages
+  then answer five times as much, so their cost grows with their answer and says nothing about the nation.
+- `--scale 1 --grow 5 --hold 62` is the data set of `--scale 1` (the same rows, the same seed) and then the rest
+  of the nation grown until it is five times as big — 5,000 schools, 50,000 posts, 100,000 volunteers with
+  500,000 applications — in what really grows from one year to another (students, schools, posts in the
+  service counties), never in counties, which are geography. Nothing is added to or points at a held province:
+  the new schools are elsewhere, the new posts in other provinces' counties, the new volunteers study elsewhere,
+  serve elsewhere and prefer other provinces. So Gansu's dashboard, county 620121's volunteer page and province
+  62's inbox have the same answer, byte for byte, at both sizes, and only the nation around them has grown: the
+  honest test of "independent of national size". The national reports (the funding report) see all of it.
+
+A database remembers how it was made (`COMMENT ON DATABASE`, JSON: scale, seed, grow, hold; `made_with`).
 """
 
 from __future__ import annotations
@@ -92,6 +108,7 @@ LOAD_ORDER = (
 )
 TABLES = {t.name: t for t in (getattr(m, name).__table__ for name in m.__all__)}  # type: ignore[attr-defined]
 CHUNK = 20_000
+GROWTH_SEED = 1_000_003  # the growth of `--grow` draws from its own generator: the data set of --scale is unchanged
 
 
 @dataclass
@@ -145,18 +162,80 @@ def _weighted(rng: random.Random, pairs: Sequence[tuple[Any, int]]) -> Any:
     return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
 
 
-def build(scale: float = 1.0, seed: int = 7) -> DataSet:
-    """The whole data set in memory, a pure function of `scale` and `seed`."""
+def build(scale: float = 1.0, seed: int = 7, grow: float = 1.0, hold: Sequence[str] = ()) -> DataSet:
+    """The whole data set in memory, a pure function of its arguments. With `grow` > 1 it is the data set of
+    `scale` and then the nation's growth around the `hold` provinces (`grow_nation`); `grow` 1 adds nothing."""
+    if grow < 1:
+        raise ValueError(f"grow is a factor of 1 or more, not {grow}")
     rng = random.Random(seed)
     data = DataSet()
     provinces = {p["code"]: p for p in load_provinces()}
-    current_first = int(CURRENT_YEAR[:4])
+    unknown = set(hold) - provinces.keys()
+    if unknown:
+        raise ValueError(f"no province {', '.join(sorted(unknown))} to hold")
     for year in YEARS:
         data.add("program_years", code=year)
         for milestone, closes_on in default_milestones(year).items():
             data.add("milestone_dates", year=year, milestone=milestone.value, closes_on=closes_on, extended=False)
+    counties, units_of = _counties(data, rng, scale)
+    codes = sorted(provinces)
+    schools = _schools(data, provinces, codes, max(len(codes), round(SCHOOLS * scale)))
+    service_counties = [c for c in counties if c["status"] == "ACTIVE"]
+    posts = _posts(data, rng, provinces, service_counties, units_of, round(POSTS * scale))
+    serving = sorted({p["county_code"][:2] for p in posts})
+    training_of = _trainings(data, rng, provinces, serving)
+    west = [c for c in codes if provinces[c]["region"] == "WEST"]
+    tally = _Tally()
+    count = max(1, round(VOLUNTEERS * scale))
+    _volunteers(data, rng, count, schools, posts, service_counties, west, training_of, tally)
+    if grow > 1:
+        grow_nation(data, random.Random(seed + GROWTH_SEED), provinces, scale * grow, set(hold), training_of, tally)
+    _scales_and_quotas(data, serving, tally)
+    return data
 
-    # Counties and their units: code = province + prefecture (01…) + county (21…30).
+
+@dataclass
+class _Tally:
+    """What the volunteers used: places per (recruiting, serving) province (quotas), in service per province."""
+
+    used: Counter[tuple[str, str]] = field(default_factory=Counter)
+    in_service_of: Counter[str] = field(default_factory=Counter)
+
+
+def grow_nation(
+    data: DataSet,
+    rng: random.Random,
+    provinces: dict[str, dict[str, Any]],
+    size: float,
+    held: set[str],
+    training_of: dict[str, int],
+    tally: _Tally,
+) -> None:
+    """Grow the nation to `size` (schools, posts, volunteers with five years of applications each) on the
+    counties it has, without touching the `held` provinces: the new schools are elsewhere, the new posts in
+    other provinces' service counties, the new volunteers study elsewhere, serve elsewhere and prefer other
+    provinces. See the module's docstring for why."""
+    codes = sorted(c for c in provinces if c not in held)
+    _schools(data, provinces, codes, round(SCHOOLS * size) - len(data.rows["schools"]))
+    schools = [s for s in data.rows["schools"] if s["province_code"] not in held]
+    service_counties = [
+        c
+        for c in data.rows["counties"]
+        if c["status"] == "ACTIVE" and c["province_code"] not in held and c["province_code"] in training_of
+    ]
+    units_of: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for unit in data.rows["service_units"]:
+        units_of[unit["county_code"]].append(unit)
+    posts = _posts(data, rng, provinces, service_counties, units_of, round(POSTS * size) - len(data.rows["posts"]))
+    west = [c for c in codes if provinces[c]["region"] == "WEST"]
+    count = round(VOLUNTEERS * size) - len(data.rows["volunteers"])
+    _volunteers(data, rng, count, schools, posts, service_counties, west, training_of, tally)
+
+
+def _counties(
+    data: DataSet, rng: random.Random, scale: float
+) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+    """Counties and their units: code = province + prefecture (01…) + county (21…30)."""
     counties: list[dict[str, Any]] = []
     units_of: dict[str, list[dict[str, Any]]] = {}
     unit_id = 0
@@ -188,35 +267,51 @@ def build(scale: float = 1.0, seed: int = 7) -> DataSet:
                 unit_id += 1
                 units.append(data.add("service_units", id=unit_id, county_code=code, name=unit_name, level=level))
             units_of[code] = units
+    return counties, units_of
 
-    # Schools in every province, ~3 in 10 in the west.
-    school_rows: list[dict[str, Any]] = []
-    codes = sorted(provinces)
-    n_schools = max(len(codes), round(SCHOOLS * scale))
-    for i in range(n_schools):
+
+def _schools(
+    data: DataSet, provinces: dict[str, dict[str, Any]], codes: Sequence[str], count: int
+) -> list[dict[str, Any]]:
+    """`count` more schools, in turn in each province of `codes`; codes and names go on from those there."""
+    ordinal = Counter(s["province_code"] for s in data.rows["schools"])
+    start = len(data.rows["schools"])
+    rows = []
+    for i in range(max(0, count)):
         province = codes[i % len(codes)]
+        n = ordinal[province]
+        ordinal[province] += 1
         short = provinces[province]["name"][:2]
-        kind = SCHOOL_KINDS[(i // len(codes)) % len(SCHOOL_KINDS)]
-        batch = i // (len(codes) * len(SCHOOL_KINDS))
+        kind = SCHOOL_KINDS[n % len(SCHOOL_KINDS)]
+        batch = n // len(SCHOOL_KINDS)
         school_name = f"{short}{kind}" if batch == 0 else f"{short}第{batch + 1}{kind}"
-        school_rows.append(data.add("schools", code=f"{10001 + i:05d}", name=school_name, province_code=province))
+        rows.append(data.add("schools", code=f"{10001 + start + i:05d}", name=school_name, province_code=province))
+    return rows
 
-    # Posts of the current year, APPROVED, spread over the service counties (central ones weigh less).
-    service_counties = [c for c in counties if c["status"] == "ACTIVE"]
+
+def _posts(
+    data: DataSet,
+    rng: random.Random,
+    provinces: dict[str, dict[str, Any]],
+    service_counties: Sequence[dict[str, Any]],
+    units_of: dict[str, list[dict[str, Any]]],
+    count: int,
+) -> list[dict[str, Any]]:
+    """`count` more posts of the current year, APPROVED, over `service_counties` (central ones weigh less)."""
     weights = []
     for c in service_counties:
         west = provinces[c["province_code"]]["region"] == "WEST"
         big = c["code"].endswith("0121")
         weights.append((1.0 if west else CENTRAL_WEIGHT) * (BIG_COUNTY_WEIGHT if big else 1))
-    post_rows: list[dict[str, Any]] = []
-    post_id = 0
-    for county, n_posts in zip(service_counties, apportion(round(POSTS * scale), weights), strict=True):
+    rows: list[dict[str, Any]] = []
+    post_id = len(data.rows["posts"])
+    for county, n_posts in zip(service_counties, apportion(count, weights), strict=True):
         units = units_of[county["code"]]
         for _ in range(n_posts):
             category = _weighted(rng, [(k, w) for k, (w, _titles) in CATEGORIES.items()])
             unit = units[0] if rng.random() < 0.06 else rng.choice(units[1:])
             post_id += 1
-            post_rows.append(
+            rows.append(
                 data.add(
                     "posts",
                     id=post_id,
@@ -230,9 +325,14 @@ def build(scale: float = 1.0, seed: int = 7) -> DataSet:
                     local_project_id=None,
                 )
             )
+    return rows
 
-    # Training per serving province of the current year.
-    serving = sorted({p["county_code"][:2] for p in post_rows})
+
+def _trainings(
+    data: DataSet, rng: random.Random, provinces: dict[str, dict[str, Any]], serving: Sequence[str]
+) -> dict[str, int]:
+    """A training and an allowance standard per serving province of the current year; training ids by province."""
+    current_first = int(CURRENT_YEAR[:4])
     training_of = {}
     for t_id, province in enumerate(serving, start=1):
         training_of[province] = t_id
@@ -255,26 +355,39 @@ def build(scale: float = 1.0, seed: int = 7) -> DataSet:
             monthly_allowance=Decimal(2400 + 100 * rng.randrange(9)),
             hardship_allowance=Decimal(100 * rng.randrange(6)),
         )
+    return training_of
 
-    # Volunteers; ~95% take a place of the current year (never more than a post's headcount).
-    n_volunteers = max(1, round(VOLUNTEERS * scale))
-    places = [p for p in post_rows for _ in range(p["headcount"])]
+
+def _volunteers(
+    data: DataSet,
+    rng: random.Random,
+    count: int,
+    schools: Sequence[dict[str, Any]],
+    posts: Sequence[dict[str, Any]],
+    service_counties: Sequence[dict[str, Any]],
+    west: Sequence[str],
+    training_of: dict[str, int],
+    tally: _Tally,
+) -> None:
+    """`count` more volunteers from `schools`, each with an application in every year; ~95% take a place of the
+    current year on `posts` (never more than a post's headcount), a few more are dispatched to `service_counties`;
+    preferences among `west`."""
+    current_first = int(CURRENT_YEAR[:4])
+    first = len(data.rows["volunteers"])
+    places = [p for p in posts for _ in range(p["headcount"])]
     rng.shuffle(places)
-    order = list(range(n_volunteers))
+    order = list(range(count))
     rng.shuffle(order)
-    n_placed = min(len(places), round(n_volunteers * IN_SERVICE_SHARE))
+    n_placed = min(len(places), round(count * IN_SERVICE_SHARE))
     placement = {v: places[k] for k, v in enumerate(order[:n_placed])}
     dispatched_to = {
-        v: rng.choice(service_counties)["code"]
-        for v in order[n_placed : n_placed + round(n_volunteers * DISPATCHED_SHARE)]
+        v: rng.choice(service_counties)["code"] for v in order[n_placed : n_placed + round(count * DISPATCHED_SHARE)]
     }
-    west = [c for c in codes if provinces[c]["region"] == "WEST"]
-    app_id = agreement_id = 0
-    used: Counter[tuple[str, str]] = Counter()
-    in_service_of: Counter[str] = Counter()
-    for n in range(n_volunteers):
+    app_id, agreement_id = len(data.rows["applications"]), len(data.rows["service_agreements"])
+    for k in range(count):
+        n = first + k
         volunteer_id = n + 1
-        school = rng.choice(school_rows)
+        school = rng.choice(schools)
         birth = date(2000 + rng.randrange(6), 1 + rng.randrange(12), 1 + rng.randrange(28))
         id_number = _id_number(school["province_code"], n, birth)
         registered = _at(date(current_first - 4, 3, 1) + timedelta(days=rng.randrange(40)))
@@ -295,22 +408,22 @@ def build(scale: float = 1.0, seed: int = 7) -> DataSet:
             registered_at=registered,
         )
         for year in YEARS:
-            first = int(year[:4])
+            first_year = int(year[:4])
             if year != CURRENT_YEAR:
                 status = _weighted(rng, PAST_STATUSES)
-            elif n in placement:
+            elif k in placement:
                 status = "IN_SERVICE"
-            elif n in dispatched_to:
+            elif k in dispatched_to:
                 status = "DISPATCHED"
             else:
                 status = _weighted(rng, WAITING_STATUSES)
             prefs = rng.sample(west, 3)
-            post = placement.get(n)
-            county_code = post["county_code"] if post else dispatched_to.get(n)
+            post = placement.get(k)
+            county_code = post["county_code"] if post else dispatched_to.get(k)
             if county_code and county_code[:2] not in prefs:
                 prefs[0] = county_code[:2]
             app_id += 1
-            submitted = _at(date(first, 4, 1) + timedelta(days=rng.randrange(40)))
+            submitted = _at(date(first_year, 4, 1) + timedelta(days=rng.randrange(40)))
             app = data.add(
                 "applications",
                 id=app_id,
@@ -333,7 +446,7 @@ def build(scale: float = 1.0, seed: int = 7) -> DataSet:
                 sign_off_decision="REJECT" if status == "SCHOOL_REJECTED" else "APPROVE",
                 sign_off_reason="未取得推荐资格" if status == "SCHOOL_REJECTED" else None,
                 sign_off_by=f"school-{school['code']}",
-                sign_off_at=_at(date(first, 5, 17)),
+                sign_off_at=_at(date(first_year, 5, 17)),
             )
             if status in ("SCHOOL_REJECTED", "SCHOOL_APPROVED"):
                 continue
@@ -345,27 +458,27 @@ def build(scale: float = 1.0, seed: int = 7) -> DataSet:
             )
             if status in ("NOT_SELECTED", "SELECTED"):
                 continue
-            app.update(exam_passed=status != "EXAM_FAILED", examined_on=date(first, 6, 5))
+            app.update(exam_passed=status != "EXAM_FAILED", examined_on=date(first_year, 6, 5))
             if status == "EXAM_FAILED":
                 continue
             assert county_code is not None
             province = county_code[:2]
             app.update(
-                notice_starts_on=date(first, 6, 11),
-                notice_ends_on=date(first, 6, 15),
-                recruited_at=_at(date(first, 6, 18)),
+                notice_starts_on=date(first_year, 6, 11),
+                notice_ends_on=date(first_year, 6, 15),
+                recruited_at=_at(date(first_year, 6, 18)),
                 serving_province_code=province,
-                confirmation_number=f"XB{first}-{province}-{app_id:07d}",
+                confirmation_number=f"XB{first_year}-{province}-{app_id:07d}",
                 quota_recruiting_code=school["province_code"],
                 training_id=training_of[province],
                 county_code=county_code,
             )
-            used[(school["province_code"], province)] += 1
+            tally.used[(school["province_code"], province)] += 1
             if post is None:
                 continue
-            in_service_of[province] += 1
+            tally.in_service_of[province] += 1
             agreement_id += 1
-            starts = date(first, 8, 10) + timedelta(days=rng.randrange(6))
+            starts = date(first_year, 8, 10) + timedelta(days=rng.randrange(6))
             data.add(
                 "service_agreements",
                 id=agreement_id,
@@ -376,7 +489,7 @@ def build(scale: float = 1.0, seed: int = 7) -> DataSet:
                 unit_id=post["unit_id"],
                 term_year=1,
                 starts_on=starts,
-                ends_on=date(first + 1, 7, 31),
+                ends_on=date(first_year + 1, 7, 31),
                 signed_at=_at(starts),
                 reported_on=starts,
             )
@@ -389,15 +502,17 @@ def build(scale: float = 1.0, seed: int = 7) -> DataSet:
                     kind=kind,
                     policy_number=f"PICC-{kind[:2]}-{volunteer_id:07d}",
                     valid_from=starts,
-                    valid_until=date(first + 1, 7, 31),
+                    valid_until=date(first_year + 1, 7, 31),
                 )
 
-    # Scales and quotas that cover what is used (R8, R15–R18).
+
+def _scales_and_quotas(data: DataSet, serving: Sequence[str], tally: _Tally) -> None:
+    """Scales and quotas that cover what is used (R8, R15–R18)."""
     for year in YEARS:
         for province in serving:
-            in_service = in_service_of[province]
+            in_service = tally.in_service_of[province]
             data.add("province_scales", year=year, province_code=province, scale=in_service + in_service // 10 + 5)
-    for (recruiting, serving_code), n_used in sorted(used.items()):
+    for (recruiting, serving_code), n_used in sorted(tally.used.items()):
         data.add(
             "quotas",
             year=CURRENT_YEAR,
@@ -405,7 +520,6 @@ def build(scale: float = 1.0, seed: int = 7) -> DataSet:
             serving_province_code=serving_code,
             quota=n_used + max(1, n_used // 10),
         )
-    return data
 
 
 def records(table_name: str, rows: Iterable[dict[str, Any]]) -> tuple[list[str], list[tuple[Any, ...]]]:
@@ -528,8 +642,18 @@ async def check_foreign_keys(connection: Any, tables: Sequence[str]) -> None:
             raise RuntimeError(f"{dangling} rows of {child} break the foreign key {name}")
 
 
-def generate(url: str, scale: float, seed: int, create: bool = True, replace: bool = False, log: Any = print) -> float:
-    """Create (optionally) and migrate the database, build and load the data set; the seconds it took."""
+def generate(
+    url: str,
+    scale: float,
+    seed: int,
+    create: bool = True,
+    replace: bool = False,
+    log: Any = print,
+    grow: float = 1.0,
+    hold: Sequence[str] = (),
+) -> float:
+    """Create (optionally) and migrate the database, build and load the data set, and note on the database how
+    it was made (`made_with`); the seconds it took."""
     started = time.perf_counter()
     if create:
         log(f"creating database {database_name(url)} ...")
@@ -537,9 +661,11 @@ def generate(url: str, scale: float, seed: int, create: bool = True, replace: bo
     log("migrating (hub.migrate.upgrade) ...")
     migrate(url)
     step = time.perf_counter()
-    data = build(scale, seed)
-    log(f"built the data set at scale {scale} (seed {seed}) in {time.perf_counter() - step:.2f} s; loading ...")
+    data = build(scale, seed, grow, hold)
+    grown = f", the nation grown {grow:g}× holding {','.join(hold) or 'nothing'}" if grow > 1 else ""
+    log(f"built the data set at scale {scale}{grown} (seed {seed}) in {time.perf_counter() - step:.2f} s; loading ...")
     asyncio.run(load(url, data, log))
+    asyncio.run(_note(url, {"scale": scale, "seed": seed, "grow": grow, "hold": list(hold)}))
     elapsed = time.perf_counter() - started
     counts = data.counts()
     log(
@@ -549,11 +675,50 @@ def generate(url: str, scale: float, seed: int, create: bool = True, replace: bo
     return elapsed
 
 
+async def _note(url: str, how: dict[str, Any]) -> None:
+    import json
+
+    literal = json.dumps(how).replace("'", "''")
+    await _admin(url, f"COMMENT ON DATABASE \"{database_name(url)}\" IS '{literal}'")
+
+
+def made_with(url: str) -> dict[str, Any] | None:
+    """How bench.generate made the database at `url` (scale, seed, grow, hold), or None if it does not say."""
+    import json
+
+    import asyncpg
+
+    async def read() -> str | None:
+        connection = await asyncpg.connect(asyncpg_dsn(url), timeout=10)
+        try:
+            return await connection.fetchval(
+                "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = current_database()"
+            )
+        finally:
+            await connection.close()
+
+    text = asyncio.run(read())
+    try:
+        how = json.loads(text) if text else None
+    except ValueError:
+        return None
+    return how if isinstance(how, dict) else None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench.generate", description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=1.0, help="1.0 = national; 0.01 = tiny")
     parser.add_argument("--database-url", default=DEFAULT_URL, help="postgresql+asyncpg URL of the bench database")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--grow",
+        type=float,
+        default=1.0,
+        help="the data set of --scale, then the nation grown to this many times its size, on the same counties",
+    )
+    parser.add_argument(
+        "--hold", default="", help="comma-separated province codes --grow leaves as they are (e.g. 62: the bench's)"
+    )
     how = parser.add_mutually_exclusive_group()
     how.add_argument("--replace", action="store_true", help="drop the database first if it exists")
     how.add_argument("--existing", action="store_true", help="load into an existing (empty or migrated) database")
@@ -566,7 +731,23 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit("bench: --database-url must be a postgresql+asyncpg:// URL")
     if args.scale <= 0 or args.scale > 10:
         sys.exit("bench: --scale must be in (0, 10]")
-    generate(args.database_url, args.scale, args.seed, create=not args.existing, replace=args.replace)
+    hold = [code.strip() for code in args.hold.split(",") if code.strip()]
+    if args.grow < 1 or args.scale * args.grow > 10:
+        sys.exit("bench: --grow must be 1 or more, and --scale × --grow at most 10")
+    if hold and args.grow == 1:
+        sys.exit("bench: --hold holds provinces while the nation grows: give --grow too")
+    try:
+        generate(
+            args.database_url,
+            args.scale,
+            args.seed,
+            create=not args.existing,
+            replace=args.replace,
+            grow=args.grow,
+            hold=hold,
+        )
+    except ValueError as refused:  # an unknown province to hold
+        sys.exit(f"bench: {refused}")
 
 
 if __name__ == "__main__":

@@ -287,23 +287,36 @@ def check(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def measure(
-    server: servers.Server, queries: list[BenchQuery], answers: dict[str, Any], args: argparse.Namespace
+    server: servers.Server,
+    queries: list[BenchQuery],
+    answers: dict[str, Any],
+    args: argparse.Namespace,
+    database: str = "",
 ) -> dict:
-    """Warm up, then time every query of this server; the summaries by query name."""
+    """Warm up, then time every query of this server; the summaries by query name, each with the CPU per request
+    of the server's processes and of `database`'s PostgreSQL backends (bench.cpu): on a shared machine the CPU a
+    request costs moves much less with other work than req/s does."""
+    from bench import cpu
+
     figures = {}
     warmup = args.warmup if args.warmup is not None else max(args.concurrency, args.requests // 5)
     for query in queries:
         request = query.request(server.url, answers.get(query.name, {}).get("bytes"))
         run_load(request, warmup, args.concurrency, args.warmup_seconds, 1, args.client)
-        result: LoadResult = run_load(
-            request, args.requests, args.concurrency, args.max_seconds, args.client_processes, args.client
-        )
+        group = server.process.pid if server.process is not None else None
+        with cpu.Sampler(group, database) as sampler:
+            result: LoadResult = run_load(
+                request, args.requests, args.concurrency, args.max_seconds, args.client_processes, args.client
+            )
         figures[query.name] = summary(result)
         f = figures[query.name]
+        used = sampler.used(result.completed, result.client_cpu)
+        f["cpu"] = {k: used[k] for k in ("server_ms_per_req", "postgres_ms_per_req", "machine_busy")}
         print(
             f"  {server.name:<13} {query.name:<26} {f['req_per_s']:9.1f} req/s  p50 {f['p50_ms']:8.1f} ms  "
             f"p99 {f['p99_ms']:8.1f} ms  ({f['requests']} requests, {f['errors']} errors, "
-            f"client {f['client_cpu_ms_per_req']} ms CPU/req)",
+            f"CPU/req: server {f['cpu']['server_ms_per_req']} ms, postgres {f['cpu']['postgres_ms_per_req']} ms, "
+            f"client {f['client_cpu_ms_per_req']} ms; machine busy {f['cpu']['machine_busy']})",
             flush=True,
         )
     return figures
@@ -452,7 +465,10 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 with make_server(name, url, logs, args.baseline, args.baseline_database_url) as server:
                     answers = results["answers"].get(name, {})
-                    results["timing"][name] = measure(server, queries_of(name, queries, args.baseline), answers, args)
+                    its_url = args.baseline_database_url if name == "baseline" and args.baseline else url
+                    results["timing"][name] = measure(
+                        server, queries_of(name, queries, args.baseline), answers, args, generate.database_name(its_url)
+                    )
             except RuntimeError as exc:
                 where = "problems" if name != "postgraphile" else "warnings"
                 results[where].append(f"{name} failed while timing: {exc}")

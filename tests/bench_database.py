@@ -20,8 +20,11 @@ PG_REQUIRED = os.environ.get("CI") == "true" or os.environ.get("HUB_TEST_POSTGRE
 
 
 @contextlib.contextmanager
-def bench_database(scale: float, seed: int, prefix: str = "hub_bench_data") -> Iterator[str]:
-    """The URL of a fresh database loaded with the bench data set at `scale`."""
+def bench_database(
+    scale: float, seed: int, prefix: str = "hub_bench_data", grow: float = 1.0, hold: tuple[str, ...] = ()
+) -> Iterator[str]:
+    """The URL of a fresh database loaded with the bench data set at `scale` (grown `grow` times around the
+    `hold` provinces, as `bench.generate --grow --hold` does)."""
     url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{prefix}_{uuid.uuid4().hex[:10]}"
     try:
         asyncio.run(generate.create_database(url))
@@ -30,7 +33,7 @@ def bench_database(scale: float, seed: int, prefix: str = "hub_bench_data") -> I
             pytest.fail(f"PostgreSQL is required (CI) but unreachable at {PG_ADMIN_URL}: {exc}")
         pytest.skip(f"PostgreSQL unreachable at {PG_ADMIN_URL}: {exc}")
     try:
-        generate.generate(url, scale=scale, seed=seed, create=False, log=lambda *_: None)
+        generate.generate(url, scale=scale, seed=seed, create=False, log=lambda *_: None, grow=grow, hold=hold)
         yield url
     finally:
         asyncio.run(generate.drop_database(url))

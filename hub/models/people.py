@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index
+from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 
@@ -46,8 +46,15 @@ class Application(SQLModel, table=True):
     __tablename__ = "applications"
     __table_args__ = (
         UniqueConstraint("year", "active_volunteer_id"),
-        # R26: a post's holders, one index probe per post (hub.posts.holding).
-        Index("ix_applications_latest_post_id_status", "latest_post_id", "status"),
+        # R26: a post's holders, one index probe per post (hub.posts.holding); only applications with an
+        # agreement, which every probe of a post implies (migration 0012: the index stays small as years pass).
+        Index(
+            "ix_applications_latest_post_id_status",
+            "latest_post_id",
+            "status",
+            postgresql_where=text("latest_post_id IS NOT NULL"),
+            sqlite_where=text("latest_post_id IS NOT NULL"),
+        ),
         # R8: a province's volunteers in post in a year (hub.counting.in_post).
         Index("ix_applications_in_post", "serving_province_code", "status", "year", "latest_term_year"),
     )
