@@ -223,7 +223,12 @@ def touched_by(level: str, code: str) -> ColumnElement[bool]:
     return AuditEntry.id.in_(select(AuditScope.entry_id).where(AuditScope.level == level, AuditScope.code == code))
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # JSON values as they are
+
+
 def _jsonable(value: Any) -> Any:
+    if type(value) is dict:  # a batch's changes: thousands of small dicts of plain values, looked at by type first
+        return {k if type(k) is str else str(k): v if type(v) in _PLAIN else _jsonable(v) for k, v in value.items()}
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Table, event, insert, inspect, make_url
+from sqlalchemy import JSON, Table, bindparam, event, func, insert, inspect, make_url, select
 from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
@@ -16,7 +16,7 @@ from sqlalchemy.pool import NullPool
 from strawberry.utils.str_converters import to_camel_case
 
 from hub import agreements
-from hub.dialects import sqlite_base64
+from hub.dialects import array_type, sqlite_base64
 from hub.enums import UserErrorCode
 from hub.errors import DomainRefusal, Problem
 from hub.i18n import _
@@ -187,11 +187,18 @@ async def insert_rows(
         return []
     table = model.__table__
     check_text_rows(table, rows)
+    columnar = _columnar_insert(session, table, rows)
     if key is None:
-        await session.execute(_insert(table, None), rows)
+        if columnar is not None:
+            await session.execute(columnar)
+        else:
+            await session.execute(_insert(table, None), rows)
         return []
     generated = [column for column in table.primary_key.columns if column.key != key]
-    result = await session.execute(_insert(table, key), rows)
+    if columnar is not None:
+        result = await session.execute(columnar.returning(table.columns[key], *generated))
+    else:
+        result = await session.execute(_insert(table, key), rows)
     stored = {found[0]: found[1:] for found in result}
     blank = dict.fromkeys(column.key for column in table.columns)
     names = [column.key for column in generated]
@@ -212,6 +219,42 @@ def _insert(table: Table, key: str | None) -> Any:
             statement = statement.returning(table.columns[key], *generated)
         _INSERTS[(table, key)] = statement
     return statement
+
+
+COLUMNAR_ROWS = 100  # from this many rows on, PostgreSQL is sent one array per column (`_columnar_insert`)
+
+
+def _columnar_insert(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> Any:
+    """On PostgreSQL, `rows` as one `INSERT … SELECT * FROM unnest(:column_1, …)` of one array per column, or
+    None where the statement per batch of rows is kept: SQLite, a few rows, rows of different columns, a
+    column with a default computed per row, or a JSON column. SQLAlchemy's insertmanyvalues sends batches of
+    1,000 rows of bound values (15,000 for a volunteer) that PostgreSQL parses and plans one by one, and
+    without RETURNING asyncpg's executemany sends a statement per row; an array per column is one statement,
+    encoded by asyncpg (a roster of 20,000: see bench/README.md, Files)."""
+    if len(rows) < COLUMNAR_ROWS or session.get_bind().dialect.name != "postgresql":
+        return None
+    names = rows[0].keys()
+    if any(row.keys() != names for row in rows):
+        return None
+    given, constant = [], []
+    for column in table.columns:
+        if isinstance(column.type, JSON):
+            return None
+        if column.key in names:
+            given.append(column)
+        elif column.default is not None:
+            if not column.default.is_scalar:
+                return None
+            constant.append(column)  # what insert() would fill in: the column's default, the same for every row
+    dialect = session.get_bind().dialect
+    arrays = [bindparam(f"{c.key}_values", [row[c.key] for row in rows], type_=array_type(c, dialect)) for c in given]
+    arrays += [
+        bindparam(f"{c.key}_values", [c.default.arg] * len(rows), type_=array_type(c, dialect))  # type: ignore[union-attr]
+        for c in constant
+    ]
+    columns = [*given, *constant]
+    source = func.unnest(*arrays).table_valued(*(column.key for column in columns)).render_derived()
+    return insert(table).from_select(columns, select(*source.c))
 
 
 def _text_refusal(key: str, problem: str) -> Problem:

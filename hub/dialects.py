@@ -30,7 +30,8 @@ import base64
 from typing import Any
 
 from sqlalchemy import JSON as StoredJson
-from sqlalchemy import Boolean, case, func, literal_column, null
+from sqlalchemy import Boolean, String, TypeDecorator, any_, bindparam, case, func, literal_column, null
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
@@ -293,6 +294,26 @@ def _days_between_sqlite(element: days_between, compiler: Any, **kw: Any) -> str
     return f"CAST(julianday({second}) - julianday({first}) AS INTEGER)"
 
 
+def array_type(column: Any, dialect: Any) -> ARRAY:
+    """The PostgreSQL array type of a column's values: VARCHAR(n) as VARCHAR (an explicit cast to VARCHAR(n)[]
+    would cut a longer text, where a comparison must not match and an insert must refuse it), any other
+    type as it is, with its bind processing."""
+    kind = column.type
+    stored = kind.impl if isinstance(kind, TypeDecorator) else kind
+    if isinstance(stored, String) and stored.length is not None:
+        if kind.dialect_impl(dialect).bind_processor(dialect) is None:
+            return ARRAY(String())
+    return ARRAY(kind)
+
+
+def is_one_of(column: Any, values: list[Any], dialect: Any) -> ColumnElement[bool]:
+    """`column IN (values)`; on PostgreSQL `column = ANY(:values)`, one array bound instead of a parameter per
+    value that the server parses and plans (a roster's lookups, thousands of values)."""
+    if dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=array_type(column, dialect)))
+    return column.in_(values)  # type: ignore[no-any-return]
+
+
 @compiles(Lateral, "sqlite")
 def _lateral_sqlite(element: Lateral, compiler: Any, **kw: Any) -> str:
     return compiler.visit_alias(element, **kw)
@@ -301,6 +322,8 @@ def _lateral_sqlite(element: Lateral, compiler: Any, **kw: Any) -> str:
 __all__ = [
     "EMPTY_LIST",
     "JSON",
+    "array_type",
+    "is_one_of",
     "base64_text",
     "cents_text",
     "days_between",

@@ -44,19 +44,6 @@ class RegisterVolunteersPayload:
     saved: strawberry.Private[list[Any]] = dataclasses.field(default_factory=list)  # the rows written
 
 
-def _as_registration(row: VolunteerRegistrationInput) -> RegisterVolunteerInput:
-    return RegisterVolunteerInput(
-        name=row.name,
-        id_number=row.id_number,
-        phone=row.phone,
-        school_code=row.school_code,
-        degree=row.degree,
-        has_work_experience=row.has_work_experience,
-        graduate_teaching_group=row.graduate_teaching_group,
-        volunteer_experience=row.volunteer_experience,
-    )
-
-
 @strawberry.type
 class SchoolRegistrationMutation:
     @mutation
@@ -84,7 +71,8 @@ class SchoolRegistrationMutation:
         saved = await register(
             unit,
             [
-                Registration(_as_registration(row), row.subject.strip(), ("input", "volunteers", str(index)))
+                # the row is a RegisterVolunteerInput (its subclass): register reads the fields they share
+                Registration(row, row.subject.strip(), ("input", "volunteers", str(index)))
                 for index, row in enumerate(rows)
             ],
         )
