@@ -27,6 +27,7 @@ from hub.settings import Settings
 uvicorn.run(create_app(Settings(database_url=sys.argv[1], jwt_secret=sys.argv[2])), host="127.0.0.1",
             port=int(sys.argv[3]), log_level="warning")
 """
+QUERY = "{ me { level subject } }"
 
 
 def _free_port() -> int:
@@ -77,15 +78,21 @@ async def test_graphiql_runs_a_query_with_a_token_without_the_internet(served: s
                     await route.abort()
 
             await page.route("**/*", guard)
-            await page.goto(f"{served}/graphql", wait_until="networkidle")
-            await page.evaluate(
-                """([headers, query]) => {
-                    localStorage.setItem("graphiql:headers", headers);
-                    localStorage.setItem("graphiql:query", query);
-                }""",
-                [json.dumps({"Authorization": f"Bearer {token}"}), "{ me { level subject } }"],
+            # The token and the query are in GraphiQL's storage before its scripts run, as a clerk's browser keeps
+            # them from yesterday. Writing them after a first load raced GraphiQL's own debounced save of its
+            # welcome text, which then ran instead (a comment only: "Syntax Error: Unexpected <EOF>").
+            headers = json.dumps({"Authorization": f"Bearer {token}"})
+            await page.add_init_script(
+                f"localStorage.setItem('graphiql:headers', {json.dumps(headers)});"
+                f"localStorage.setItem('graphiql:query', {json.dumps(QUERY)});"
             )
-            await page.reload(wait_until="networkidle")
+            await page.goto(f"{served}/graphql", wait_until="networkidle")
+            await page.wait_for_function(
+                "query => document.querySelector('.graphiql-query-editor .CodeMirror')?.CodeMirror?.getValue()"
+                " === query",
+                arg=QUERY,
+                timeout=30_000,
+            )
             await page.click(".graphiql-execute-button")
             result = page.locator(".graphiql-response")
             await result.get_by_text("ops-graphiql").wait_for(timeout=30_000)

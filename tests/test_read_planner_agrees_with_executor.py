@@ -368,6 +368,19 @@ def test_what_the_executor_refuses_it_still_refuses(pair: Pair) -> None:
         assert planned == executed, f"{query}\n{first_difference(planned, executed)}"
 
 
+def test_introspection_is_left_to_the_executor_quietly(pair: Pair, caplog: pytest.LogCaptureFixture) -> None:
+    """GraphiQL's first request mixes nothing but introspection; a query may mix it with data. Neither is a
+    planner failure (no error logged): the executor answers both, as it would without the planner."""
+    for query in [
+        "{ __schema { queryType { name } } }",
+        '{ __type(name: "Province") { name } provinces { code } }',
+    ]:
+        with caplog.at_level("ERROR", logger=planner.logger.name):
+            planned, executed, was_planned = pair.run(query, pair.actors["national"])
+        assert planned == executed and not planned["errors"] and not was_planned
+        assert not [r for r in caplog.records if r.levelname == "ERROR"], caplog.text
+
+
 # --- generated selections -------------------------------------------------------------------------
 
 ARGUMENTS: dict[tuple[str, str], list[str]] = {

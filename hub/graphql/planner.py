@@ -157,7 +157,9 @@ class Walk:
         by the compiler it was declared with."""
 
         def compile_(name: str, group: Details) -> ColumnElement[Any] | None:
-            definition = gql_type.fields[name]
+            definition = gql_type.fields.get(name)
+            if definition is None:  # __schema, __type: introspection is the executor's
+                raise Unplannable(f"introspection {name}")
             compiler = compiler_of(definition)
             if compiler is None:
                 return None
