@@ -223,6 +223,18 @@ class RequestObserver:
         )
 
 
+def note_operation(name: str | None, kind: str | None, actor: Any, outcome: str) -> RequestRecord | None:
+    """The operation of the current request, for its metrics and access line: its name, type (None when the
+    document did not parse), the caller's level and the outcome (ok, error, rejected)."""
+    record = CURRENT.get()
+    if record is not None:
+        record.operation = name or ("anonymous" if kind else None)
+        record.operation_type = kind
+        record.actor_level = actor.level.value.lower() if actor is not None else "anonymous"
+        record.outcome = outcome
+    return record
+
+
 class OperationObserver(SchemaExtension):
     """Names the operation, its caller's level and outcome for the request's record, and wraps the
     operation in one span `query OperationName` (OpenTelemetry's GraphQL conventions; the document itself
@@ -261,13 +273,7 @@ class OperationObserver(SchemaExtension):
             outcome = "rejected"
         else:
             outcome = "error"
-        actor = getattr(context, "actor", None)
-        record = CURRENT.get()
-        if record is not None:
-            record.operation = name or ("anonymous" if kind else None)
-            record.operation_type = kind
-            record.actor_level = actor.level.value.lower() if actor is not None else "anonymous"
-            record.outcome = outcome
+        record = note_operation(name, kind, getattr(context, "actor", None), outcome)
         if span is not None:
             span.update_name(f"{kind or 'GraphQL'} {name}" if name else (kind or "GraphQL"))
             if kind:

@@ -154,3 +154,28 @@ def test_the_public_key_may_be_given_as_a_file(tmp_path) -> None:  # type: ignor
         settings = Settings.from_env({"HUB_JWT_PUBLIC_KEY": value, "HUB_JWT_REQUIRED_CLAIMS": "iat, jti"})
         assert settings.jwt_public_key == PUBLIC_PEM
         assert settings.jwt_required_claims == ("iat", "jti")
+
+
+def test_a_remembered_token_is_still_refused_from_its_expiry_and_under_other_settings() -> None:
+    """hub.auth remembers a verified token (the same one comes with every request) — never past its exp,
+    never for settings that would refuse it, never for a token that differs from it in its signature."""
+    from hub.auth import AuthenticationError, parse_token
+
+    settings = Settings(jwt_secret=SECRET)
+    expires = int(time.time()) + 2
+    token = hs256(exp=expires)
+    assert parse_token(token, settings).code == "62"
+    assert parse_token(token, settings).subject == "acct"  # remembered
+    time.sleep(max(0.0, expires - time.time()) + 0.05)
+    with pytest.raises(AuthenticationError, match="expired"):
+        parse_token(token, settings)
+    token = hs256()
+    assert parse_token(token, settings).code == "62"
+    with pytest.raises(AuthenticationError):
+        parse_token(token, replace(settings, jwt_secret="another-secret-of-at-least-32-bytes!!"))
+    with pytest.raises(AuthenticationError):
+        parse_token(token, replace(settings, jwt_audience="hub"))
+    head, body, signature = token.split(".")
+    forged = ".".join([head, body, ("A" if signature[0] != "A" else "B") + signature[1:]])
+    with pytest.raises(AuthenticationError):
+        parse_token(forged, settings)
