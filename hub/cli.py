@@ -122,7 +122,7 @@ def _revoke(args: argparse.Namespace, settings: Settings) -> None:
         raise Stop(_("hub: token revoke needs the token's jti, or the token itself (with a jti claim)"))
 
     async def run() -> bool:
-        engine = make_engine(settings.database_url, 1, settings.pgbouncer)
+        engine = make_engine(settings.database_url, 2, settings.pgbouncer)
         try:
             return await revoke(engine, jti, datetime.now(UTC), expires, args.reason)
         finally:
@@ -237,7 +237,7 @@ def cmd_audit(args: argparse.Namespace) -> None:
         raise Stop(_("hub: audit checkpoint needs HUB_AUDIT_SIGNING_KEY (see hub audit keygen)"))
 
     async def run():  # type: ignore[no-untyped-def]
-        engine = make_engine(settings.database_url, 1, settings.pgbouncer)
+        engine = make_engine(settings.database_url, 2, settings.pgbouncer)
         try:
             if args.action == "seal":
                 return await seal(engine)
@@ -312,7 +312,7 @@ def cmd_documents(args: argparse.Namespace) -> None:
         raise Stop(_("hub: {file}: {reason}", file=args.manifest, reason=exc)) from None
 
     async def run() -> tuple[int, int]:
-        engine = make_engine(settings.database_url, 1, settings.pgbouncer)
+        engine = make_engine(settings.database_url, 2, settings.pgbouncer)
         try:
             async with make_sessionmaker(engine, write=True)() as session, session.begin():
                 return await add_documents(session, entries, args.client)

@@ -32,8 +32,14 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def make_engine(url: str, pool_size: int = 16, pgbouncer: bool = False) -> AsyncEngine:
+def make_engine(url: str, pool_size: int = 32, pgbouncer: bool = False) -> AsyncEngine:
     """An engine for `url`. SQLite gets foreign keys switched on and a busy timeout for concurrent writers.
+
+    PostgreSQL's pool opens at most `pool_size` connections and keeps each it opened (no overflow). With
+    16 kept and 16 of overflow, a burst above 16 requests opened a connection for a request and closed it
+    when it came back: a backend started (forked, its catalogue caches cold) and asyncpg's type
+    introspection per request — the registration burst spent 3.2 ms of PostgreSQL CPU per request against
+    1.95 with 32 kept, at the same cap of 32 connections per process.
 
     `pgbouncer`: the server is a PgBouncer in transaction mode, where consecutive transactions of one client
     connection may run on different server connections: asyncpg's prepared statements then must neither be
@@ -64,7 +70,7 @@ def make_engine(url: str, pool_size: int = 16, pgbouncer: bool = False) -> Async
     if pgbouncer:
         connect_args = {"statement_cache_size": 0, "prepared_statement_name_func": _statement_name}
         url = str(make_url(url).update_query_dict({"prepared_statement_cache_size": "0"}))
-    engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, connect_args=connect_args)
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=0, connect_args=connect_args)
     ping_at_checkout(engine)
     return engine
 

@@ -49,7 +49,7 @@ class Hub:
         self.reads = ReadRouting(single_statements(self.engine), reads, settings.replica_max_lag)
         # The token guard's own small pool (revocations, hub/tokenguard.py): its refresh never waits for, nor
         # counts among, the statements of the requests it guards.
-        self.guard_engine = make_engine(settings.database_url, 2, settings.pgbouncer)
+        self.guard_engine = make_engine(settings.database_url, 4, settings.pgbouncer)
         self.sessionmaker = make_sessionmaker(self.engine)
         self.write_sessionmaker = make_sessionmaker(self.engine, write=True)
         # The read planner answers what it covers in one statement, on PostgreSQL and SQLite alike.

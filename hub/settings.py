@@ -123,7 +123,7 @@ class Settings:
     jwt_audience: str | None = None
     jwt_public_key: str | None = None  # PEM: RS256 tokens of a provincial identity provider are accepted too
     jwt_required_claims: tuple[str, ...] = ()  # on top of exp and sub, e.g. ("iat", "jti")
-    pool_size: int = 16
+    pool_size: int = 32
     pgbouncer: bool = False  # the database URLs lead to a PgBouncer in transaction mode (hub/db.py)
     database_replica_url: str | None = None  # a streaming replica for planned reads (hub/replica.py)
     # LISTEN needs a session of its own: behind PgBouncer in transaction mode, the server itself (issue 16's wake-ups)
@@ -170,7 +170,7 @@ class Settings:
             jwt_audience=env.get("HUB_JWT_AUDIENCE") or None,
             jwt_public_key=_pem(env.get("HUB_JWT_PUBLIC_KEY")),
             jwt_required_claims=_names(env.get("HUB_JWT_REQUIRED_CLAIMS")),
-            pool_size=int(env.get("HUB_DB_POOL_SIZE", "16")),
+            pool_size=int(env.get("HUB_DB_POOL_SIZE", "32")),
             pgbouncer=_switch(env.get("HUB_DB_PGBOUNCER", "off"), "HUB_DB_PGBOUNCER"),
             database_replica_url=env.get("HUB_DATABASE_REPLICA_URL") or None,
             database_listen_url=env.get("HUB_DATABASE_LISTEN_URL") or None,

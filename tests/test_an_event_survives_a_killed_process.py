@@ -73,7 +73,7 @@ def hub_serve(database_url: str) -> Iterator[tuple[subprocess.Popen[bytes], str]
         "HUB_DATABASE_LISTEN_URL": listen_url(database_url) or "",
         "HUB_JWT_SECRET": SECRET,
         "HUB_TODAY": TODAY.isoformat(),
-        "HUB_DB_POOL_SIZE": "4",
+        "HUB_DB_POOL_SIZE": "8",
         "HUB_WEBHOOKS_ALLOW_PRIVATE": "1",
         "HUB_EVENTS_POLL_SECONDS": "0.2",
         "HUB_WEBHOOKS_LEASE_SECONDS": "3",

@@ -51,7 +51,7 @@ def two_hubs(database_url: str, day: date) -> Iterator[list[str]]:
         "HUB_DATABASE_URL": database_url,
         "HUB_JWT_SECRET": SECRET,
         "HUB_TODAY": day.isoformat(),
-        "HUB_DB_POOL_SIZE": "6",
+        "HUB_DB_POOL_SIZE": "12",
         "HUB_DB_PGBOUNCER": "on" if is_pooled(database_url) else "off",
     }
     ports = [_free_port(), _free_port()]

@@ -65,7 +65,7 @@ async def _events(args: argparse.Namespace, settings: Any) -> None:
     from hub.db import make_engine, make_sessionmaker
     from hub.events.delivery import now
 
-    engine = make_engine(settings.database_url, 1, settings.pgbouncer)
+    engine = make_engine(settings.database_url, 2, settings.pgbouncer)
     try:
         maker = make_sessionmaker(engine, write=True)
         async with maker() as session, session.begin():

@@ -103,7 +103,7 @@ class OwnConnections:
     """The hub as the worker sees it, with a small pool of its own: the request pool can be all taken by
     mutations queueing on the audit chain's lock during a burst, and the worker must not wait behind them."""
 
-    POOL = 2
+    POOL = 4
 
     def __init__(self, hub: Any) -> None:
         from hub.db import make_engine, make_sessionmaker
