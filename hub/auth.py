@@ -45,7 +45,7 @@ class Actor:
 VERIFIED_TOKENS = 4096  # tokens whose verification is remembered (each until its exp), per process
 
 
-_verified: dict[tuple[Any, ...], tuple[Actor, float]] = {}
+_verified: dict[tuple[Any, ...], tuple[Actor, int]] = {}
 
 
 def parse_token(token: str, settings: Settings) -> Actor:
@@ -67,12 +67,12 @@ def parse_token(token: str, settings: Settings) -> Actor:
         return kept[0]
     actor, expires = verify_token(token, settings)
     if len(_verified) >= VERIFIED_TOKENS:
-        _verified.clear()
+        del _verified[next(iter(_verified))]  # the oldest (insertion order), not all at once
     _verified[key] = (actor, expires)
     return actor
 
 
-def verify_token(token: str, settings: Settings) -> tuple[Actor, float]:
+def verify_token(token: str, settings: Settings) -> tuple[Actor, int]:
     """Verify a token and read its claims: (the caller, its exp). Any defect is an AuthenticationError.
 
     HS256 tokens are checked with HUB_JWT_SECRET; RS256 tokens (a provincial identity provider) only when
@@ -125,7 +125,8 @@ def verify_token(token: str, settings: Settings) -> tuple[Actor, float]:
             )
     elif code is not None:
         raise AuthenticationError(_("a {level} token carries no code", level=level.value.lower()))
-    return Actor(level=level, code=code, subject=subject, jti=claims.get("jti")), float(claims["exp"])
+    expires = int(claims["exp"])  # as PyJWT reads it
+    return Actor(level=level, code=code, subject=subject, jti=claims.get("jti")), expires
 
 
 def make_token(settings: Settings, level: str, subject: str, code: str | None = None, ttl: int = 3600) -> str:

@@ -73,3 +73,21 @@ async def test_what_the_pipeline_refuses_never_comes_from_a_plan(client, pipelin
     # no such variable type: the pipeline refuses the variables
     wrong = await client.gql(COUNTIES, {"province": 62, "first": 1}, token=national)
     assert wrong.get("errors") and len(pipeline_runs) == 4
+
+
+async def test_a_failing_statement_is_tried_once_and_the_executor_answers(  # type: ignore[no-untyped-def]
+    client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await seed_reference(client.hub)
+    national = client.token("national", sub="n")
+    variables = {"province": "62", "first": 1}
+    first = await client.gql(COUNTIES, variables, token=national)
+    tries = []
+
+    def broken() -> Any:
+        tries.append(1)
+        raise ConnectionError("the database is gone for the planned read")
+
+    monkeypatch.setattr(client.hub, "read_connection", broken)
+    again = await client.gql(COUNTIES, variables, token=national)
+    assert again == first and len(tries) == 1  # the known plan failed once; the executor answered

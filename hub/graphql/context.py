@@ -24,6 +24,7 @@ class HubContext:
     response: Any = None
     memo: dict[Any, Any] = field(default_factory=dict)
     planned: bool = False  # answered by the read planner (hub.graphql.planner), not the executor
+    plan_failed: bool = False  # its planned statement failed once: the executor answers, no second try
     rehearsal: bool = False  # mutations run every step, then roll back (imports' --dry-run, hub/exchange)
     transaction: Any = None  # a session whose transaction mutations join (one import, hub/exchange/imports.py)
     events: list[Any] = field(default_factory=list)  # their events, emitted when that transaction commits

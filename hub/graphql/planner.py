@@ -244,6 +244,17 @@ class PlanCache:
     entries: OrderedDict[str, Plan | None] = field(default_factory=OrderedDict)
     # (query, operation) -> the variables its plans take page cursors from (Plan.cursors)
     cursor_variables: OrderedDict[str, frozenset[str]] = field(default_factory=OrderedDict)
+    # documents with a plan for some variables and caller: known_answer looks no further for others (a
+    # mutation's key would cost json.dumps of its variables, an import's file among them)
+    texts: OrderedDict[str, None] = field(default_factory=OrderedDict)
+
+    def planned_text(self, query: str) -> bool:
+        return query in self.texts
+
+    def remember_text(self, query: str) -> None:
+        self.texts[query] = None
+        if len(self.texts) > self.size:
+            self.texts.popitem(last=False)
 
     def get(self, key: str) -> Plan | None | bool:
         if key not in self.entries:
@@ -363,8 +374,11 @@ async def answer(hub: Any, execution: Any, context: Any) -> dict[str, Any] | Non
             found = None
         hub.plans.put(key, found)
         if found is not None:
+            hub.plans.remember_text(execution.query)
             hub.plans.put_paged(execution.query, name, variables, context.actor, today, found)
-    return None if found is None else await _run(hub, found, context)
+    if found is None or getattr(context, "plan_failed", False):  # failed on the way in: not twice
+        return None
+    return await _run(hub, found, context)
 
 
 async def known_answer(
@@ -375,7 +389,7 @@ async def known_answer(
     strawberry's pipeline runs, which costs as much CPU as the planned statement itself; the verdicts of
     those steps depend on nothing else). (data, the operation's name) — None when no plan is known: the
     request takes the whole path."""
-    if context.auth_error:
+    if context.auth_error or not hub.plans.planned_text(query):
         return None
     variables = variables or {}
     today = hub.clock.today()
@@ -403,10 +417,20 @@ async def _run(hub: Any, found: Plan, context: Any) -> dict[str, Any] | None:
         async with hub.read_connection() as connection:  # a replica's when configured (hub/replica.py)
             result = await connection.exec_driver_sql(found.sql, found.parameters)
             value = result.scalar_one()
+        data = _loads(value)
     except Exception:  # a lost database or a plan PostgreSQL refuses: the executor answers (or says why)
         logger.exception("a planned statement failed; the executor answers")
+        context.plan_failed = True
         return None
     context.planned = True
-    # orjson reads an integer beyond 64 bits as a float, json as an int: none can be in an answer (GraphQL's
-    # Int has 32 bits; counts and ids are Int, money is a string)
-    return orjson.loads(value)
+    return data
+
+
+def _loads(text: str) -> dict[str, Any]:
+    """The answer's JSON, by orjson (5x json's speed). orjson reads an integer beyond 64 bits as a float, json
+    as an int — none can be in an answer (GraphQL's Int has 32 bits; money is a string) — and it refuses
+    what json takes (SQLite's 9.0e999 for an infinite float): json reads those, as before."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
