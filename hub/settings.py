@@ -28,11 +28,7 @@ class Limits:
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Limits:
         def number(name: str, default: float, kind: type = int) -> Any:
-            raw = env.get(name)
-            value = kind(raw) if raw else default
-            if value <= 0:
-                raise ConfigurationError(_("{name} must be positive, not {raw!r}", name=name, raw=raw))
-            return value
+            return _positive(env, name, default, kind)
 
         return cls(
             max_depth=number("HUB_MAX_DEPTH", cls.max_depth),
@@ -59,11 +55,7 @@ class FileLimits:
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> FileLimits:
         def number(name: str, default: int) -> int:
-            raw = env.get(name)
-            value = int(raw) if raw else default
-            if value <= 0:
-                raise ConfigurationError(_("{name} must be positive, not {raw!r}", name=name, raw=raw))
-            return value
+            return _positive(env, name, default, int)
 
         return cls(
             max_bytes=number("HUB_IMPORT_MAX_BYTES", cls.max_bytes),
@@ -96,11 +88,7 @@ class EventSettings:
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> EventSettings:
         def number(name: str, default: float) -> float:
-            raw = env.get(name)
-            value = float(raw) if raw else default
-            if value <= 0:
-                raise ConfigurationError(_("{name} must be positive, not {raw!r}", name=name, raw=raw))
-            return value
+            return _positive(env, name, default, float)
 
         return cls(
             worker=env.get("HUB_EVENTS_WORKER", "on").lower() in ("on", "1", "true", "yes"),
@@ -170,7 +158,7 @@ class Settings:
             jwt_audience=env.get("HUB_JWT_AUDIENCE") or None,
             jwt_public_key=_pem(env.get("HUB_JWT_PUBLIC_KEY")),
             jwt_required_claims=_names(env.get("HUB_JWT_REQUIRED_CLAIMS")),
-            pool_size=int(env.get("HUB_DB_POOL_SIZE", "32")),
+            pool_size=_positive(env, "HUB_DB_POOL_SIZE", cls.pool_size, int),
             pgbouncer=_switch(env.get("HUB_DB_PGBOUNCER", "off"), "HUB_DB_PGBOUNCER"),
             database_replica_url=env.get("HUB_DATABASE_REPLICA_URL") or None,
             database_listen_url=env.get("HUB_DATABASE_LISTEN_URL") or None,
@@ -209,6 +197,19 @@ class Settings:
                     day=self.monthly_report_due_day,
                 )
             )
+
+
+def _positive(env: Mapping[str, str], name: str, default: Any, kind: type) -> Any:
+    """The positive number (`kind`: int or float) `name` gives, or `default` when it is unset or empty; a value
+    that is no such number, or not above zero, is a ConfigurationError naming it."""
+    raw = env.get(name)
+    try:
+        value = kind(raw) if raw else default
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise ConfigurationError(_("{name} must be positive, not {raw!r}", name=name, raw=raw))
+    return value
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
