@@ -156,12 +156,8 @@ class Volunteer(Node):
     async def benefits(self, info: Info) -> list[Benefit]:
         if not await visible(info, "Volunteer", m.Volunteer, self.row):
             return []
-        return [
-            Benefit(
-                kind=f.kind, eligible=f.eligible, valid_from=f.valid_from, valid_until=f.valid_until, reason=f.reason
-            )
-            for f in await aggregates.benefits(info, self.row)
-        ]
+        # a finding's fields are Benefit's (hub.rules.benefits.BenefitFinding), taken over whole
+        return [Benefit(**vars(finding)) for finding in await aggregates.benefits(info, self.row)]
 
 
 @strawberry.type
