@@ -368,6 +368,17 @@ def test_what_the_executor_refuses_it_still_refuses(pair: Pair) -> None:
         assert planned == executed, f"{query}\n{first_difference(planned, executed)}"
 
 
+def test_a_page_with_nothing_aggregated_is_one_answer(pair: Pair) -> None:
+    """A connection asked for nothing but a constant (pageInfo { hasPreviousPage } on a first page): on PostgreSQL
+    its one scan still gives one answer, for an empty list too (it gave null, or a row per page row). Found by
+    HUB_PLANNER_SEED=2367948109."""
+    query = "{ provinces { code counties(first: 2) { pageInfo { hasPreviousPage } } } }"
+    planned, executed, was_planned = pair.run(query, pair.actors["national"])
+    assert planned == executed and not planned["errors"] and was_planned
+    counts = {len(p["counties"]["pageInfo"]) for p in planned["data"]["provinces"]}
+    assert counts == {1}
+
+
 def test_introspection_is_left_to_the_executor_quietly(pair: Pair, caplog: pytest.LogCaptureFixture) -> None:
     """GraphiQL's first request mixes nothing but introspection; a query may mix it with data. Neither is a
     planner failure (no error logged): the executor answers both, as it would without the planner."""

@@ -298,7 +298,10 @@ def paged(
             "edges": page_edges,
             "pageInfo": page_info_once,
         }
-        return select(walk.embedded(conn_type, details, parts)).select_from(page).scalar_subquery()
+        # HAVING without GROUP BY: one row (one group) even when nothing selected aggregates — a selection of
+        # only pageInfo { hasPreviousPage } gave a row per page row, or none (null) for an empty list
+        answer = select(walk.embedded(conn_type, details, parts)).select_from(page).having(true())
+        return answer.scalar_subquery()
 
     def edges(group: Details) -> Any:
         page = rows(size)
