@@ -11,8 +11,6 @@ from typing import Any
 
 from sqlalchemy import Text, case, cast, func, literal, literal_column, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql import visitors
-from sqlalchemy.sql.elements import BindParameter
 
 from hub import counting
 from hub import models as m
@@ -200,7 +198,7 @@ def structures_sql(year: str, province_codes: list[str], plan_year: str, suffix:
     """`structures` in SQL: (the sums of each province in `year` — total and each share's part of the
     headcount —, their violations as shown, with their order): CTEs named with `suffix`, so that the 13 western
     provinces cost one pass, as in the executor."""
-    lines = _written_in(structure_lines(year, province_codes)).cte(f"structure_lines_{suffix}")
+    lines = structure_lines(year, province_codes).cte(f"structure_lines_{suffix}")
     province = m.Province.__table__.alias("structure_province")
 
     def total(condition: Any = None) -> Any:
@@ -219,13 +217,13 @@ def structures_sql(year: str, province_codes: list[str], plan_year: str, suffix:
         .where(province.c.code.in_(province_codes))
         .group_by(province.c.code)
     )
-    sums = _written_in(sums).cte(f"structure_sums_{suffix}")
+    sums = sums.cte(f"structure_sums_{suffix}")
     new_counties: Any = (
         select(lines.c.province, lines.c.county, total().label("total"), total(lines.c.township == 1).label("township"))
         .where(lines.c.new_county == 1)
         .group_by(lines.c.province, lines.c.county)
     )
-    new_counties = _written_in(new_counties).cte(f"structure_new_counties_{suffix}")
+    new_counties = new_counties.cte(f"structure_new_counties_{suffix}")
     warning = plan_year if in_transition(plan_year, year) else None
     found = [
         select(
@@ -245,7 +243,7 @@ def structures_sql(year: str, province_codes: list[str], plan_year: str, suffix:
             _violation_sql(ratio, new_counties.c.township, new_counties.c.total, new_counties.c.county, None),
         ).where(new_counties.c.total > 0, _violated_sql(ratio, new_counties.c.township, new_counties.c.total))
     )
-    return sums, _written_in(union_all(*found)).cte(f"structure_violations_{suffix}")
+    return sums, union_all(*found).cte(f"structure_violations_{suffix}")
 
 
 def _text(value: str) -> Any:
@@ -282,21 +280,6 @@ def _violation_sql(ratio: Ratio, part: Any, total: Any, county: Any, warning: st
     if warning is not None:
         message = warned(message, warning)
     return _spliced(message, {_SHARE: _percent_sql(part, total, ratio.at_least), _COUNTY: county})
-
-
-def _written_in(statement: Any) -> Any:
-    """`statement` with its values (the year, the provinces, statuses and levels) written into the SQL
-    instead of bound: PostgreSQL's generic plan of a prepared statement, which it settles on after five runs,
-    cannot see bound values and guessed one post for the year — then probed the counties once per post."""
-
-    def literal_value(element: Any, **_kw: Any) -> Any:
-        if isinstance(element, BindParameter) and not element.literal_execute:
-            written = element._clone()
-            written.literal_execute = True
-            return written
-        return None
-
-    return visitors.replacement_traverse(statement, {}, literal_value)
 
 
 def warned(violation: str, plan_year: str) -> str:

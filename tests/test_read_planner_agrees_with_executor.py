@@ -368,6 +368,35 @@ def test_what_the_executor_refuses_it_still_refuses(pair: Pair) -> None:
         assert planned == executed, f"{query}\n{first_difference(planned, executed)}"
 
 
+HOSTILE = ["x' OR '1'='1", "62'; DROP TABLE counties; --", "\\' OR 1=1 --", "$1 %s ?", "甘肃'省", "a\\b\"c"]
+
+
+def test_values_written_into_the_statement_stay_values(pair: Pair) -> None:
+    """A plan writes its values into its SQL (planner._written_compiler): quotes, backslashes, comment marks
+    and placeholders in a caller's arguments stay strings on both engines, as the executor's bound ones do
+    (an injected `OR '1'='1` would list every county), and only a cursor taken from a variable stays bound."""
+    national = pair.actors["national"]
+    query = (
+        "query Q($c: String!) { county(code: $c) { code } counties(provinceCode: $c, first: 3) { totalCount } "
+        'school(code: $c) { code } posts(year: "%s", countyCode: $c, first: 2) { totalCount } }' % YEAR
+    )
+    known = set(pair.planner.plans.entries)
+    for value in [*HOSTILE, pair.codes["county"]]:
+        planned, executed, was_planned = pair.run(query, national, {"c": value})
+        assert planned == executed, f"{value!r}: {first_difference(planned, executed)}"
+        assert was_planned and not planned["errors"], value
+        if value in HOSTILE:
+            assert planned["data"]["county"] is None and planned["data"]["counties"]["totalCount"] == 0, value
+        literal = '"%s"' % value.replace("\\", "\\\\").replace('"', '\\"')  # the same value in the document
+        planned, executed, was_planned = pair.run(query.split(") ", 1)[1].replace("$c", literal), national)
+        assert planned == executed and was_planned, value
+    plans = [plan for key, plan in pair.planner.plans.entries.items() if key not in known]
+    assert len(plans) == 2 * len(HOSTILE) + 2 and all(p is not None and p.parameters == () for p in plans)
+    assert {"code": pair.codes["county"]} == pair.run(
+        '{ county(code: "%s") { code } }' % pair.codes["county"], national
+    )[0]["data"]["county"]  # and the table is still there
+
+
 def test_a_page_with_nothing_aggregated_is_one_answer(pair: Pair) -> None:
     """A connection asked for nothing but a constant (pageInfo { hasPreviousPage } on a first page): on PostgreSQL
     its one scan still gives one answer, for an empty list too (it gave null, or a row per page row). Found by

@@ -209,12 +209,6 @@ TOTAL, RANK = "hub_total", "hub_rank"  # the columns a connection's one scan add
 SHORT_LIST = 4  # a list of at most 4 pages is counted by the scan that finds its first page (PostgreSQL)
 
 
-def written(number: int) -> Any:
-    """A number written into the statement, not bound: PostgreSQL's generic plan of a prepared statement cannot see
-    a bound LIMIT, and guessed one for the window over a connection's page (Q1: 10 -> 75 ms per execution)."""
-    return literal(number, literal_execute=True)
-
-
 def paged(
     walk: Walk, model: type, where: Callable[[Any], Any], args: dict[str, Any], details: Details, definition: Any
 ) -> ColumnElement[Any]:
@@ -260,7 +254,7 @@ def paged(
         found = select(row).where(where(row))
         # the windows go over the limited rows, not under the limit: a LIMIT right above its ORDER BY keeps
         # PostgreSQL's bounded (top-N) sort; with a window between them every row of the list was sorted
-        limit = written(SHORT_LIST * size + 1 if counted else size + 1)
+        limit = literal(SHORT_LIST * size + 1 if counted else size + 1)
         listed = found.correlate_except(row).order_by(row.c[key]).limit(limit).lateral()
         windows = [func.row_number().over(order_by=listed.c[key]).label(RANK)]
         if counted:

@@ -14,6 +14,7 @@ tests/test_read_planner_agrees_with_executor.py checks that both give the same a
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -39,6 +40,7 @@ from graphql.execution.collect_fields import FieldDetails, collect_fields, colle
 from graphql.execution.executor import Executor
 from graphql.execution.values import get_argument_values
 from sqlalchemy import Text, bindparam, cast, literal, select
+from sqlalchemy.exc import CompileError
 from sqlalchemy.sql.elements import ColumnElement
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType as StrawberryOperation
@@ -313,7 +315,9 @@ def plan(
     walk = Walk(schema, built, actor, hub, hub.clock.today())
     # As text: the driver would parse PostgreSQL's json with the standard library's json, 5x slower than orjson
     statement = select(cast(walk.object(schema.query_type, None, [], root=True), Text).label("data"))
-    compiled = statement.compile(dialect=hub.engine.dialect, compile_kwargs={"render_postcompile": True})
+    dialect = hub.engine.dialect
+    compiler = _written_compiler(dialect.statement_compiler)
+    compiled = compiler(dialect, statement, compile_kwargs={"render_postcompile": True})
     values = compiled.construct_params()
     order = compiled.positiontup or []
     templated = walk.template_cursors()
@@ -324,6 +328,32 @@ def plan(
     )
     operation = built.operation.name.value if built.operation.name else None
     return Plan(str(compiled), tuple(values[name] for name in order), cursors, operation)
+
+
+@functools.cache
+def _written_compiler(base: type) -> Any:
+    """A dialect's compiler `base` writing every value into the statement, typed as its parameter would be
+    (`'620121'::VARCHAR`), except a page cursor taken from a variable (`Walk.cursor`: another page binds
+    it). A plan is compiled per variables, caller and day already, so its values are known; bound, PostgreSQL
+    plans a prepared statement for each execution (a custom plan) whenever its generic plan, which cannot see
+    the values, is priced above: on a nation grown ×5 around small counties, Q2 spent 3–5 ms planning at
+    every request (bench/README.md). Written, the statement is planned once per server connection. A value
+    the dialect cannot write (CompileError) stays bound."""
+
+    class Written(base):  # type: ignore[misc,valid-type]
+        def visit_bindparam(self, bindparam: Any, **kw: Any) -> str:
+            if bindparam.key.startswith(CURSOR) or bindparam.expanding:
+                return str(super().visit_bindparam(bindparam, **kw))
+            try:
+                value = str(super().visit_bindparam(bindparam, **{**kw, "literal_binds": True}))
+            except CompileError:
+                return str(super().visit_bindparam(bindparam, **kw))
+            impl = bindparam.type._unwrapped_dialect_impl(self.dialect)
+            if self.dialect._bind_typing_render_casts and impl.render_bind_cast:
+                return str(self.render_bind_cast(bindparam.type, impl, value))
+            return value
+
+    return Written
 
 
 def cache_key(query: str, operation_name: str | None, variables: Any, actor: Any, today: date) -> str:
