@@ -262,9 +262,10 @@ async def test_every_province_asked_for_costs_one_statement(client: Client) -> N
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s[0] for s in SCENARIOS])
 async def test_the_bench_limit_writes_the_hubs_report(client: Client, scenario: tuple[str, Any, int]) -> None:
     """bench/limit_server.py's hand-written statement for the western provinces gives the hub's answer (the
-    bench's own data has no violation, so its texts and rounding are compared here)."""
+    bench's own data has no violation, so its texts and rounding are compared here), its arguments bound or
+    written in as the limit server runs it (`written`: the provinces' array, the texts' quotes and %1$s)."""
     from bench.limit_server import QUERIES as BENCH_QUERIES
-    from bench.limit_server import STRUCTURE_SQL, structure_arguments
+    from bench.limit_server import STRUCTURE_SQL, structure_arguments, written
 
     _name, seed, index = scenario
     await seed_reference(client.hub)
@@ -277,4 +278,5 @@ async def test_the_bench_limit_writes_the_hubs_report(client: Client, scenario: 
         async with client.hub.engine.connect() as connection:
             arguments = structure_arguments(west, client.hub.settings.plan_year)
             text = (await connection.exec_driver_sql(STRUCTURE_SQL, arguments)).scalar_one()
-        assert json.loads(text)["data"] == hub, year
+            literal = (await connection.exec_driver_sql(written(STRUCTURE_SQL, arguments))).scalar_one()
+        assert json.loads(text)["data"] == json.loads(literal)["data"] == hub, year
