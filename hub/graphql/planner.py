@@ -18,10 +18,13 @@ import functools
 import hashlib
 import json
 import logging
+import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 import orjson
@@ -332,17 +335,17 @@ def plan(
 
 @functools.cache
 def _written_compiler(base: type) -> Any:
-    """A dialect's compiler `base` writing every value into the statement, typed as its parameter would be
-    (`'620121'::VARCHAR`), except a page cursor taken from a variable (`Walk.cursor`: another page binds
-    it). A plan is compiled per variables, caller and day already, so its values are known; bound, PostgreSQL
-    plans a prepared statement for each execution (a custom plan) whenever its generic plan, which cannot see
-    the values, is priced above: on a nation grown ×5 around small counties, Q2 spent 3–5 ms planning at
-    every request (bench/README.md). Written, the statement is planned once per server connection. A value
-    the dialect cannot write (CompileError) stays bound."""
+    """A dialect's compiler `base` writing the plan's values into the statement, typed as its parameters would
+    be (`('620121')::VARCHAR`). A plan is compiled per variables, caller and day already, so its values are
+    known; bound, PostgreSQL plans a prepared statement again at each execution whenever it prices its generic
+    plan, which cannot see the values, above a custom one: on a nation grown ×5 around small counties, Q2 spent
+    3–5 ms planning at every request (bench/README.md). Written, the statement is planned once per server
+    connection. Bound stay: a page cursor taken from a variable (`Walk.cursor`: another page binds it), a list
+    (expanding), what the dialect cannot write (CompileError), and any value `_writable` refuses."""
 
     class Written(base):  # type: ignore[misc,valid-type]
         def visit_bindparam(self, bindparam: Any, **kw: Any) -> str:
-            if bindparam.key.startswith(CURSOR) or bindparam.expanding:
+            if bindparam.key.startswith(CURSOR) or bindparam.expanding or not _writable(bindparam.effective_value):
                 return str(super().visit_bindparam(bindparam, **kw))
             try:
                 value = str(super().visit_bindparam(bindparam, **{**kw, "literal_binds": True}))
@@ -350,10 +353,25 @@ def _written_compiler(base: type) -> Any:
                 return str(super().visit_bindparam(bindparam, **kw))
             impl = bindparam.type._unwrapped_dialect_impl(self.dialect)
             if self.dialect._bind_typing_render_casts and impl.render_bind_cast:
-                return str(self.render_bind_cast(bindparam.type, impl, value))
+                return str(self.render_bind_cast(bindparam.type, impl, f"({value})"))  # (-1)::INTEGER
             return value
 
     return Written
+
+
+PLAIN = re.compile(r"[\w\-. ]{0,64}")  # letters of any script, digits, _ - . and space
+
+
+def _writable(value: Any) -> bool:
+    """Whether a value may be written into a statement. SQLAlchemy rewrites the compiled text after it is
+    written — placeholders such as `%(name)s` and `__[POSTCOMPILE_name]`, quoted or not — and PostgreSQL reads
+    a backslash as an escape where standard_conforming_strings is off: so a string is written only when it is
+    short and plain (codes, years, names, enum values); anything else from a caller stays bound."""
+    if value is None or isinstance(value, bool | int | float | Decimal | date):  # date: datetimes too
+        return True
+    if isinstance(value, Enum):
+        value = value.value
+    return isinstance(value, str) and PLAIN.fullmatch(value) is not None
 
 
 def cache_key(query: str, operation_name: str | None, variables: Any, actor: Any, today: date) -> str:
