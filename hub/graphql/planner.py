@@ -340,19 +340,20 @@ def _written_compiler(base: type) -> Any:
     known; bound, PostgreSQL plans a prepared statement again at each execution whenever it prices its generic
     plan, which cannot see the values, above a custom one: on a nation grown ×5 around small counties, Q2 spent
     3–5 ms planning at every request (bench/README.md). Written, the statement is planned once per server
-    connection. Bound stay: a page cursor taken from a variable (`Walk.cursor`: another page binds it), a list
-    (expanding), what the dialect cannot write (CompileError), and any value `_writable` refuses."""
+    connection. Bound stay: a page cursor taken from a variable (`Walk.cursor`: another page binds it), what the
+    dialect cannot write (CompileError), and any value `_writable` refuses (a list as a whole; a written list is
+    not cast: its items take the column's type, as in `code IN ('61', '62')`)."""
 
     class Written(base):  # type: ignore[misc,valid-type]
         def visit_bindparam(self, bindparam: Any, **kw: Any) -> str:
-            if bindparam.key.startswith(CURSOR) or bindparam.expanding or not _writable(bindparam.effective_value):
+            if bindparam.key.startswith(CURSOR) or not _writable(bindparam.effective_value):
                 return str(super().visit_bindparam(bindparam, **kw))
             try:
                 value = str(super().visit_bindparam(bindparam, **{**kw, "literal_binds": True}))
             except CompileError:
                 return str(super().visit_bindparam(bindparam, **kw))
             impl = bindparam.type._unwrapped_dialect_impl(self.dialect)
-            if self.dialect._bind_typing_render_casts and impl.render_bind_cast:
+            if self.dialect._bind_typing_render_casts and impl.render_bind_cast and not bindparam.expanding:
                 return str(self.render_bind_cast(bindparam.type, impl, f"({value})"))  # (-1)::INTEGER
             return value
 
@@ -369,6 +370,8 @@ def _writable(value: Any) -> bool:
     short and plain (codes, years, names, enum values); anything else from a caller stays bound."""
     if value is None or isinstance(value, bool | int | float | Decimal | date):  # date: datetimes too
         return True
+    if isinstance(value, list | tuple):  # an IN list (post structure's provinces, statuses, levels)
+        return all(_writable(item) and not isinstance(item, list | tuple) for item in value)
     if isinstance(value, Enum):
         value = value.value
     return isinstance(value, str) and PLAIN.fullmatch(value) is not None
