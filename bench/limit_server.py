@@ -33,6 +33,7 @@ from bench import limit_writes
 from hub.auth import Actor, AuthenticationError, parse_token
 from hub.clock import Clock
 from hub.enums import OfficeLevel
+from hub.outbox import CHANNEL, Wakeups
 from hub.rules.years import parse_year, service_period, year_code
 from hub.settings import Settings
 
@@ -434,6 +435,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     state: dict[str, asyncpg.Pool] = {}
     statements: dict[tuple[str, OfficeLevel, str | None], str | None] = {}  # each document and caller's statement
     write_key = normalise(limit_writes.SUBMIT_APPLICATION)
+    wakeups = Wakeups(lambda: state["pool"].execute(f"SELECT pg_notify('{CHANNEL}', '')"))  # as the hub's
 
     async def graphql(request: Request) -> Response:
         body = json.loads(await request.body())
@@ -451,7 +453,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             return error(f"{query.name if query else limit_writes.OPERATION} needs a token", "UNAUTHENTICATED")
         if query is None:  # the write limit (bench/limit_writes.py)
             answer = await limit_writes.submit_application(
-                state["pool"], actor, body.get("variables"), clock.now(), clock.today()
+                state["pool"], wakeups, actor, body.get("variables"), clock.now(), clock.today()
             )
             return Response(orjson.dumps(answer), media_type="application/json")
         key = (text, actor.level, actor.code)
@@ -472,6 +474,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             yield
         finally:
+            await wakeups.flush()
             await state["pool"].close()
 
     return Starlette(

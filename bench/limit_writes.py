@@ -11,7 +11,8 @@ What the hub does for this mutation (hub/applications.py `submit`, called by hub
 - the application inserted (SUBMITTED, the school's province as the recruiting one);
 - the audit entry, unsealed as hub/audit.py writes it (the sequencer seals it later), with its three
   jurisdiction scopes (the volunteer's account, the school, the recruiting province);
-- the outbox event (hub/outbox.py) referencing the entry; its statement trigger sends the NOTIFY.
+- the outbox event (hub/outbox.py) referencing the entry; after the commit, the NOTIFY that wakes listeners,
+  through the hub's own `Wakeups` (one for the commits of the next 20 ms).
 
 The JSON columns get the text SQLAlchemy writes for the hub (`json.dumps` of the same values): the audit
 entry's and the event's JSON are concatenated around the new application's global id in SQL, so the stored
@@ -34,7 +35,7 @@ from hub.auth import Actor
 from hub.enums import Milestone, OfficeLevel, UserErrorCode
 from hub.errors import DomainRefusal, Problem, refuse, user_errors
 from hub.i18n import _
-from hub.outbox import new_uid
+from hub.outbox import Wakeups, new_uid
 from hub.rules.deadlines import ensure_open
 
 SUBMIT_APPLICATION = (
@@ -140,9 +141,9 @@ def _payload(application: dict[str, str] | None, problems: list[Problem]) -> dic
 
 
 async def submit_application(
-    pool: asyncpg.Pool, actor: Actor, variables: Any, now: datetime, today: date
+    pool: asyncpg.Pool, wakeups: Wakeups, actor: Actor, variables: Any, now: datetime, today: date
 ) -> dict[str, Any]:
-    """The bench's submitApplication for `actor`: one statement, the hub's answer."""
+    """The bench's submitApplication for `actor`: one statement, the hub's answer; `wakeups` told of the commit."""
     if actor.level is not OfficeLevel.VOLUNTEER:
         refused = {"message": "submitApplication is a volunteer's own mutation", "extensions": {"code": "FORBIDDEN"}}
         return {"data": {"submitApplication": None}, "errors": [refused]}
@@ -156,4 +157,5 @@ async def submit_application(
         return _payload(None, [Problem(UserErrorCode.DUPLICATE, "this would duplicate an existing record")])
     if facts is None or facts["application_id"] is None:
         return _payload(None, _refusal(facts, year, codes, today))
+    wakeups.committed()
     return _payload({"id": facts["global_id"], "status": "SUBMITTED"}, [])

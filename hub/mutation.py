@@ -199,7 +199,7 @@ async def perform(
     if shared is not None:
         info.context.events.append(event)
         return result
-    hub.plugins.emit(event)  # each listener's failure is logged there, never raised into the mutation
+    hub.after_commit([event])  # wake-ups and listeners; a listener's failure is logged, never raised here
     return result
 
 

@@ -2,13 +2,20 @@
 own transaction, beside its audit entry, so that a committed change always has its event and a rolled-back
 one never does — whatever happens to the process after the commit (issue 16).
 
-Delivery reads the outbox later (hub/events/delivery.py); on PostgreSQL the insert also sends a NOTIFY on
-`hub_events` (a statement trigger, migration 0008), which PostgreSQL delivers only at commit, so that
-workers and subscribers in any process wake at once instead of waiting for their next poll."""
+Delivery reads the outbox later (hub/events/delivery.py). On PostgreSQL each process sends a NOTIFY on
+`hub_events` after its commits (`Wakeups`), so that workers and subscribers in any process wake at once
+instead of waiting for their next poll. Never inside the committing transaction: a transaction that has
+sent a NOTIFY takes one lock of the whole cluster at commit and holds it through its WAL flush, so every
+such commit waited for the one before it, in every process (migration 0013 removed the trigger that did).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +28,7 @@ from hub.ids import from_global_id
 from hub.models import AuditScope, DomainEvent
 
 CHANNEL = "hub_events"
+log = logging.getLogger("hub.outbox")
 EVENTS = DomainEvent.__table__  # type: ignore[attr-defined]
 
 
@@ -130,3 +138,61 @@ def _entry_and_event() -> Any:
 
 
 ENTRY_AND_EVENT = _entry_and_event()
+
+
+class Wakeups:
+    """The NOTIFY on `hub_events` that tells listeners in every process that events committed: sent by `send`
+    after commits (`committed()`), in a transaction of its own — one that writes nothing, so PostgreSQL commits
+    it without waiting for a WAL flush and holds the notification queue's lock only for that moment.
+
+    Commits of the next `WINDOW` seconds share one NOTIFY: under a burst one per commit would cost a round
+    trip per mutation, and the delivery worker gathers a wake-up's commits for 100 ms anyway. A NOTIFY lost
+    to a failure (or to a process killed between commit and NOTIFY) costs a listener its next poll, never
+    an event: the outbox row committed with the change."""
+
+    WINDOW = 0.02
+
+    def __init__(self, send: Callable[[], Awaitable[Any]] | None) -> None:
+        self.send = send  # None where nothing listens (SQLite: workers and subscribers poll)
+        self._pending = False
+        self._task: asyncio.Task[None] | None = None
+
+    def committed(self) -> None:
+        """Events committed: a NOTIFY goes out within WINDOW seconds (one for every commit until it does)."""
+        if self.send is None:
+            return
+        self._pending = True
+        loop = asyncio.get_running_loop()
+        if self._task is None or self._task.done() or self._task.get_loop() is not loop:
+            self._task = loop.create_task(self._run())
+
+    async def _run(self) -> None:
+        while self._pending:
+            await asyncio.sleep(self.WINDOW)
+            self._pending = False  # a commit from now on is after this NOTIFY's start: it asks for another
+            try:
+                await self.send()  # type: ignore[misc]
+            except Exception:
+                log.warning("cannot NOTIFY %s; listeners see the events at their next poll", CHANNEL, exc_info=True)
+
+    async def flush(self) -> None:
+        """Wait for the NOTIFY still due (a process about to close its engine)."""
+        task = self._task
+        if task is not None and not task.done() and task.get_loop() is asyncio.get_running_loop():
+            with contextlib.suppress(Exception):
+                await task
+
+
+def notify_on(engine: Any) -> Callable[[], Awaitable[Any]] | None:
+    """`Wakeups`' sender for a hub engine: PostgreSQL's NOTIFY in an autocommit statement (one round trip;
+    PgBouncer's transaction mode passes it); None on SQLite."""
+    if engine.dialect.name != "postgresql":
+        return None
+    autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+    statement = select(func.pg_notify(CHANNEL, ""))
+
+    async def send() -> None:
+        async with autocommit.connect() as connection:
+            await connection.execute(statement)
+
+    return send

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -15,6 +16,7 @@ from hub.enums import Milestone
 from hub.events.graphql import WEBHOOK_RULES
 from hub.graphql.planner import PlanCache
 from hub.observability import tracer_provider_from_env
+from hub.outbox import Wakeups, notify_on
 from hub.permissions import Permissions
 from hub.persisted import PersistedDocuments
 from hub.plugins import HubPlugins
@@ -58,6 +60,15 @@ class Hub:
         # OpenTelemetry: None (no tracing) unless an OTLP endpoint is configured; tests put an SDK provider here.
         self.tracer_provider = tracer_provider_from_env()
         self.documents = PersistedDocuments(self.sessionmaker, settings.trusted_documents, settings.apq)
+        # PostgreSQL: the NOTIFY that wakes other processes' workers and subscribers, after commits (hub/outbox.py)
+        self.wakeups = Wakeups(notify_on(self.engine))
+
+    def after_commit(self, events: list[Any]) -> None:
+        """What follows a commit that wrote `events` (hub.mutation.Event): the wake-up of every process's
+        listeners, then each event to the plugins' `hub_after_commit` (a listener's failure is logged there)."""
+        self.wakeups.committed()
+        for event in events:
+            self.plugins.emit(event)
 
     async def timeline(self, session: AsyncSession, year: str) -> dict[Milestone, date] | None:
         """R7: the milestones of `year` in force (with extensions); None when the year does not exist. The one
@@ -80,6 +91,7 @@ class Hub:
         return self.reads.connection()
 
     async def dispose(self) -> None:
+        await self.wakeups.flush()
         await self.engine.dispose()
         await self.guard_engine.dispose()
         await self.reads.dispose()

@@ -353,8 +353,7 @@ async def _write(
         report.written = len(rows)
         if progress:
             progress("written", len(rows), len(rows))
-        for event in events:
-            hub.plugins.emit(event)
+        hub.after_commit(events)
 
 
 FIELD_ALIASES = {"unitId": "unitName"}  # the input field a file column fills under another name
