@@ -108,32 +108,37 @@ def _facts_statement(with_codes: bool) -> Any:
     registration deadline in force (Hub.timeline's read for that one milestone: a draft date is no date),
     with `with_codes` whether each of the three named provinces serves (scales.serving_sql), and whether the
     volunteer already has an active application for the year (R20). Built once per shape, bound per call."""
+    # Core tables, not ORM entities: the same SQL without the ORM's compile step at each execution.
+    volunteers, schools, dates, years, applications = (
+        model.__table__  # type: ignore[attr-defined]
+        for model in (m.Volunteer, m.School, m.MilestoneDate, m.ProgramYear, m.Application)
+    )
     year = bindparam("year", type_=String)
     deadline = (
-        select(m.MilestoneDate.closes_on)
+        select(dates.c.closes_on)
         .where(
-            m.MilestoneDate.year == year,
-            m.MilestoneDate.milestone == Milestone.REGISTRATION_CLOSES.value,
-            m.MilestoneDate.draft.is_(False),
+            dates.c.year == year,
+            dates.c.milestone == Milestone.REGISTRATION_CLOSES.value,
+            dates.c.draft.is_(False),
         )
         .scalar_subquery()
     )
-    active = select(m.Application.id).where(
-        m.Application.year == year, m.Application.active_volunteer_id == m.Volunteer.id
+    active = select(applications.c.id).where(
+        applications.c.year == year, applications.c.active_volunteer_id == volunteers.c.id
     )
     codes = [bindparam(f"code_{i}", type_=String) for i in range(3)] if with_codes else []
     return (
         select(
-            m.Volunteer.id,
-            m.Volunteer.school_code,
-            m.School.province_code,
-            exists(select(m.ProgramYear.code).where(m.ProgramYear.code == year)).label("year_exists"),
+            volunteers.c.id,
+            volunteers.c.school_code,
+            schools.c.province_code,
+            exists(select(years.c.code).where(years.c.code == year)).label("year_exists"),
             deadline.label("closes_on"),
             exists(active).label("active"),
             *(serving_sql(year, code).label(f"serves_{i}") for i, code in enumerate(codes)),
         )
-        .join(m.School, m.School.code == m.Volunteer.school_code)
-        .where(m.Volunteer.subject == bindparam("subject", type_=String))
+        .join(schools, schools.c.code == volunteers.c.school_code)
+        .where(volunteers.c.subject == bindparam("subject", type_=String))
     )
 
 
