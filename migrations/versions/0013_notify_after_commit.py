@@ -9,7 +9,7 @@ transaction of its own that writes nothing (hub/outbox.py `Wakeups`).
 
 Revision ID: 0013
 Revises: 0012
-Create Date: 2026-12-08 00:10:00.000000
+Create Date: 2026-12-07 23:40:00.000000
 """
 
 from collections.abc import Sequence
