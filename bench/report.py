@@ -243,6 +243,14 @@ def write_rows(burst: dict[str, Any] | None) -> list[Row]:
         ratio = two["req_per_s"] / one["req_per_s"]
         figure = f"{two['req_per_s']:.1f} ÷ {one['req_per_s']:.1f} = {_x(ratio)}"
         rows.append(Row("writes", "hub 2 processes ÷ 1 process", figure, "≥ 1.3×", ratio >= 1.3))
+        ceiling = machine_ceiling(two["cpu"], os.cpu_count() or 1)
+        if ceiling is not None:
+            figure = (
+                f"{ceiling['cores']} cores ÷ {ceiling['ms_per_req']:.2f} ms = {ceiling['req_per_s']:.0f} req/s"
+                f" = {_x(ceiling['req_per_s'] / one['req_per_s'])} one process; reached"
+                f" {two['req_per_s']:.1f} at busy {two['cpu'].get('machine_busy', 0):.2f}"
+            )
+            rows.append(Row("writes", "ceiling of 2 processes on this machine (all CPU per request)", figure, "", None))
     servers = [v for k, v in burst.items() if k.startswith(("hub-", "limit-")) and isinstance(v, dict)]
     stored = all(v.get("consistent") and v.get("rows_equal_first_server", True) for v in servers)
     rows.append(
@@ -257,6 +265,17 @@ def write_rows(burst: dict[str, Any] | None) -> list[Row]:
     intact = bool(burst.get("audit_chain", {}).get("chain_intact"))
     rows.append(Row("writes", "audit chain intact after the burst", "yes" if intact else "no", "yes", intact))
     return rows
+
+
+def machine_ceiling(cpu: dict[str, Any], cores: int) -> dict[str, Any] | None:
+    """The most requests per second the machine could answer if every core were busy: its cores ÷ the CPU one
+    request costs everywhere on it (the server processes, PostgreSQL's backends, the client). Where the server
+    shares the cores with the database and the load, this — not the server — bounds what more processes give."""
+    parts = [cpu.get("server_ms_per_req"), cpu.get("postgres_ms_per_req"), cpu.get("client_ms_per_req")]
+    if any(not isinstance(part, int | float) for part in parts) or not sum(parts):
+        return None
+    total = float(sum(parts))
+    return {"cores": cores, "ms_per_req": total, "req_per_s": cores * 1000 / total}
 
 
 def file_rows(files: dict[str, Any] | None) -> list[Row]:

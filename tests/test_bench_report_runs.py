@@ -52,8 +52,17 @@ def test_the_report_runs_every_step_and_tables_each_goal(bench_database: str, tm
     assert "| writes | every accepted request stored once, as the limit stores it | yes | yes | yes |" in table
     assert "| writes | audit chain intact after the burst | yes | yes | yes |" in table
     assert "| writes | hub (1 process) ÷ write limit |" in table and "| writes | hub 2 processes ÷ 1 process |" in table
+    assert "| writes | ceiling of 2 processes on this machine (all CPU per request) |" in table
     assert "| files | sqlite export of 60 rows |" in table and "| files | postgres import of 60 rows |" in table
     assert "not measured" not in table.split("| writes |")[0]  # every read and growth figure came from the run
+
+
+def test_the_ceiling_is_the_cores_over_all_the_cpu_a_request_costs() -> None:
+    from bench.report import machine_ceiling
+
+    cpu = {"server_ms_per_req": 3.0, "postgres_ms_per_req": 1.5, "client_ms_per_req": 0.5, "machine_busy": 0.9}
+    assert machine_ceiling(cpu, 2) == {"cores": 2, "ms_per_req": 5.0, "req_per_s": 400.0}
+    assert machine_ceiling({"server_ms_per_req": 3.0}, 2) is None  # a figure missing: no ceiling claimed
 
 
 def _report(database: str, grown: str, out: Path) -> subprocess.CompletedProcess[str]:
