@@ -435,7 +435,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     state: dict[str, asyncpg.Pool] = {}
     statements: dict[tuple[str, OfficeLevel, str | None], str | None] = {}  # each document and caller's statement
     write_key = normalise(limit_writes.SUBMIT_APPLICATION)
-    wakeups = Wakeups(lambda: state["pool"].execute(f"SELECT pg_notify('{CHANNEL}', '')"))  # as the hub's
+    wakeups = Wakeups(lambda: state["pool"].execute(f"NOTIFY {CHANNEL}"))  # as the hub's (hub.outbox.notify_on)
 
     async def graphql(request: Request) -> Response:
         body = json.loads(await request.body())

@@ -115,12 +115,17 @@ def ping_at_checkout(engine: AsyncEngine) -> None:
             raise InvalidatePoolError("the pooled connection is gone") from exc
 
 
-def single_statements(engine: AsyncEngine) -> AsyncEngine:
+def single_statements(engine: AsyncEngine, pgbouncer: bool = False) -> AsyncEngine:
     """`engine` for reads of one statement each (the read planner's): on PostgreSQL without a transaction
     around it — one statement is its own snapshot — so a planned read costs one round trip, not three
     (BEGIN, the statement, the pool's ROLLBACK). The same pool; SQLite's engine is returned as it is (its
-    BEGIN is the dialect's own, above)."""
-    if engine.dialect.name != "postgresql":
+    BEGIN is the dialect's own, above).
+
+    Not through a PgBouncer in transaction mode (`pgbouncer`): asyncpg prepares a statement and runs it in two
+    exchanges, and outside a transaction PgBouncer may give the second to another server connection, where
+    the statement does not exist (most planned reads of a concurrent load failed so, and the executor
+    answered them). Inside BEGIN ... ROLLBACK both go to the one server connection the transaction holds."""
+    if engine.dialect.name != "postgresql" or pgbouncer:
         return engine
     return engine.execution_options(isolation_level="AUTOCOMMIT")
 

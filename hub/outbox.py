@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -28,6 +29,7 @@ from hub.ids import from_global_id
 from hub.models import AuditScope, DomainEvent
 
 CHANNEL = "hub_events"
+FLUSH_SECONDS = 2.0
 log = logging.getLogger("hub.outbox")
 EVENTS = DomainEvent.__table__  # type: ignore[attr-defined]
 
@@ -53,8 +55,8 @@ def affected_objects(target_ids: list[str], changes: dict[str, Any]) -> list[dic
 async def write_event(unit: Any, entry: Any) -> dict[str, Any]:
     """Add the event of `unit` (the mutation's unit of work) to its open transaction; `entry` is the audit
     entry just written, whose jurisdiction scopes decide who may receive the event. One plain insert (the
-    row comes back), no ORM object: every mutation writes one. On PostgreSQL its insert trigger sends the
-    NOTIFY, delivered at commit."""
+    row comes back), no ORM object: every mutation writes one. Listeners are woken after the commit
+    (`Wakeups`), never from inside it."""
     event = event_row(unit, entry)
     await unit.session.execute(insert(EVENTS).values(event))
     return event
@@ -164,7 +166,8 @@ class Wakeups:
         self._pending = True
         loop = asyncio.get_running_loop()
         if self._task is None or self._task.done() or self._task.get_loop() is not loop:
-            self._task = loop.create_task(self._run())
+            # a context of its own: not the committing request's (its statement count, its trace, its language)
+            self._task = loop.create_task(self._run(), context=contextvars.Context())
 
     async def _run(self) -> None:
         while self._pending:
@@ -175,24 +178,26 @@ class Wakeups:
             except Exception:
                 log.warning("cannot NOTIFY %s; listeners see the events at their next poll", CHANNEL, exc_info=True)
 
-    async def flush(self) -> None:
-        """Wait for the NOTIFY still due (a process about to close its engine)."""
+    async def flush(self, timeout: float = FLUSH_SECONDS) -> None:
+        """Wait for the NOTIFY still due (a process about to close its engine), at most `timeout` seconds: a
+        database that does not answer must not hold up a shutdown (listeners still poll)."""
         task = self._task
         if task is not None and not task.done() and task.get_loop() is asyncio.get_running_loop():
-            with contextlib.suppress(Exception):
-                await task
+            with contextlib.suppress(Exception, TimeoutError):
+                await asyncio.wait_for(asyncio.shield(task), timeout)
 
 
 def notify_on(engine: Any) -> Callable[[], Awaitable[Any]] | None:
-    """`Wakeups`' sender for a hub engine: PostgreSQL's NOTIFY in an autocommit statement (one round trip;
-    PgBouncer's transaction mode passes it); None on SQLite."""
+    """`Wakeups`' sender on `engine` (the hub's side pool, not the requests'): PostgreSQL's `NOTIFY` as one
+    simple-protocol query outside any transaction block — one round trip, its own transaction, and nothing
+    prepared, which a PgBouncer in transaction mode could run on another server connection than the one that
+    prepared it. None on SQLite."""
     if engine.dialect.name != "postgresql":
         return None
-    autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
-    statement = select(func.pg_notify(CHANNEL, ""))
 
     async def send() -> None:
-        async with autocommit.connect() as connection:
-            await connection.execute(statement)
+        async with engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            await raw.driver_connection.execute(f"NOTIFY {CHANNEL}")
 
     return send

@@ -47,8 +47,8 @@ class Hub:
         self.engine = make_engine(settings.database_url, settings.pool_size, settings.pgbouncer)
         replica = settings.database_replica_url
         replica_engine = make_engine(replica, settings.pool_size, settings.pgbouncer) if replica else None
-        reads = single_statements(replica_engine) if replica_engine is not None else None
-        self.reads = ReadRouting(single_statements(self.engine), reads, settings.replica_max_lag)
+        reads = single_statements(replica_engine, settings.pgbouncer) if replica_engine is not None else None
+        self.reads = ReadRouting(single_statements(self.engine, settings.pgbouncer), reads, settings.replica_max_lag)
         # The token guard's own small pool (revocations, hub/tokenguard.py): its refresh never waits for, nor
         # counts among, the statements of the requests it guards.
         self.guard_engine = make_engine(settings.database_url, 4, settings.pgbouncer)
@@ -60,8 +60,9 @@ class Hub:
         # OpenTelemetry: None (no tracing) unless an OTLP endpoint is configured; tests put an SDK provider here.
         self.tracer_provider = tracer_provider_from_env()
         self.documents = PersistedDocuments(self.sessionmaker, settings.trusted_documents, settings.apq)
-        # PostgreSQL: the NOTIFY that wakes other processes' workers and subscribers, after commits (hub/outbox.py)
-        self.wakeups = Wakeups(notify_on(self.engine))
+        # PostgreSQL: the NOTIFY that wakes other processes' workers and subscribers, after commits (hub/outbox.py),
+        # on the side pool: in a burst it must not queue behind the mutations it announces for a connection
+        self.wakeups = Wakeups(notify_on(self.guard_engine))
 
     def after_commit(self, events: list[Any]) -> None:
         """What follows a commit that wrote `events` (hub.mutation.Event): the wake-up of every process's
