@@ -49,8 +49,8 @@ class Hub:
         replica_engine = make_engine(replica, settings.pool_size, settings.pgbouncer) if replica else None
         reads = single_statements(replica_engine, settings.pgbouncer) if replica_engine is not None else None
         self.reads = ReadRouting(single_statements(self.engine, settings.pgbouncer), reads, settings.replica_max_lag)
-        # The token guard's own small pool (revocations, hub/tokenguard.py): its refresh never waits for, nor
-        # counts among, the statements of the requests it guards.
+        # The hub's own small pool, beside the requests': the token guard's refresh (revocations, hub/tokenguard.py)
+        # and the outbox's wake-ups never wait for, nor count among, the statements of the requests.
         self.guard_engine = make_engine(settings.database_url, 4, settings.pgbouncer)
         self.sessionmaker = make_sessionmaker(self.engine)
         self.write_sessionmaker = make_sessionmaker(self.engine, write=True)
@@ -66,8 +66,10 @@ class Hub:
 
     def after_commit(self, events: list[Any]) -> None:
         """What follows a commit that wrote `events` (hub.mutation.Event): the wake-up of every process's
-        listeners, then each event to the plugins' `hub_after_commit` (a listener's failure is logged there)."""
-        self.wakeups.committed()
+        listeners, then each event to the plugins' `hub_after_commit` (a listener's failure is logged there).
+        A commit without events (an import of no rows) wakes nobody."""
+        if events:
+            self.wakeups.committed()
         for event in events:
             self.plugins.emit(event)
 
