@@ -57,11 +57,11 @@ class Queue:
         model = self.model
         year = getattr(model, "year", None)
         if self.milestone is None or year is None:
-            query = select(*_labelled(self, model, _key(model), year, None, None)).select_from(model)
+            query = select(*_labelled(self, model, m.key_column(model), year, None, None)).select_from(model)
         else:
             dates = aliased(m.MilestoneDate)
             query = (
-                select(*_labelled(self, model, _key(model), year, dates.closes_on, None))
+                select(*_labelled(self, model, m.key_column(model), year, dates.closes_on, None))
                 .select_from(model)
                 .outerjoin(  # the date in force (hub.runtime.timeline): a draft date is none
                     dates, and_(dates.year == year, dates.milestone == self.milestone.value, dates.draft.is_(False))
@@ -111,10 +111,6 @@ class OverdueReports:
             .join(table, true())
             .where(county.code == actor.code, in_post, ~reported)
         )
-
-
-def _key(model: type) -> Any:
-    return next(iter(model.__table__.primary_key.columns))  # type: ignore[attr-defined]
 
 
 def _labelled(queue: Any, model: type, key: Any, year: Any, deadline: Any, month: Any) -> tuple[Any, ...]:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 import strawberry
-from sqlalchemy import and_, case, false, func, literal_column, null
+from sqlalchemy import and_, case, exists, false, func, literal_column, null, select
 
 from hub import models as m
 from hub.dialects import days_between, json_array
@@ -78,8 +78,6 @@ class RecruitmentAgreement:
 def _physical_exam(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
     """Health data (R2a): only for the volunteer and the recruiting and serving provincial offices."""
     volunteer = m.Volunteer.__table__.alias()
-    from sqlalchemy import exists, select
-
     entitled = exists(
         select(volunteer.c.id)
         .where(volunteer.c.id == row.c.volunteer_id, entitled_sql(walk.actor, "health", volunteer))

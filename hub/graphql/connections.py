@@ -14,10 +14,13 @@ from typing import Any, Generic, TypeVar
 import strawberry
 from sqlalchemy import and_, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from hub.errors import bad_input
 from hub.i18n import _
+from hub.ids import to_global_id
+from hub.models import key_column
 
 N = TypeVar("N")
 DEFAULT_PAGE = 50
@@ -61,11 +64,6 @@ class Page:
     kind: str = ""
 
 
-def encode_cursor(kind: str, key: object) -> str:
-    """An opaque cursor naming the kind of row it points into, so a cursor of one list is refused by another."""
-    return base64.b64encode(f"{kind}:{key}".encode()).decode()
-
-
 def decode_cursor(cursor: str, model: type, numeric: bool) -> object:
     try:
         raw = base64.b64decode(cursor.encode(), validate=True).decode()
@@ -85,10 +83,6 @@ def page_size(first: int | None) -> int:
     return first
 
 
-def _key_column(model: type) -> Any:
-    return next(iter(model.__table__.primary_key.columns))  # type: ignore[attr-defined]
-
-
 def _numeric(column: Any) -> bool:
     return column.type.python_type is int
 
@@ -97,7 +91,7 @@ async def fetch_page(
     session: AsyncSession, model: type, where: ColumnElement[bool], first: int | None, after: str | None
 ) -> Page:
     """A page of `model` rows matching `where`, ordered by primary key, after the cursor."""
-    key = _key_column(model)
+    key = key_column(model)
     size = page_size(first)
     total = (await session.execute(select(func.count()).select_from(model).where(where))).scalar_one()
     condition = where
@@ -117,7 +111,7 @@ async def fetch_nested_pages(
     after: str | None,
 ) -> list[Page]:
     """The same page of `model` for every parent key: one windowed query and one grouped count."""
-    key = _key_column(model)
+    key = key_column(model)
     size = page_size(first)
     keys = list(dict.fromkeys(parents))
     base = and_(parent.in_(keys), where if where is not None else true())
@@ -126,7 +120,7 @@ async def fetch_nested_pages(
     ranked = (
         select(model, func.row_number().over(partition_by=parent, order_by=key).label("rn")).where(condition).subquery()
     )
-    entity = _aliased(model, ranked)
+    entity = aliased(model, ranked)
     query = select(entity).where(ranked.c.rn <= size + 1).order_by(ranked.c[parent.key], ranked.c[key.key])
     grouped: dict[Any, list[Any]] = {}
     for row in (await session.execute(query)).scalars():
@@ -138,14 +132,8 @@ async def fetch_nested_pages(
     return [pages[k] for k in parents]
 
 
-def _aliased(model: type, subquery: Any) -> Any:
-    from sqlalchemy.orm import aliased
-
-    return aliased(model, subquery)
-
-
 def to_connection(page: Page, node: Callable[[Any], N], key: Callable[[Any], object]) -> Connection[N]:
-    edges = [Edge(cursor=encode_cursor(page.kind, key(row)), node=node(row)) for row in page.rows]
+    edges = [Edge(cursor=to_global_id(page.kind, key(row)), node=node(row)) for row in page.rows]
     return Connection(
         edges=edges,
         page_info=PageInfo(

@@ -37,6 +37,7 @@ from hub.graphql.connections import Connection, decode_cursor, fetch_nested_page
 from hub.graphql.context import Info
 from hub.graphql.planner import BUILT_BY_PARENT, EXECUTOR_ONLY, PLAN, Details, Unplannable, Walk, compiler_of, named
 from hub.ids import to_global_id
+from hub.models import key_column
 from hub.rules.years import is_year_code
 
 Compiler = Callable[[Walk, Any, dict[str, Any], Details, Any], ColumnElement[Any]]
@@ -128,7 +129,7 @@ def b64(prefix: str, key: Any) -> ColumnElement[Any]:
 
 
 def primary_key(model: type) -> str:
-    return next(iter(model.__table__.primary_key.columns)).key  # type: ignore[attr-defined]
+    return key_column(model).key
 
 
 def as_json_value(value: Any) -> ColumnElement[Any]:
@@ -235,7 +236,19 @@ def paged(
 
     kind = model.__name__
     conn_type: GraphQLObjectType = named(definition)
-    node_type = named(named(conn_type.fields["edges"]).fields["node"])
+    edge_type = named(conn_type.fields["edges"])
+    node_type = named(edge_type.fields["node"])
+
+    def edge(page: Any, group: Details) -> Any:
+        node = {"cursor": lambda _d: b64(kind, page.c[key]), "node": lambda nodes: walk.object(node_type, page, nodes)}
+        return walk.embedded(edge_type, group, node)
+
+    def page_info(group: Details, has_next: Any, start: Any, end: Any) -> Any:
+        """pageInfo from the builders of hasNextPage, startCursor and endCursor."""
+        previous = true() if after is not None else false()
+        parts = {"hasNextPage": has_next, "hasPreviousPage": lambda _d: previous}
+        parts |= {"startCursor": start, "endCursor": end}
+        return walk.embedded(named(conn_type.fields["pageInfo"]), group, parts)
 
     def total(_details: Details) -> Any:
         alias = table.alias()
@@ -262,35 +275,16 @@ def paged(
         page = select(listed, *windows).lateral()
         in_page = page.c[RANK] <= size
         seen = func.coalesce(func.max(page.c[TOTAL]), 0) if counted else None
-        edge_type = named(conn_type.fields["edges"])
 
-        def page_edges(group: Details) -> Any:
-            body = walk.embedded(
-                edge_type,
-                group,
-                {
-                    "cursor": lambda _d: b64(kind, page.c[key]),
-                    "node": lambda nodes: walk.object(node_type, page, nodes),
-                },
-            )
-            return func.coalesce(json_list_where(body, in_page, page.c[key]), EMPTY_LIST)
-
-        def page_info_once(group: Details) -> Any:
-            return walk.embedded(
-                named(conn_type.fields["pageInfo"]),
-                group,
-                {
-                    "hasNextPage": lambda _d: func.count() > size,
-                    "hasPreviousPage": lambda _d: true() if after is not None else false(),
-                    "startCursor": lambda _d: b64(kind, func.min(page.c[key]).filter(in_page)),
-                    "endCursor": lambda _d: b64(kind, func.max(page.c[key]).filter(in_page)),
-                },
-            )
+        def cursor_in_page(pick: Callable[[Any], Any]) -> Callable[[Details], Any]:
+            return lambda _d: b64(kind, pick(page.c[key]).filter(in_page))
 
         parts = {
             "totalCount": lambda d: case((seen <= SHORT_LIST * size, seen), else_=total(d)) if counted else total(d),
-            "edges": page_edges,
-            "pageInfo": page_info_once,
+            "edges": lambda g: func.coalesce(json_list_where(edge(page, g), in_page, page.c[key]), EMPTY_LIST),
+            "pageInfo": lambda g: page_info(
+                g, lambda _d: func.count() > size, cursor_in_page(func.min), cursor_in_page(func.max)
+            ),
         }
         # HAVING without GROUP BY: one row (one group) even when nothing selected aggregates — a selection of
         # only pageInfo { hasPreviousPage } gave a row per page row, or none (null) for an empty list
@@ -299,16 +293,7 @@ def paged(
 
     def edges(group: Details) -> Any:
         page = rows(size)
-        edge_type = named(conn_type.fields["edges"])
-        edge = walk.embedded(
-            edge_type,
-            group,
-            {
-                "cursor": lambda _d: b64(kind, page.c[key]),
-                "node": lambda nodes: walk.object(node_type, page, nodes),
-            },
-        )
-        aggregated = json_list(edge, page.c[key])
+        aggregated = json_list(edge(page, group), page.c[key])
         return func.coalesce(select(aggregated).select_from(page).correlate_except(page).scalar_subquery(), EMPTY_LIST)
 
     def cursor_at(pick: Callable[[Any], Any]) -> Callable[[Details], Any]:
@@ -318,23 +303,14 @@ def paged(
 
         return build
 
-    def page_info(group: Details) -> Any:
-        def has_next(_details: Details) -> Any:
-            probe = rows(size + 1)
-            return select(func.count() > size).select_from(probe).correlate_except(probe).scalar_subquery()
+    def has_next(_details: Details) -> Any:
+        probe = rows(size + 1)
+        return select(func.count() > size).select_from(probe).correlate_except(probe).scalar_subquery()
 
-        return walk.embedded(
-            named(conn_type.fields["pageInfo"]),
-            group,
-            {
-                "hasNextPage": has_next,
-                "hasPreviousPage": lambda _d: true() if after is not None else false(),
-                "startCursor": cursor_at(func.min),
-                "endCursor": cursor_at(func.max),
-            },
-        )
+    def paged_info(group: Details) -> Any:
+        return page_info(group, has_next, cursor_at(func.min), cursor_at(func.max))
 
-    return walk.embedded(conn_type, details, {"totalCount": total, "edges": edges, "pageInfo": page_info})
+    return walk.embedded(conn_type, details, {"totalCount": total, "edges": edges, "pageInfo": paged_info})
 
 
 def year_argument(value: Any) -> str:

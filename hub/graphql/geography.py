@@ -23,6 +23,7 @@ from hub.graphql.fields import (
     one,
     planned,
     record,
+    view,
     year_argument,
 )
 from hub.graphql.planner import Details, Walk
@@ -60,8 +61,16 @@ def _province_schools(walk: Walk, row: Any, args: dict[str, Any], details: Detai
 
 async def province_of(info: Info, code: str) -> Province | None:
     """The province of a code through the request's loader (None for a code no province has)."""
-    row = await info.context.loaders.one(m.Province).load(code)
-    return None if row is None else Province.of(row)  # type: ignore[attr-defined]
+    return view(m.Province, await info.context.loaders.one(m.Province).load(code))
+
+
+def province_by(code: str, **field: Any) -> Any:
+    """The province of an object built in Python (a report, a quota cell) whose `code` attribute holds its code."""
+
+    async def resolve(self: Any, info: Info) -> Province | None:
+        return await province_of(info, getattr(self, code))
+
+    return strawberry.field(resolver=resolve, **field)
 
 
 @strawberry.federation.type(keys=["code"])
@@ -122,8 +131,7 @@ class County(Node):
     async def resolve_reference(cls, info: Info, code: str) -> County | None:
         """Federation: a County entity by its code, for any authenticated caller (reference data)."""
         info.context.require_actor("County")
-        row = await info.context.loaders.one(m.County).load(code)
-        return None if row is None else cls.of(row)  # type: ignore[attr-defined]
+        return view(m.County, await info.context.loaders.one(m.County).load(code))
 
     @executor_only("R38's zone is a Python rule of the county's code and region (hub.rules.funding)")
     async def funding_zone(self, info: Info) -> FundingZone:
@@ -182,5 +190,4 @@ class School(Node):
     async def resolve_reference(cls, info: Info, code: str) -> School | None:
         """Federation: a School entity by its code, for any authenticated caller."""
         info.context.require_actor("School")
-        row = await info.context.loaders.one(m.School).load(code)
-        return None if row is None else cls.of(row)  # type: ignore[attr-defined]
+        return view(m.School, await info.context.loaders.one(m.School).load(code))

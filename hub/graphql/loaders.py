@@ -10,6 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.dataloader import DataLoader
 
+from hub.models import key_column
+
 BATCH = 2000  # keys per IN (...) list, well under SQLite's bound-parameter limit
 
 
@@ -22,12 +24,12 @@ class Loaders:
 
     def one(self, model: type, column: str | None = None) -> DataLoader[Any, Any]:
         """Load rows of `model` by a unique column (the primary key by default); None when absent."""
-        column = column or _primary_key(model)
+        column = column or key_column(model).key
         return self._cached(("one", model, column), lambda: self._make_one(model, column))
 
     def many(self, model: type, column: str, order_by: str | None = None) -> DataLoader[Any, list[Any]]:
         """Load, per key, the list of `model` rows whose `column` equals it (ordered by `order_by` or the key)."""
-        order = order_by or _primary_key(model)
+        order = order_by or key_column(model).key
         return self._cached(("many", model, column, order), lambda: self._make_many(model, column, order))
 
     def custom(self, key: Hashable, batch: Callable[[AsyncSession, list[Any]], Awaitable[Sequence[Any]]]) -> Any:
@@ -69,13 +71,6 @@ class Loaders:
             return [grouped.get(k, []) for k in keys]
 
         return DataLoader(load_fn=load)
-
-
-def _primary_key(model: type) -> str:
-    keys = model.__table__.primary_key.columns  # type: ignore[attr-defined]
-    if len(keys) != 1:
-        raise TypeError(f"{model.__name__} has a composite key; use a custom loader")
-    return next(iter(keys)).name
 
 
 def _chunks(keys: list[Any]) -> list[list[Any]]:

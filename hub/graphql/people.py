@@ -30,7 +30,7 @@ from hub.graphql.fields import (
     visible,
     when,
 )
-from hub.graphql.geography import Province, School, province_of
+from hub.graphql.geography import Province, School, province_by
 from hub.graphql.planner import Details, Walk, named
 from hub.i18n import _
 from hub.ids import int_key
@@ -178,7 +178,4 @@ class CertificateCheck:
     province_code: strawberry.Private[str]
     years_served: int
     completed_on: date
-
-    @strawberry.field
-    async def province(self, info: Info) -> Province:
-        return await province_of(info, self.province_code)
+    province: Province = province_by("province_code")

@@ -27,7 +27,7 @@ from hub.graphql.fields import (
     view,
     year_argument,
 )
-from hub.graphql.geography import County, Province, ServiceUnit, province_of
+from hub.graphql.geography import County, Province, ServiceUnit, province_by
 from hub.graphql.planner import BUILT_BY_PARENT, Details, Unplannable, Walk, named
 from hub.ids import int_key
 from hub.posts import TOWNSHIP_OR_BELOW, held_places
@@ -91,10 +91,7 @@ class PostStructure:
     youth_work_share: float = built_by_parent()
     compliant: bool = built_by_parent()
     violations: list[str] = built_by_parent()
-
-    @strawberry.field(metadata={BUILT_BY_PARENT: True})
-    async def province(self, info: Info) -> Province:
-        return await province_of(info, self.province_code)
+    province: Province = province_by("province_code", metadata={BUILT_BY_PARENT: True})
 
 
 SHARES = {"townshipShare": "township", "educationShare": "education", "youthWorkShare": "youth_work"}

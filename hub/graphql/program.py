@@ -12,7 +12,8 @@ from hub import models as m
 from hub.enums import FundingZone, LocalProjectStatus, Milestone
 from hub.graphql.context import Info
 from hub.graphql.fields import Node, built_by_parent, column, executor_only_type, one, record, view
-from hub.graphql.geography import County, Province, province_of
+from hub.graphql.geography import County, Province, province_by
+from hub.graphql.planner import BUILT_BY_PARENT
 
 DRAFT = (
     "Copied by openProgramYear and not yet confirmed by the national office (confirmProgramYearDrafts): "
@@ -47,10 +48,7 @@ class ProvinceScale:
     province_code: strawberry.Private[str]
     scale: int
     draft: bool = strawberry.field(description=DRAFT)
-
-    @strawberry.field
-    async def province(self, info: Info) -> Province:
-        return await province_of(info, self.province_code)
+    province: Province = province_by("province_code")
 
 
 @strawberry.type
@@ -62,6 +60,7 @@ class AllowanceStandard:
     monthly_allowance: Decimal
     hardship_allowance: Decimal
     draft: bool = strawberry.field(default=False, description=DRAFT)
+    province: Province = province_by("province_code")
 
     @classmethod
     def of(cls, row: m.AllowanceStandard) -> AllowanceStandard:
@@ -73,10 +72,6 @@ class AllowanceStandard:
             hardship_allowance=row.hardship_allowance,
             draft=row.draft,
         )
-
-    @strawberry.field
-    async def province(self, info: Info) -> Province:
-        return await province_of(info, self.province_code)
 
     @strawberry.field
     async def county(self, info: Info) -> County | None:
@@ -93,14 +88,8 @@ class Quota:
     serving_province_code: strawberry.Private[str]
     quota: int
     used: int
-
-    @strawberry.field
-    async def recruiting_province(self, info: Info) -> Province:
-        return await province_of(info, self.recruiting_province_code)
-
-    @strawberry.field
-    async def serving_province(self, info: Info) -> Province:
-        return await province_of(info, self.serving_province_code)
+    recruiting_province: Province = province_by("recruiting_province_code")
+    serving_province: Province = province_by("serving_province_code")
 
 
 @strawberry.type
@@ -110,10 +99,6 @@ class ZoneFunding:
     zone: FundingZone = built_by_parent()
     volunteer_months: int = built_by_parent()
     central_subsidy: Decimal = built_by_parent()
-
-
-async def _funded_province(self: ProvinceFunding, info: Info) -> Province:
-    return await province_of(info, self.province_code)
 
 
 @strawberry.type
@@ -127,7 +112,7 @@ class ProvinceFunding:
     central_subsidy: Decimal = built_by_parent()
     local_allowance: Decimal = built_by_parent()
     uninsured: int = built_by_parent()
-    province: Province = built_by_parent(resolver=_funded_province)
+    province: Province = province_by("province_code", metadata={BUILT_BY_PARENT: True})
 
 
 @strawberry.type

@@ -39,6 +39,7 @@ from hub.graphql.fields import (
     node_types,
     planned,
     primary_key,
+    related,
     view,
 )
 from hub.graphql.funding import compile_funding_report
@@ -58,6 +59,15 @@ SMALL_LIST = "a short reference list read once per page; the executor answers it
 async def _all(info: Info, query: Any) -> list[Any]:
     async with info.context.hub.sessionmaker() as session:
         return list((await session.execute(query)).scalars())
+
+
+async def _of_year(info: Info, model: Any, year: str, **equal: str | None) -> list[Any]:
+    """A short list: the `model` rows of a program year, each given column equal to its value, by key."""
+    query = select(model).where(model.year == year_input(year)).order_by(model.id)
+    for column, value in equal.items():
+        if value is not None:
+            query = query.where(getattr(model, column) == value)
+    return await _all(info, query)
 
 
 @strawberry.type
@@ -129,9 +139,7 @@ def _by_code(model: type, public: bool = False) -> Any:
     def compile_(walk: Walk, row: Any, args: dict[str, Any], details: Details, definition: Any) -> Any:
         if not public:
             walk.need_actor()
-        alias = model.__table__.alias()  # type: ignore[attr-defined]
-        body = walk.object(named(definition), alias, details)
-        return select(body).where(alias.c.code == args["code"]).correlate_except(alias).scalar_subquery()
+        return related(walk, model, "code", args["code"], details, definition)
 
     return compile_
 
@@ -305,10 +313,8 @@ class Query:
     @executor_only(SMALL_LIST)
     async def trainings(self, info: Info, year: str, serving_province_code: str | None = None) -> list[Training]:
         info.context.require_actor("trainings")
-        query = select(m.Training).where(m.Training.year == year_input(year)).order_by(m.Training.id)
-        if serving_province_code is not None:
-            query = query.where(m.Training.serving_province_code == serving_province_code)
-        return [view(m.Training, r) for r in await _all(info, query)]
+        rows = await _of_year(info, m.Training, year, serving_province_code=serving_province_code)
+        return [view(m.Training, r) for r in rows]
 
     @planned(compile_funding_report)
     async def funding_report(self, info: Info, year: str, province_code: str | None = None) -> list[ProvinceFunding]:
@@ -318,10 +324,8 @@ class Query:
     @executor_only(SMALL_LIST)
     async def local_projects(self, info: Info, year: str, province_code: str | None = None) -> list[LocalProject]:
         info.context.require_actor("localProjects")
-        query = select(m.LocalProject).where(m.LocalProject.year == year_input(year)).order_by(m.LocalProject.id)
-        if province_code is not None:
-            query = query.where(m.LocalProject.province_code == province_code)
-        return [view(m.LocalProject, r) for r in await _all(info, query)]
+        rows = await _of_year(info, m.LocalProject, year, province_code=province_code)
+        return [view(m.LocalProject, r) for r in rows]
 
     @executor_only(
         "the commendation list is read once a year",
@@ -351,12 +355,8 @@ class Query:
     @executor_only(SMALL_LIST)
     async def allowance_standards(self, info: Info, year: str, province_code: str) -> list[AllowanceStandard]:
         info.context.require_actor("allowanceStandards")
-        query = (
-            select(m.AllowanceStandard)
-            .where(m.AllowanceStandard.year == year_input(year), m.AllowanceStandard.province_code == province_code)
-            .order_by(m.AllowanceStandard.id)
-        )
-        return [AllowanceStandard.of(r) for r in await _all(info, query)]
+        rows = await _of_year(info, m.AllowanceStandard, year, province_code=province_code)
+        return [AllowanceStandard.of(r) for r in rows]
 
     @executor_only("an auditor pages the log one screen at a time, matching target ids in JSON text")
     async def audit_log(

@@ -1,5 +1,7 @@
 """The hub's tables, by concept. Importing this module registers them all on `SQLModel.metadata`."""
 
+from typing import Any
+
 from hub.models.audit import AuditEntry, AuditScope
 from hub.models.documents import TrustedDocument
 from hub.models.events import Delivery, DeliveryAttempt, DomainEvent, Webhook
@@ -56,3 +58,11 @@ __all__ = [
     "Volunteer",
     "Webhook",
 ]
+
+
+def key_column(model: type) -> Any:
+    """The primary-key column of a table model; a composite key is refused (nothing pages or loads by one)."""
+    keys = model.__table__.primary_key.columns  # type: ignore[attr-defined]
+    if len(keys) != 1:
+        raise TypeError(f"{model.__name__} has a composite key")
+    return next(iter(keys))
