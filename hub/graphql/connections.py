@@ -65,6 +65,8 @@ class Page:
 
 
 def decode_cursor(cursor: str, model: type, numeric: bool) -> object:
+    """The key in a cursor of a `model` list (a cursor is `hub.ids.to_global_id(kind, key)`, so one of another
+    list is refused)."""
     try:
         raw = base64.b64decode(cursor.encode(), validate=True).decode()
     except Exception:

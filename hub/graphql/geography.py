@@ -67,7 +67,7 @@ async def province_of(info: Info, code: str) -> Province | None:
 def province_by(code: str, **field: Any) -> Any:
     """The province of an object built in Python (a report, a quota cell) whose `code` attribute holds its code."""
 
-    async def resolve(self: Any, info: Info) -> Province | None:
+    async def resolve(self: Any, info: Info) -> Province:
         return await province_of(info, getattr(self, code))
 
     return strawberry.field(resolver=resolve, **field)

@@ -64,5 +64,5 @@ def key_column(model: type) -> Any:
     """The primary-key column of a table model; a composite key is refused (nothing pages or loads by one)."""
     keys = model.__table__.primary_key.columns  # type: ignore[attr-defined]
     if len(keys) != 1:
-        raise TypeError(f"{model.__name__} has a composite key")
+        raise TypeError(f"{model.__name__} has a composite key; page or load it with a query of its own")
     return next(iter(keys))
