@@ -185,13 +185,15 @@ WITH served AS MATERIALIZED (
     GROUP BY province
 ), allowance AS (
     SELECT province, sum(allowance) AS allowance FROM due GROUP BY province
+), insured AS MATERIALIZED (  -- built once, in the leader: INs were hashed again by every parallel worker
+    SELECT volunteer_id FROM insurance_policies
+    WHERE kind = 'MAJOR_ILLNESS' AND valid_from <= $2::date AND valid_until >= $2::date
+    INTERSECT
+    SELECT volunteer_id FROM insurance_policies
+    WHERE kind = 'ACCIDENT' AND valid_from <= $2::date AND valid_until >= $2::date
 ), posted AS (
     SELECT ap.serving_province_code AS province, count(*) AS in_post,
-           count(*) FILTER (WHERE NOT (
-               ap.volunteer_id IN (SELECT volunteer_id FROM insurance_policies WHERE kind = 'MAJOR_ILLNESS'
-                                   AND valid_from <= $2::date AND valid_until >= $2::date)
-               AND ap.volunteer_id IN (SELECT volunteer_id FROM insurance_policies WHERE kind = 'ACCIDENT'
-                                   AND valid_from <= $2::date AND valid_until >= $2::date))) AS uninsured
+           count(*) FILTER (WHERE ap.volunteer_id NOT IN (SELECT volunteer_id FROM insured)) AS uninsured
     FROM applications ap
     WHERE ap.status = 'IN_SERVICE'
       AND ((ap.year = $1 AND ap.latest_term_year >= 1) OR (ap.year = $6 AND ap.latest_term_year >= 2)
